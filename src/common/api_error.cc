@@ -11,9 +11,7 @@ const std::vector<ApiErrorSpec>& AllErrorSpecs() {
   return kSpecs;
 }
 
-const ApiErrorSpec& GetErrorSpec(ApiErrorId id) {
-  return AllErrorSpecs()[static_cast<size_t>(id)];
-}
+const ApiErrorSpec& GetErrorSpec(ApiErrorId id) { return AllErrorSpecs()[static_cast<size_t>(id)]; }
 
 std::string ApiError::message() const {
   std::string_view t = GetErrorSpec(id_).message_template;

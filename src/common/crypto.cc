@@ -1,13 +1,13 @@
 #include "common/crypto.h"
 
+#include <cstdlib>
+#include <stdexcept>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sodium.h>
-
-#include <cstdlib>
-#include <stdexcept>
 
 namespace sag {
 namespace {
@@ -92,8 +92,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 std::optional<std::string> HashPassword(std::string_view password) {
   InitCrypto();
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return std::nullopt;
   }
@@ -118,8 +117,7 @@ std::string SecretBox::Seal(std::string_view plaintext) const {
   auto* nonce = reinterpret_cast<unsigned char*>(out.data());
   randombytes_buf(nonce, crypto_secretbox_xchacha20poly1305_NONCEBYTES);
   crypto_secretbox_xchacha20poly1305_easy(nonce + crypto_secretbox_xchacha20poly1305_NONCEBYTES,
-                                          Bytes(plaintext), plaintext.size(), nonce,
-                                          Bytes(key_));
+                                          Bytes(plaintext), plaintext.size(), nonce, Bytes(key_));
   return out;
 }
 
@@ -132,8 +130,7 @@ std::optional<std::string> SecretBox::Open(std::string_view sealed) const {
   if (crypto_secretbox_xchacha20poly1305_open_easy(
           reinterpret_cast<unsigned char*>(out.data()),
           nonce + crypto_secretbox_xchacha20poly1305_NONCEBYTES,
-          sealed.size() - crypto_secretbox_xchacha20poly1305_NONCEBYTES, nonce,
-          Bytes(key_)) != 0) {
+          sealed.size() - crypto_secretbox_xchacha20poly1305_NONCEBYTES, nonce, Bytes(key_)) != 0) {
     return std::nullopt;
   }
   return out;

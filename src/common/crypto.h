@@ -26,8 +26,9 @@ std::string RandomBytes(size_t n);
 // Compares in time independent of where the strings differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-// Hashes a password with Argon2id (libsodium's crypto_pwhash_str, interactive limits). The result is
-// a self-describing "$argon2id$..." string. Returns nullopt only when memory cannot be allocated.
+// Hashes a password with Argon2id (libsodium's crypto_pwhash_str, interactive limits). The result
+// is a self-describing "$argon2id$..." string. Returns nullopt only when memory cannot be
+// allocated.
 std::optional<std::string> HashPassword(std::string_view password);
 // True when password matches a hash produced by HashPassword.
 bool VerifyPassword(std::string_view hash, std::string_view password);

@@ -49,6 +49,8 @@ std::string NewAccessKeySecret() { return RandomFrom(kAlnum, 30); }
 
 std::string NewAccountId() { return RandomFrom("123456789", 1) + RandomFrom(kDigits, 15); }
 
-std::string NewNumericId(size_t n) { return RandomFrom("123456789", 1) + RandomFrom(kDigits, n - 1); }
+std::string NewNumericId(size_t n) {
+  return RandomFrom("123456789", 1) + RandomFrom(kDigits, n - 1);
+}
 
 }  // namespace sag

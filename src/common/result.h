@@ -101,12 +101,12 @@ class [[nodiscard]] Result<void, E> {
 #define SAG_CONCAT(a, b) SAG_CONCAT_INNER(a, b)
 
 // Evaluates expr (a Result); on error returns the error from the enclosing function.
-#define RETURN_IF_ERROR(expr)                                  \
-  do {                                                         \
-    auto&& sag_result_ = (expr);                               \
-    if (!sag_result_.has_value()) {                            \
+#define RETURN_IF_ERROR(expr)                                       \
+  do {                                                              \
+    auto&& sag_result_ = (expr);                                    \
+    if (!sag_result_.has_value()) {                                 \
       return ::sag::MakeUnexpected(std::move(sag_result_).error()); \
-    }                                                          \
+    }                                                               \
   } while (false)
 
 // Declares/assigns lhs from the value of expr (a Result); on error returns the error.

@@ -1,1 +1,73 @@
-int main() { return 0; }
+// sagd: the OpenSAG server. See SPEC §1 and README.md.
+#include <cstdio>
+#include <iostream>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+
+#include "common/log.h"
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"sagd: OpenSAG control plane (smartag 2018-03-13 API, operator API)"};
+  std::string listen = "127.0.0.1:8086";
+  sag::server::ServerConfig config;
+  app.add_option("--listen", listen, "HOST:PORT to serve on (port 0 picks a free one)");
+  app.add_option("--data", config.data_dir, "data directory (SQLite store, keys, artifacts)");
+  app.add_option("--store", config.store_url, "sqlite:PATH (default sqlite:<data>/sag.db)");
+  app.add_flag("--test-mode", config.test_mode,
+               "enable test conveniences (the settable clock) in the operator API");
+  app.add_option("--io-threads", config.io_threads, "network threads")->check(CLI::Range(1, 64));
+  app.add_option("--workers", config.worker_threads, "worker threads for requests")
+      ->check(CLI::Range(1, 256));
+  CLI11_PARSE(app, argc, argv);
+
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "sagd: --listen must be HOST:PORT\n";
+    return 2;
+  }
+  config.listen_host = listen.substr(0, colon);
+  if (config.listen_host.size() > 2 && config.listen_host.front() == '[') {
+    config.listen_host = config.listen_host.substr(1, config.listen_host.size() - 2);
+  }
+  try {
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    config.listen_port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    std::cerr << "sagd: bad port in --listen " << listen << "\n";
+    return 2;
+  }
+
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server = sag::server::Server::Create(config);
+  if (!server) {
+    std::cerr << "sagd: " << server.error() << "\n";
+    return 1;
+  }
+  std::string error;
+  if (!(*server)->Start(&error)) {
+    std::cerr << "sagd: " << error << "\n";
+    return 1;
+  }
+  std::string shown_host = config.listen_host.find(':') != std::string::npos
+                               ? "[" + config.listen_host + "]"
+                               : config.listen_host;
+  std::printf("sagd listening on http://%s:%u\n", shown_host.c_str(), (*server)->port());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  sag::LogInfo(sig == SIGTERM ? "SIGTERM: draining" : "SIGINT: draining");
+  (*server)->Stop();
+  sag::LogInfo("stopped");
+  return 0;
+}

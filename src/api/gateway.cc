@@ -1,0 +1,296 @@
+#include "api/gateway.h"
+
+#include <exception>
+
+#include "api/signing/percent_encoding.h"
+#include "api/signing/signature_v1.h"
+#include "api/signing/signature_v3.h"
+#include "auth/policy.h"
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/log.h"
+#include "common/time_format.h"
+#include "ops/regions.h"
+#include "ops/registry.h"
+#include "ops/store_errors.h"
+
+namespace sag::api {
+
+using signing::ParamList;
+
+// What the gateway learned about a call so far; the error renderer needs format and host.
+struct Gateway::CallState {
+  std::string request_id;
+  std::string action;
+  std::string host_id = "smartag.aliyuncs.com";
+  Format format = Format::kJson;
+};
+
+namespace {
+
+constexpr std::string_view kFormUrlEncoded = "application/x-www-form-urlencoded";
+
+// The signature-related values of a call, whichever signature version carried them.
+struct SignedCall {
+  bool v3 = false;
+  std::string action;
+  std::string version;
+  std::string access_key_id;
+  std::string signature;
+  std::string nonce;
+  std::string timestamp;
+  signing::V3Authorization v3_auth;
+};
+
+Unexpected<ApiError> Fail(ApiErrorId id) { return MakeUnexpected(ApiError(id)); }
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Reads the V1 common parameters; the first missing one is MissingParameter.
+Result<SignedCall, ApiError> ReadV1(const ops::Params& params) {
+  SignedCall call;
+  call.action = params.Get("Action");
+  call.version = params.Get("Version");
+  if (call.action.empty()) return MakeUnexpected(ApiError::MissingParameter("Action"));
+  if (call.version.empty()) return MakeUnexpected(ApiError::MissingParameter("Version"));
+  return call;
+}
+
+Result<void, ApiError> ReadV1Signature(const ops::Params& params, SignedCall& call) {
+  for (const char* name :
+       {"AccessKeyId", "Signature", "SignatureMethod", "SignatureNonce", "Timestamp"}) {
+    if (!params.Has(name)) return MakeUnexpected(ApiError::MissingParameter(name));
+  }
+  if (params.Get("SignatureMethod") != "HMAC-SHA1") {
+    return MakeUnexpected(ApiError::InvalidParameter("SignatureMethod"));
+  }
+  if (params.Has("SignatureVersion") && params.Get("SignatureVersion") != "1.0") {
+    return MakeUnexpected(ApiError::InvalidParameter("SignatureVersion"));
+  }
+  call.access_key_id = params.Get("AccessKeyId");
+  call.signature = params.Get("Signature");
+  call.nonce = params.Get("SignatureNonce");
+  call.timestamp = params.Get("Timestamp");
+  return {};
+}
+
+Result<SignedCall, ApiError> ReadV3(const HttpRequest& req, const std::string& authorization) {
+  SignedCall call;
+  call.v3 = true;
+  call.action = req.Header("x-acs-action");
+  call.version = req.Header("x-acs-version");
+  if (call.action.empty()) return MakeUnexpected(ApiError::MissingParameter("x-acs-action"));
+  if (call.version.empty()) return MakeUnexpected(ApiError::MissingParameter("x-acs-version"));
+  auto auth = signing::ParseV3Authorization(authorization);
+  if (!auth || auth->algorithm != signing::kV3Algorithm) {
+    return MakeUnexpected(ApiError(ApiErrorId::kIncompleteSignature, {""}));
+  }
+  call.v3_auth = *auth;
+  call.access_key_id = auth->access_key_id;
+  call.signature = auth->signature;
+  call.nonce = req.Header("x-acs-signature-nonce");
+  call.timestamp = req.Header("x-acs-date");
+  if (call.nonce.empty()) {
+    return MakeUnexpected(ApiError::MissingParameter("x-acs-signature-nonce"));
+  }
+  if (call.timestamp.empty()) return MakeUnexpected(ApiError::MissingParameter("x-acs-date"));
+  return call;
+}
+
+std::string ResourceArn(const ops::OpSpec& op, const ops::Params& params, const std::string& region,
+                        const std::string& account) {
+  std::string prefix =
+      "acs:smartag:" + (region.empty() ? std::string("*") : region) + ":" + account + ":";
+  switch (op.resource) {
+    case ops::ResourceKind::kAll:
+      return "*";
+    case ops::ResourceKind::kInstance:
+      return prefix + "smartag/" + params.Get(op.resource_param);
+    case ops::ResourceKind::kAnyInstance:
+      return prefix + "smartag/*";
+    case ops::ResourceKind::kCcn:
+      return prefix + "ccn/" + params.Get(op.resource_param);
+  }
+  return "*";
+}
+
+}  // namespace
+
+Gateway::Gateway(ops::OpServices& services, auth::NonceCache& nonces, const Clock& wall_clock,
+                 GatewayOptions options)
+    : services_(services), nonces_(nonces), wall_clock_(wall_clock), options_(options) {}
+
+HttpResponse Gateway::Handle(const HttpRequest& request) {
+  CallState state;
+  state.request_id = NewRequestId();
+  std::string host = request.Header("host");
+  if (!host.empty()) state.host_id = host;
+  try {
+    auto result = Process(request, state);
+    if (result) return RenderSuccess(state.action, state.request_id, *result, state.format);
+    const ApiError& e = result.error();
+    if (e.http_status() >= 500) {
+      LogError("request " + state.request_id + " " + state.action +
+               " failed: " + std::string(e.code()) + " " + e.internal_detail());
+    }
+    return RenderError(e, state.request_id, state.host_id, state.format);
+  } catch (const std::exception& ex) {
+    LogError("request " + state.request_id + " " + state.action + " threw: " + ex.what());
+  } catch (...) {
+    LogError("request " + state.request_id + " " + state.action + " threw a non-exception");
+  }
+  return RenderError(ApiError(ApiErrorId::kInternalError), state.request_id, state.host_id,
+                     state.format);
+}
+
+Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, CallState& state) {
+  // 1. Parameters: query and form body, merged (body wins on a clash).
+  std::string_view target = req.target;
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  auto query_params = signing::ParseUrlEncoded(query);
+  if (!query_params) return Fail(ApiErrorId::kRequestParameterMalformed);
+  ParamList all = *query_params;
+  bool is_form = Lower(req.Header("content-type")).starts_with(kFormUrlEncoded);
+  if (is_form && !req.body.empty()) {
+    auto body_params = signing::ParseUrlEncoded(req.body);
+    if (!body_params) return Fail(ApiErrorId::kRequestParameterMalformed);
+    all.insert(all.end(), body_params->begin(), body_params->end());
+  }
+  ops::Params params;
+  for (const auto& [k, v] : all) params.Set(k, v);
+
+  std::string format = Lower(params.Get("Format"));
+  if (format == "xml") {
+    state.format = Format::kXml;
+  } else if (format.empty()) {
+    std::string accept = Lower(req.Header("accept"));
+    if (accept.find("xml") != std::string::npos && accept.find("json") == std::string::npos) {
+      state.format = Format::kXml;
+    }
+  }
+  if (req.method != "GET" && req.method != "POST") {
+    return Fail(ApiErrorId::kUnsupportedHTTPMethod);
+  }
+
+  // 2. Which signature, action and version.
+  std::string authorization = req.Header("authorization");
+  SignedCall call;
+  if (authorization.starts_with("ACS3-")) {
+    ASSIGN_OR_RETURN(call, ReadV3(req, authorization));
+  } else {
+    ASSIGN_OR_RETURN(call, ReadV1(params));
+  }
+  state.action = call.action;
+  if (path != "/") return Fail(ApiErrorId::kInvalidActionNotFound);
+  const ops::ApiProduct* product = ops::FindProduct(call.version);
+  if (product == nullptr) return Fail(ApiErrorId::kInvalidVersion);
+  const ops::OpSpec* op = ops::FindOp(*product, call.action);
+  if (op == nullptr) return Fail(ApiErrorId::kInvalidActionNotFound);
+  if (!call.v3) RETURN_IF_ERROR(ReadV1Signature(params, call));
+
+  // 3. Timestamp window (real time: clients sign with their wall clock).
+  auto ts = ParseIso8601Utc(call.timestamp);
+  if (!ts) return Fail(ApiErrorId::kIllegalTimestamp);
+  int64_t now = wall_clock_.NowMs();
+  if (*ts < now - options_.timestamp_window_ms || *ts > now + options_.timestamp_window_ms) {
+    return Fail(ApiErrorId::kInvalidTimeStampExpired);
+  }
+
+  // 4. The AccessKey and its secret.
+  auto key = services_.store.GetAccessKey(call.access_key_id);
+  if (!key) {
+    if (key.error().code == store::StoreErrorCode::kNotFound) {
+      return Fail(ApiErrorId::kInvalidAccessKeyIdNotFound);
+    }
+    return MakeUnexpected(ops::StoreFailure(key.error()));
+  }
+  if (!key->enabled) return Fail(ApiErrorId::kInvalidAccessKeyIdInactive);
+  auto secret = services_.secrets.Open(key->sealed_secret);
+  if (!secret) {
+    return MakeUnexpected(ApiError::Internal("AccessKey " + key->id +
+                                             ": sealed secret does not open with this master key"));
+  }
+
+  // 5. The signature.
+  std::string string_to_sign;
+  bool match = false;
+  if (call.v3) {
+    signing::V3RequestView view;
+    view.method = req.method;
+    view.canonical_uri = std::string(path);
+    view.query = *query_params;
+    view.headers = req.headers;
+    view.payload_sha256_hex = Sha256Hex(req.body);
+    string_to_sign =
+        signing::V3StringToSign(signing::V3CanonicalRequest(view, call.v3_auth.signed_headers));
+    match =
+        ConstantTimeEquals(Lower(call.signature), signing::V3Signature(*secret, string_to_sign));
+  } else {
+    ParamList unsigned_params;
+    for (const auto& kv : all) {
+      if (kv.first != "Signature") unsigned_params.push_back(kv);
+    }
+    string_to_sign = signing::V1StringToSign(req.method, unsigned_params);
+    match = ConstantTimeEquals(call.signature, signing::V1Signature(*secret, string_to_sign));
+  }
+  if (!match) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSignatureDoesNotMatch, {string_to_sign}));
+  }
+
+  // 6. Replay: only a correctly signed request may use up a nonce.
+  if (!nonces_.Remember(call.access_key_id, call.nonce, now)) {
+    return Fail(ApiErrorId::kSignatureNonceUsed);
+  }
+
+  // 7. The caller.
+  ops::Principal principal;
+  principal.account_id = key->account_id;
+  principal.user_name = key->user_name;
+  auto account = services_.store.GetAccount(key->account_id);
+  if (!account) return MakeUnexpected(ops::StoreFailure(account.error()));
+  principal.is_operator = account->is_operator;
+  auto user = services_.store.GetUser(key->account_id, key->user_name);
+  if (!user) return MakeUnexpected(ops::StoreFailure(user.error()));
+  principal.is_root = user->is_root;
+  if (op->operator_only && !principal.is_operator) return Fail(ApiErrorId::kOperatorOnly);
+  if (op->test_mode_only && !options_.test_mode) return Fail(ApiErrorId::kTestModeOnly);
+
+  // 8. Required parameters, then the region.
+  for (const ops::RequiredParam& rp : op->required) {
+    if (!params.Has(rp.name)) {
+      if (rp.missing_error == ApiErrorId::kMissingParameter) {
+        return MakeUnexpected(ApiError::MissingParameter(std::string(rp.name)));
+      }
+      return Fail(rp.missing_error);
+    }
+  }
+  std::string region = params.Get("RegionId");
+  if (!region.empty() && !ops::IsKnownRegion(region)) return Fail(ApiErrorId::kInvalidRegionId);
+
+  // 9. RAM: the root user may do anything in its account; others need an Allow and no Deny.
+  if (!principal.is_root) {
+    auto records = services_.store.ListPoliciesForUser(principal.account_id, principal.user_name);
+    if (!records) return MakeUnexpected(ops::StoreFailure(records.error()));
+    std::vector<auth::Policy> policies;
+    for (const auto& rec : *records) {
+      auto parsed = auth::ParsePolicy(rec.document);
+      if (parsed) policies.push_back(std::move(*parsed));
+    }
+    std::string ram_action = std::string(product->ram_service) + ":" + call.action;
+    std::string arn = ResourceArn(*op, params, region, principal.account_id);
+    if (auth::Evaluate(policies, ram_action, arn) != auth::Decision::kAllow) {
+      return Fail(ApiErrorId::kForbidden);
+    }
+  }
+
+  // 10. The operation.
+  ops::OpContext ctx{services_, principal, params, region};
+  return op->handler(ctx);
+}
+
+}  // namespace sag::api

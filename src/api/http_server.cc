@@ -1,0 +1,179 @@
+#include "api/http_server.h"
+
+#include <optional>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "common/log.h"
+
+namespace sag::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+HttpRequest ToRequest(const http::request<http::string_body>& msg, const std::string& remote) {
+  HttpRequest r;
+  r.method = std::string(msg.method_string());
+  r.target = std::string(msg.target());
+  for (const auto& field : msg) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace(std::move(name), std::string(field.value()));
+  }
+  r.body = msg.body();
+  r.remote_address = remote;
+  return r;
+}
+
+// One connection: read a request, hand it to the workers, write the response, repeat.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer& server) : stream_(std::move(socket)), server_(server) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  void Run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+ private:
+  void Read() {
+    if (server_.draining()) return Close();
+    parser_.emplace();
+    parser_->body_limit(server_.options().body_limit);
+    stream_.expires_after(server_.options().idle_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted) {
+      return Close();
+    }
+    bool too_large = ec == http::error::body_limit;
+    if (ec && !too_large) return Close();  // malformed HTTP or reset: nothing sensible to answer
+    auto request = std::make_shared<http::request<http::string_body>>(parser_->release());
+    keep_alive_ = !too_large && request->keep_alive();
+    version_ = request->version();
+    server_.in_flight_counter()++;
+    // The handler blocks on the store: run it on a worker, then write back on this strand.
+    asio::post(server_.workers(), [self = shared_from_this(), request, too_large] {
+      HttpRequest req = ToRequest(*request, self->remote_);
+      HttpResponse resp =
+          too_large ? self->server_.too_large_handler()(req) : self->server_.handler()(req);
+      asio::post(self->stream_.get_executor(),
+                 [self, resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
+    });
+  }
+
+  void Write(HttpResponse resp) {
+    auto msg = std::make_shared<http::response<http::string_body>>();
+    msg->version(version_);
+    msg->result(static_cast<unsigned>(resp.status));
+    msg->set(http::field::server, "sagd");
+    for (auto& [k, v] : resp.headers) msg->set(k, v);
+    msg->body() = std::move(resp.body);
+    msg->keep_alive(keep_alive_ && !server_.draining());
+    msg->prepare_payload();
+    stream_.expires_after(server_.options().idle_timeout);
+    http::async_write(stream_, *msg,
+                      [self = shared_from_this(), msg](beast::error_code ec, size_t) {
+                        self->server_.in_flight_counter()--;
+                        if (ec || !msg->keep_alive()) return self->Close();
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);  // errors on close are irrelevant: the peer is gone either way
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, TooLargeHandler too_large)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      too_large_(std::move(too_large)),
+      io_(options_.io_threads),
+      acceptor_(asio::make_strand(io_)),
+      workers_(static_cast<size_t>(options_.worker_threads)) {}
+
+HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
+
+bool HttpServer::Start(std::string* error) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) {
+    *error = "bad listen address " + options_.host + ": " + ec.message();
+    return false;
+  }
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    *error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+             ec.message();
+    return false;
+  }
+  port_ = acceptor_.local_endpoint().port();
+  Accept();
+  for (int i = 0; i < options_.io_threads; ++i) {
+    io_threads_.emplace_back([this] { io_.run(); });
+  }
+  return true;
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+      LogWarn("accept failed: " + ec.message());
+    } else {
+      std::make_shared<Session>(std::move(socket), *this)->Run();
+    }
+    Accept();
+  });
+}
+
+void HttpServer::Stop(std::chrono::milliseconds drain_timeout) {
+  if (stopped_.exchange(true)) return;
+  draining_ = true;
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);  // stop accepting; an error here only means it was already closed
+  });
+  auto deadline = std::chrono::steady_clock::now() + drain_timeout;
+  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  io_.stop();
+  for (auto& t : io_threads_) {
+    if (t.joinable()) t.join();
+  }
+  workers_.join();
+}
+
+}  // namespace sag::api

@@ -1,0 +1,83 @@
+// The HTTP listener (Boost.Beast): a small fixed number of network threads accept connections and
+// read/write messages; each request is handed to a worker pool where the (blocking) handler runs,
+// and the response is written back on the connection's own strand. Keep-alive, a body size limit,
+// idle timeouts and graceful drain on Stop().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "api/http_types.h"
+
+namespace sag::api {
+
+// Listener settings.
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8086;  // 0 picks a free port
+  int io_threads = 2;
+  int worker_threads = 4;
+  uint64_t body_limit = 1 << 20;  // bytes; a larger body gets 413 RequestEntityTooLarge
+  std::chrono::seconds idle_timeout{60};
+};
+
+// Handles one request on a worker thread. Must not throw.
+using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Renders the response for a request whose body exceeded the limit (runs on a worker thread).
+using TooLargeHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, RequestHandler handler, TooLargeHandler too_large);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts the network threads. Returns false (with a message in *error) when the
+  // address cannot be bound.
+  bool Start(std::string* error);
+  // The bound port (after Start).
+  uint16_t port() const { return port_; }
+  // Stops accepting, lets in-flight requests finish (up to drain_timeout), closes idle
+  // connections, and joins all threads. Idempotent.
+  void Stop(std::chrono::milliseconds drain_timeout = std::chrono::seconds(10));
+
+  // Requests currently being handled (read complete, response not yet written).
+  int64_t in_flight() const { return in_flight_.load(); }
+  // True once Stop() began; sessions stop reading further requests.
+  bool draining() const { return draining_.load(); }
+
+  // Internal: used by sessions.
+  boost::asio::thread_pool& workers() { return workers_; }
+  const HttpServerOptions& options() const { return options_; }
+  const RequestHandler& handler() const { return handler_; }
+  const TooLargeHandler& too_large_handler() const { return too_large_; }
+  std::atomic<int64_t>& in_flight_counter() { return in_flight_; }
+
+ private:
+  void Accept();
+
+  HttpServerOptions options_;
+  RequestHandler handler_;
+  TooLargeHandler too_large_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::thread_pool workers_;
+  std::vector<std::thread> io_threads_;
+  uint16_t port_ = 0;
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace sag::api

@@ -1,0 +1,114 @@
+// CreateSmartAccessGateway: orders a hardware (CPE) or vCPE instance. There is no billing here: the
+// order is paid at once and the instance starts in Init until a device is bound and activated
+// (docs/semantics.md).
+#include <chrono>
+
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "ops/handlers.h"
+#include "ops/instance_common.h"
+#include "ops/validation.h"
+
+namespace sag::ops {
+namespace {
+
+struct SpecLimits {
+  std::string_view spec;
+  int64_t min_bandwidth;
+  int64_t max_bandwidth;
+};
+
+constexpr SpecLimits kSpecs[] = {
+    {"sag-100wm", 2, 50},
+    {"sag-1000", 10, 500},
+    {"sag-vcpe", 10, 1000},
+};
+
+bool IsValidPeriod(int64_t months) {
+  return (months >= 1 && months <= 9) || months == 12 || months == 24 || months == 36;
+}
+
+// epoch_ms plus a number of calendar months (day clamped to the end of a shorter month).
+int64_t AddMonths(int64_t epoch_ms, int64_t months) {
+  using namespace std::chrono;
+  sys_time<milliseconds> tp{milliseconds{epoch_ms}};
+  auto day_point = floor<days>(tp);
+  year_month_day ymd{day_point};
+  auto time_of_day = tp - day_point;
+  year_month ym = ymd.year() / ymd.month();
+  ym += std::chrono::months{months};
+  auto last_day = (ym / std::chrono::last).day();
+  year_month_day target = ym / std::min(ymd.day(), last_day);
+  return duration_cast<milliseconds>((sys_days{target} + time_of_day).time_since_epoch()).count();
+}
+
+// A stable default resource group per account, in Alibaba's "rg-acfm..." shape.
+std::string DefaultResourceGroup(const std::string& account_id) {
+  return "rg-acfm" + Sha256Hex("resource-group:" + account_id).substr(0, 12);
+}
+
+}  // namespace
+
+OpResult CreateSmartAccessGateway(OpContext& ctx) {
+  const Params& p = ctx.params;
+  if (p.Get("ChargeType") != "PREPAY")
+    return MakeUnexpected(ApiError::InvalidParameter("ChargeType"));
+  std::string ha_type = p.Get("HaType");
+  if (ha_type != "no_backup" && ha_type != "cold_backup" && ha_type != "warm_backup") {
+    return MakeUnexpected(ApiError::InvalidParameter("HaType"));
+  }
+  std::string spec = p.Get("HardWareSpec");
+  const SpecLimits* limits = nullptr;
+  for (const auto& s : kSpecs) {
+    if (s.spec == spec) limits = &s;
+  }
+  if (limits == nullptr) return MakeUnexpected(ApiError::InvalidParameter("HardWareSpec"));
+  ASSIGN_OR_RETURN(int64_t period, p.GetInt("Period", 0, 1, 36));
+  if (!IsValidPeriod(period)) return MakeUnexpected(ApiError::InvalidParameter("Period"));
+  ASSIGN_OR_RETURN(int64_t bandwidth, p.GetInt("MaxBandWidth", limits->min_bandwidth,
+                                               limits->min_bandwidth, limits->max_bandwidth));
+  RETURN_IF_ERROR(p.GetBool("AutoPay", false));
+  RETURN_IF_ERROR(p.GetBool("AlreadyHaveSag", false));
+  std::string name = p.Get("Name");
+  if (!name.empty() && !IsValidResourceName(name, 2, 128)) {
+    return MakeUnexpected(ApiError(ApiErrorId::kInvalidName));
+  }
+  std::string description = p.Get("Description");
+  if (!description.empty() && !IsValidDescription(description)) {
+    return MakeUnexpected(ApiError(ApiErrorId::kInvalidDescription));
+  }
+  std::string cpe_version = p.Get("CPEVersion");
+  if (!cpe_version.empty() && cpe_version != "basic") {
+    return MakeUnexpected(ApiError::InvalidParameter("CPEVersion"));
+  }
+
+  store::InstanceRecord in;
+  in.id = NewResourceId("sag");
+  in.account_id = ctx.principal.account_id;
+  in.region_id = ctx.region_id;
+  in.name = name;
+  in.description = description;
+  in.status = std::string(kStatusInit);
+  in.instance_type = "hardware";
+  in.hardware_spec = spec;
+  in.ha_type = ha_type;
+  in.max_bandwidth = bandwidth;
+  in.routing_strategy = "static";
+  in.charge_type = "PREPAY";
+  in.period_months = period;
+  in.order_id = NewNumericId(15);
+  in.resource_group_id = DefaultResourceGroup(in.account_id);
+  in.create_ms = ctx.now_ms();
+  in.end_ms = AddMonths(in.create_ms, period);
+  if (auto r = ctx.store().CreateInstance(in); !r) return MakeUnexpected(StoreFailure(r.error()));
+
+  return boost::json::object{
+      {"SmartAGId", in.id},
+      {"OrderId", in.order_id},
+      {"Name", in.name},
+      {"Description", in.description},
+      {"ResourceGroupId", in.resource_group_id},
+  };
+}
+
+}  // namespace sag::ops

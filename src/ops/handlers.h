@@ -1,0 +1,38 @@
+// Every operation handler, one per source file of the same name. The registry (registry.cc) says
+// which parameters each requires and what RAM resource it acts on; handlers may assume those
+// checks passed.
+#pragma once
+
+#include "ops/op.h"
+
+namespace sag::ops {
+
+// ---- smartag 2018-03-13 ----
+OpResult DescribeRegions(OpContext& ctx);
+OpResult CreateSmartAccessGateway(OpContext& ctx);
+OpResult DescribeSmartAccessGateways(OpContext& ctx);
+OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx);
+OpResult ModifySmartAccessGateway(OpContext& ctx);
+OpResult DeleteSmartAccessGateway(OpContext& ctx);
+
+// ---- OpenSAG operator API (docs/operator-api.md) ----
+OpResult CreateAccount(OpContext& ctx);
+OpResult ListAccounts(OpContext& ctx);
+OpResult CreateUser(OpContext& ctx);
+OpResult ListUsers(OpContext& ctx);
+OpResult DeleteUser(OpContext& ctx);
+OpResult CreateAccessKey(OpContext& ctx);
+OpResult ListAccessKeys(OpContext& ctx);
+OpResult UpdateAccessKey(OpContext& ctx);
+OpResult DeleteAccessKey(OpContext& ctx);
+OpResult CreatePolicy(OpContext& ctx);
+OpResult GetPolicy(OpContext& ctx);
+OpResult ListPolicies(OpContext& ctx);
+OpResult DeletePolicy(OpContext& ctx);
+OpResult AttachPolicyToUser(OpContext& ctx);
+OpResult DetachPolicyFromUser(OpContext& ctx);
+OpResult ListPoliciesForUser(OpContext& ctx);
+OpResult GetClock(OpContext& ctx);
+OpResult SetClock(OpContext& ctx);
+
+}  // namespace sag::ops

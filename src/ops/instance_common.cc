@@ -1,0 +1,101 @@
+#include "ops/instance_common.h"
+
+namespace sag::ops {
+
+Result<store::InstanceRecord, ApiError> LoadInstance(const OpContext& ctx, std::string_view id,
+                                                     ApiErrorId not_found) {
+  auto r = ctx.store().GetInstance(ctx.principal.account_id, ctx.region_id, id);
+  if (!r) {
+    if (r.error().code == store::StoreErrorCode::kNotFound)
+      return MakeUnexpected(ApiError(not_found));
+    return MakeUnexpected(StoreFailure(r.error()));
+  }
+  return std::move(r).value();
+}
+
+bool InArrears(const store::InstanceRecord& instance, int64_t now_ms) {
+  return instance.end_ms > 0 && now_ms >= instance.end_ms;
+}
+
+namespace {
+
+// The status a client sees: the stored lifecycle status, or Arrearage once expired.
+std::string VisibleStatus(const store::InstanceRecord& in, int64_t now_ms) {
+  return InArrears(in, now_ms) ? "Arrearage" : in.status;
+}
+
+// Fields common to the list item and the attribute view.
+void AddCommonFields(boost::json::object& o, const store::InstanceRecord& in, int64_t now_ms) {
+  o["SmartAGId"] = in.id;
+  o["Name"] = in.name;
+  o["Description"] = in.description;
+  o["Status"] = VisibleStatus(in, now_ms);
+  o["SerialNumber"] = "";
+  o["MaxBandwidth"] = std::to_string(in.max_bandwidth);
+  o["CidrBlock"] = in.cidr_block;
+  o["AssociatedCcnId"] = in.ccn_id;
+  o["AssociatedCcnName"] = "";
+  o["CreateTime"] = in.create_ms;
+  o["EndTime"] = in.end_ms;
+  o["SecurityLockThreshold"] = in.security_lock_threshold;
+  o["RoutingStrategy"] = in.routing_strategy;
+  o["Position"] = in.position;
+  o["ResourceGroupId"] = in.resource_group_id;
+  o["DataPlan"] = in.data_plan;
+  o["UserCount"] = in.user_count;
+  o["EnableSoftwareConnectionAudit"] = in.enable_software_connection_audit;
+  o["AccelerateBandwidth"] = 0;
+  o["UpBandwidthWan"] = 0;
+  o["UpBandwidth4G"] = 0;
+  o["AccessPointId"] = "";
+  o["City"] = "";
+  o["VpnStatus"] = "down";
+  o["IpsecStatus"] = "down";
+  o["ResellerInstanceId"] = "";
+  o["ResellerUid"] = "";
+  o["ApplicationBandwidthPackageId"] = "";
+  o["Links"] = boost::json::object{{"Link", boost::json::array()}};
+}
+
+}  // namespace
+
+boost::json::object InstanceListItem(const store::InstanceRecord& in, int64_t now_ms) {
+  boost::json::object o;
+  AddCommonFields(o, in, now_ms);
+  o["HardwareVersion"] = in.hardware_spec;
+  o["SoftwareVersion"] = "";
+  o["BackupSoftwareVersion"] = "";
+  o["BackupStatus"] = "";
+  o["SmartAGUid"] = std::stoll(in.account_id);
+  o["AclIds"] = "";
+  o["QosIds"] = "";
+  o["IRIds"] = "";
+  o["DpiStatus"] = "";
+  o["DpiMonitorStatus"] = "";
+  o["EnableAdvancedMonitor"] = false;
+  o["Isp"] = "";
+  o["EnterpriseCode"] = "";
+  o["IdaasId"] = "";
+  o["IdaasApplicationId"] = "";
+  return o;
+}
+
+boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t now_ms) {
+  boost::json::object o;
+  AddCommonFields(o, in, now_ms);
+  o["InstanceType"] = in.instance_type == "software" ? "sag-software" : in.hardware_spec;
+  o["Devices"] = boost::json::object{{"Device", boost::json::array()}};
+  o["AclIds"] = boost::json::object{{"AclId", boost::json::array()}};
+  o["QosIds"] = boost::json::object{{"QosId", boost::json::array()}};
+  o["FlowLogIds"] = boost::json::object{{"FlowLogId", boost::json::array()}};
+  o["IRIds"] = boost::json::object{{"IRId", boost::json::array()}};
+  o["BoxControllerIp"] = "";
+  o["BackupBoxControllerIp"] = "";
+  o["TrafficMasterSn"] = "";
+  o["EnableOptimization"] = false;
+  o["ApplicationBandwidthPackageName"] = "";
+  o["ApplicationBandwidthPackageBussinessStatus"] = "";
+  return o;
+}
+
+}  // namespace sag::ops

@@ -1,0 +1,34 @@
+// What the instance operations share: loading an instance with the operation's own not-found code,
+// store-error mapping, state checks, and the two wire views of an instance.
+#pragma once
+
+#include <string_view>
+
+#include <boost/json.hpp>
+
+#include "common/api_error.h"
+#include "common/result.h"
+#include "ops/op.h"
+#include "ops/store_errors.h"
+#include "store/store.h"
+
+namespace sag::ops {
+
+// Loads the caller's instance id in the call's region. A missing instance, another account's
+// instance and an instance in another region all yield not_found.
+Result<store::InstanceRecord, ApiError> LoadInstance(const OpContext& ctx, std::string_view id,
+                                                     ApiErrorId not_found);
+
+// True once the instance's EndTime has passed on the business clock.
+bool InArrears(const store::InstanceRecord& instance, int64_t now_ms);
+
+// The instance as one element of DescribeSmartAccessGateways' SmartAccessGateway[] list.
+boost::json::object InstanceListItem(const store::InstanceRecord& instance, int64_t now_ms);
+// The instance as the DescribeSmartAccessGatewayAttribute body (without RequestId).
+boost::json::object InstanceAttribute(const store::InstanceRecord& instance, int64_t now_ms);
+
+// Instance status values (reference §4.2).
+inline constexpr std::string_view kStatusInit = "Init";
+inline constexpr std::string_view kStatusActive = "Active";
+
+}  // namespace sag::ops

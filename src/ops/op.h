@@ -1,0 +1,85 @@
+// The shape of an operation: a pure function from (context, params) to a JSON body or an ApiError,
+// plus the declarations the gateway checks before calling it (required parameters, RAM resource,
+// who may call it).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "common/api_error.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/result.h"
+#include "ops/params.h"
+#include "store/store.h"
+
+namespace sag::ops {
+
+// The success body of an operation, without RequestId (the gateway adds it first).
+using OpResult = Result<boost::json::object, ApiError>;
+
+// Who is calling, resolved from the AccessKey.
+struct Principal {
+  std::string account_id;
+  std::string user_name;
+  bool is_root = false;      // the account's root user: not subject to RAM policies
+  bool is_operator = false;  // the account is the operator account
+};
+
+// What operations may use besides their parameters. Owned by the server; shared by all calls.
+struct OpServices {
+  store::Store& store;
+  const Clock& clock;        // business time (expiry, schedules); moved by the test clock
+  OffsetClock* test_clock;   // non-null only with --test-mode
+  const SecretBox& secrets;  // seals AccessKey secrets at rest
+};
+
+// One call's context.
+struct OpContext {
+  OpServices& services;
+  const Principal& principal;
+  const Params& params;
+  std::string region_id;  // the RegionId parameter, already checked to be a known region, or ""
+
+  store::Store& store() const { return services.store; }
+  int64_t now_ms() const { return services.clock.NowMs(); }
+};
+
+// A required parameter and the error its absence yields (the gateway's MissingParameter unless the
+// operation documents another code, e.g. SAG.InstanceIdEmpty).
+struct RequiredParam {
+  std::string_view name = {};
+  ApiErrorId missing_error = ApiErrorId::kMissingParameter;
+};
+
+// What RAM authorizes the call against.
+enum class ResourceKind {
+  kAll,          // "*"  (list and account-level actions)
+  kInstance,     // acs:smartag:{region}:{account}:smartag/{value of resource_param}
+  kAnyInstance,  // acs:smartag:{region}:{account}:smartag/*   (creation)
+  kCcn,          // acs:smartag:{region}:{account}:ccn/{value of resource_param}
+};
+
+// The static description of one operation.
+struct OpSpec {
+  std::string_view action = {};
+  OpResult (*handler)(OpContext&) = nullptr;
+  std::vector<RequiredParam> required = {};
+  ResourceKind resource = ResourceKind::kAll;
+  std::string_view resource_param = {};
+  bool operator_only = false;   // only the operator account may call it
+  bool test_mode_only = false;  // only with sagd --test-mode
+};
+
+// An API version the gateway serves: its Version string, the RAM service prefix of its actions
+// ("smartag" -> "smartag:DescribeRegions"), and its operations.
+struct ApiProduct {
+  std::string_view version;
+  std::string_view ram_service;
+  const std::vector<OpSpec>* ops;
+};
+
+}  // namespace sag::ops

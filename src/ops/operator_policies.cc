@@ -1,0 +1,89 @@
+// Operator API: RAM policies and their attachment to users, within the caller's account.
+#include "auth/policy.h"
+#include "common/time_format.h"
+#include "ops/handlers.h"
+#include "ops/instance_common.h"
+
+namespace sag::ops {
+namespace {
+
+bool IsValidPolicyName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+boost::json::object PolicyJson(const store::PolicyRecord& p, bool with_document) {
+  boost::json::object o{{"PolicyName", p.name},
+                        {"PolicyType", "Custom"},
+                        {"Description", p.description},
+                        {"CreateDate", FormatIso8601Utc(p.create_ms)}};
+  if (with_document) o["PolicyDocument"] = p.document;
+  return o;
+}
+
+}  // namespace
+
+OpResult CreatePolicy(OpContext& ctx) {
+  std::string name = ctx.params.Get("PolicyName");
+  if (!IsValidPolicyName(name)) return MakeUnexpected(ApiError::InvalidParameter("PolicyName"));
+  std::string document = ctx.params.Get("PolicyDocument");
+  auto parsed = auth::ParsePolicy(document);
+  if (!parsed) {
+    return MakeUnexpected(ApiError(ApiErrorId::kMalformedPolicyDocument, {parsed.error()}));
+  }
+  store::PolicyRecord p{ctx.principal.account_id, name, ctx.params.Get("Description"), document,
+                        ctx.now_ms()};
+  if (auto r = ctx.store().CreatePolicy(p); !r) {
+    return MakeUnexpected(EntityError(r.error(), "policy"));
+  }
+  return boost::json::object{{"Policy", PolicyJson(p, false)}};
+}
+
+OpResult GetPolicy(OpContext& ctx) {
+  auto r = ctx.store().GetPolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"));
+  if (!r) return MakeUnexpected(EntityError(r.error(), "policy"));
+  return boost::json::object{{"Policy", PolicyJson(*r, true)}};
+}
+
+OpResult ListPolicies(OpContext& ctx) {
+  auto r = ctx.store().ListPolicies(ctx.principal.account_id);
+  if (!r) return MakeUnexpected(StoreFailure(r.error()));
+  boost::json::array items;
+  for (const auto& p : *r) items.push_back(PolicyJson(p, false));
+  return boost::json::object{{"Policies", boost::json::object{{"Policy", std::move(items)}}}};
+}
+
+OpResult DeletePolicy(OpContext& ctx) {
+  auto r = ctx.store().DeletePolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"));
+  if (!r) return MakeUnexpected(EntityError(r.error(), "policy"));
+  return boost::json::object{};
+}
+
+OpResult AttachPolicyToUser(OpContext& ctx) {
+  auto r = ctx.store().AttachPolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"),
+                                    ctx.params.Get("UserName"));
+  if (!r) return MakeUnexpected(EntityError(r.error(), "policy or user"));
+  return boost::json::object{};
+}
+
+OpResult DetachPolicyFromUser(OpContext& ctx) {
+  auto r = ctx.store().DetachPolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"),
+                                    ctx.params.Get("UserName"));
+  if (!r) return MakeUnexpected(EntityError(r.error(), "policy attachment"));
+  return boost::json::object{};
+}
+
+OpResult ListPoliciesForUser(OpContext& ctx) {
+  auto r = ctx.store().ListPoliciesForUser(ctx.principal.account_id, ctx.params.Get("UserName"));
+  if (!r) return MakeUnexpected(StoreFailure(r.error()));
+  boost::json::array items;
+  for (const auto& p : *r) items.push_back(PolicyJson(p, false));
+  return boost::json::object{{"Policies", boost::json::object{{"Policy", std::move(items)}}}};
+}
+
+}  // namespace sag::ops

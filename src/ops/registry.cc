@@ -1,0 +1,119 @@
+#include "ops/registry.h"
+
+#include "ops/handlers.h"
+
+namespace sag::ops {
+namespace {
+
+using E = ApiErrorId;
+using R = ResourceKind;
+
+// smartag 2018-03-13. Required parameters and their missing-codes follow each operation's
+// documented error table (reference §2-§3); the rest use the gateway's MissingParameter.
+const std::vector<OpSpec>& SmartagOps() {
+  static const std::vector<OpSpec> kOps = {
+      {.action = "DescribeRegions", .handler = &DescribeRegions},
+      {.action = "CreateSmartAccessGateway",
+       .handler = &CreateSmartAccessGateway,
+       .required = {{"RegionId"},
+                    {"ChargeType"},
+                    {"HaType"},
+                    {"HardWareSpec"},
+                    {"Period"},
+                    {"AutoPay"},
+                    {"BuyerMessage"},
+                    {"ReceiverAddress"},
+                    {"ReceiverCity"},
+                    {"ReceiverCountry"},
+                    {"ReceiverDistrict"},
+                    {"ReceiverEmail"},
+                    {"ReceiverMobile"},
+                    {"ReceiverName"},
+                    {"ReceiverState"},
+                    {"ReceiverTown"},
+                    {"ReceiverZip"}},
+       .resource = R::kAnyInstance},
+      {.action = "DescribeSmartAccessGateways", .handler = &DescribeSmartAccessGateways},
+      {.action = "DescribeSmartAccessGatewayAttribute",
+       .handler = &DescribeSmartAccessGatewayAttribute,
+       .required = {{"RegionId"}, {"SmartAGId"}},
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
+      {.action = "ModifySmartAccessGateway",
+       .handler = &ModifySmartAccessGateway,
+       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
+                    {"RegionId", E::kSmartagMissingParameter}},
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
+      {.action = "DeleteSmartAccessGateway",
+       .handler = &DeleteSmartAccessGateway,
+       .required = {{"InstanceId", E::kSmartagMissingParameter}},
+       .resource = R::kInstance,
+       .resource_param = "InstanceId"},
+  };
+  return kOps;
+}
+
+// The OpenSAG operator API (docs/operator-api.md).
+const std::vector<OpSpec>& OperatorOps() {
+  static const std::vector<OpSpec> kOps = {
+      {.action = "CreateAccount",
+       .handler = &CreateAccount,
+       .required = {{"AccountName"}},
+       .operator_only = true},
+      {.action = "ListAccounts", .handler = &ListAccounts, .operator_only = true},
+      {.action = "CreateUser", .handler = &CreateUser, .required = {{"UserName"}}},
+      {.action = "ListUsers", .handler = &ListUsers},
+      {.action = "DeleteUser", .handler = &DeleteUser, .required = {{"UserName"}}},
+      {.action = "CreateAccessKey", .handler = &CreateAccessKey},
+      {.action = "ListAccessKeys", .handler = &ListAccessKeys},
+      {.action = "UpdateAccessKey",
+       .handler = &UpdateAccessKey,
+       .required = {{"UserAccessKeyId"}, {"Status"}}},
+      {.action = "DeleteAccessKey", .handler = &DeleteAccessKey, .required = {{"UserAccessKeyId"}}},
+      {.action = "CreatePolicy",
+       .handler = &CreatePolicy,
+       .required = {{"PolicyName"}, {"PolicyDocument"}}},
+      {.action = "GetPolicy", .handler = &GetPolicy, .required = {{"PolicyName"}}},
+      {.action = "ListPolicies", .handler = &ListPolicies},
+      {.action = "DeletePolicy", .handler = &DeletePolicy, .required = {{"PolicyName"}}},
+      {.action = "AttachPolicyToUser",
+       .handler = &AttachPolicyToUser,
+       .required = {{"PolicyName"}, {"UserName"}}},
+      {.action = "DetachPolicyFromUser",
+       .handler = &DetachPolicyFromUser,
+       .required = {{"PolicyName"}, {"UserName"}}},
+      {.action = "ListPoliciesForUser",
+       .handler = &ListPoliciesForUser,
+       .required = {{"UserName"}}},
+      {.action = "GetClock", .handler = &GetClock, .operator_only = true, .test_mode_only = true},
+      {.action = "SetClock", .handler = &SetClock, .operator_only = true, .test_mode_only = true},
+  };
+  return kOps;
+}
+
+const std::vector<ApiProduct>& Products() {
+  static const std::vector<ApiProduct> kProducts = {
+      {kSmartagVersion, "smartag", &SmartagOps()},
+      {kOperatorVersion, "opensag", &OperatorOps()},
+  };
+  return kProducts;
+}
+
+}  // namespace
+
+const ApiProduct* FindProduct(std::string_view version) {
+  for (const auto& p : Products()) {
+    if (p.version == version) return &p;
+  }
+  return nullptr;
+}
+
+const OpSpec* FindOp(const ApiProduct& product, std::string_view action) {
+  for (const auto& op : *product.ops) {
+    if (op.action == action) return &op;
+  }
+  return nullptr;
+}
+
+}  // namespace sag::ops

@@ -1,0 +1,135 @@
+#include "server/server.h"
+
+#include <cstdlib>
+
+#include "api/gateway.h"
+#include "api/response.h"
+#include "auth/nonce_cache.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/log.h"
+#include "ops/account_setup.h"
+#include "server/data_dir.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sag::server {
+namespace {
+
+constexpr std::string_view kClockOffsetSetting = "test_clock_offset_ms";
+
+Result<std::unique_ptr<store::Store>, std::string> OpenStore(const ServerConfig& config) {
+  std::string url =
+      config.store_url.empty() ? "sqlite:" + config.data_dir + "/sag.db" : config.store_url;
+  if (url.starts_with("sqlite:")) {
+    auto s = store::SqliteStore::Open(url.substr(7), config.worker_threads + 1);
+    if (!s) return MakeUnexpected(std::move(s).error());
+    return std::unique_ptr<store::Store>(std::move(*s));
+  }
+  return MakeUnexpected("unsupported --store URL '" + url + "' (expected sqlite:PATH)");
+}
+
+std::string EnvOr(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+// First start of an empty store: the operator account and its root AccessKey.
+Result<void, std::string> Bootstrap(store::Store& store, const SecretBox& secrets, int64_t now_ms,
+                                    const std::string& data_dir) {
+  auto accounts = store.ListAccounts();
+  if (!accounts) return MakeUnexpected("cannot read accounts: " + accounts.error().detail);
+  if (!accounts->empty()) return {};
+  std::string key_id = EnvOr("SAG_ROOT_ACCESS_KEY_ID");
+  std::string key_secret = EnvOr("SAG_ROOT_ACCESS_KEY_SECRET");
+  if (key_id.empty() != key_secret.empty()) {
+    return MakeUnexpected(
+        "set both SAG_ROOT_ACCESS_KEY_ID and SAG_ROOT_ACCESS_KEY_SECRET, or neither");
+  }
+  auto created = ops::SetUpAccount(store, secrets, now_ms, "operator", /*is_operator=*/true, key_id,
+                                   key_secret);
+  if (!created) {
+    return MakeUnexpected(
+        "cannot create the operator account: " + std::string(created.error().code()) + " " +
+        created.error().internal_detail());
+  }
+  if (!key_id.empty()) {
+    LogInfo("operator account " + created->account.id + " created with root AccessKey " + key_id +
+            " from SAG_ROOT_ACCESS_KEY_ID");
+    return {};
+  }
+  std::string path = data_dir + "/root-credentials";
+  RETURN_IF_ERROR(WritePrivateFile(
+      path, "SAG_ROOT_ACCESS_KEY_ID=" + created->root_key.id +
+                "\nSAG_ROOT_ACCESS_KEY_SECRET=" + created->root_key.secret + "\n"));
+  LogInfo("operator account " + created->account.id + " created; its root AccessKey " +
+          created->root_key.id + " and secret were written to " + path + " (mode 0600)");
+  return {};
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerConfig config;
+  SystemClock wall_clock;
+  OffsetClock business_clock{wall_clock};
+  std::unique_ptr<SecretBox> secrets;
+  std::unique_ptr<store::Store> store;
+  auth::NonceCache nonces;
+  std::unique_ptr<ops::OpServices> services;
+  std::unique_ptr<api::Gateway> gateway;
+  std::unique_ptr<api::HttpServer> http;
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() { Stop(); }
+
+Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& config) {
+  InitCrypto();
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  RETURN_IF_ERROR(EnsureDataDir(config.data_dir));
+  ASSIGN_OR_RETURN(std::string master_key, LoadOrCreateMasterKey(config.data_dir));
+  impl->secrets = std::make_unique<SecretBox>(std::move(master_key));
+  ASSIGN_OR_RETURN(impl->store, OpenStore(config));
+
+  if (config.test_mode) {
+    auto offset = impl->store->GetSetting(kClockOffsetSetting);
+    if (offset && offset->has_value()) {
+      impl->business_clock.set_offset_ms(std::stoll(**offset));
+    }
+  }
+  RETURN_IF_ERROR(
+      Bootstrap(*impl->store, *impl->secrets, impl->business_clock.NowMs(), config.data_dir));
+
+  impl->services = std::make_unique<ops::OpServices>(
+      ops::OpServices{*impl->store, impl->business_clock,
+                      config.test_mode ? &impl->business_clock : nullptr, *impl->secrets});
+  impl->gateway = std::make_unique<api::Gateway>(*impl->services, impl->nonces, impl->wall_clock,
+                                                 api::GatewayOptions{config.test_mode});
+
+  api::HttpServerOptions http_options;
+  http_options.host = config.listen_host;
+  http_options.port = config.listen_port;
+  http_options.io_threads = config.io_threads;
+  http_options.worker_threads = config.worker_threads;
+  api::Gateway* gateway = impl->gateway.get();
+  impl->http = std::make_unique<api::HttpServer>(
+      http_options, [gateway](const api::HttpRequest& req) { return gateway->Handle(req); },
+      [](const api::HttpRequest& req) {
+        std::string host = req.Header("host");
+        return api::RenderError(ApiError(ApiErrorId::kRequestBodyTooLarge), NewRequestId(),
+                                host.empty() ? "smartag.aliyuncs.com" : host, api::Format::kJson);
+      });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+bool Server::Start(std::string* error) { return impl_->http->Start(error); }
+
+uint16_t Server::port() const { return impl_->http->port(); }
+
+void Server::Stop() {
+  if (impl_ && impl_->http) impl_->http->Stop();
+}
+
+}  // namespace sag::server

@@ -1,0 +1,45 @@
+// sagd without main(): builds the store, secrets, clocks, gateway and listener from a config, and
+// bootstraps the operator account on first start.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/http_server.h"
+#include "common/result.h"
+
+namespace sag::server {
+
+// Everything sagd's command line sets.
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8086;
+  std::string data_dir = "./sag-data";
+  std::string store_url;  // "" = sqlite:<data_dir>/sag.db
+  bool test_mode = false;
+  int io_threads = 2;
+  int worker_threads = 4;
+};
+
+class Server {
+ public:
+  // Opens (creating if needed) the data directory and store, migrates the schema, loads or creates
+  // the master key, and bootstraps the operator account when the store is empty. Errors are
+  // human-readable and fatal for sagd.
+  static Result<std::unique_ptr<Server>, std::string> Create(const ServerConfig& config);
+  ~Server();
+
+  // Starts listening; false with *error on failure.
+  bool Start(std::string* error);
+  // The bound port, after Start().
+  uint16_t port() const;
+  // Drains in-flight requests and stops.
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sag::server
