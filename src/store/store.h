@@ -1,6 +1,6 @@
 // The store: one interface over everything sagd keeps durably. Implementations: sqlite/ (embedded
-// default) and, later, pg/. Every method is one atomic transaction; an OK return means the change is
-// durable. Methods are thread-safe. The store knows nothing of JSON or of the wire format.
+// default) and, later, pg/. Every method is one atomic transaction; an OK return means the change
+// is durable. Methods are thread-safe. The store knows nothing of JSON or of the wire format.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +48,8 @@ struct UserRecord {
   int64_t create_ms = 0;
 };
 
-// An AccessKey. The secret is stored sealed (encrypted) by the caller; the store never sees it plain.
+// An AccessKey. The secret is stored sealed (encrypted) by the caller; the store never sees it
+// plain.
 struct AccessKeyRecord {
   std::string id;
   std::string account_id;
@@ -74,13 +75,13 @@ struct InstanceRecord {
   std::string region_id;
   std::string name;
   std::string description;
-  std::string status;              // Init, Active, ...
-  std::string instance_type;       // "hardware" | "software"
-  std::string hardware_spec;       // sag-100wm | sag-1000 | sag-vcpe | sag-software
-  std::string ha_type;             // no_backup | cold_backup | warm_backup
-  int64_t max_bandwidth = 0;       // Mbit/s
-  std::string cidr_block;          // comma-separated CIDRs, may be empty
-  std::string routing_strategy;    // static | dynamic
+  std::string status;            // Init, Active, ...
+  std::string instance_type;     // "hardware" | "software"
+  std::string hardware_spec;     // sag-100wm | sag-1000 | sag-vcpe | sag-software
+  std::string ha_type;           // no_backup | cold_backup | warm_backup
+  int64_t max_bandwidth = 0;     // Mbit/s
+  std::string cidr_block;        // comma-separated CIDRs, may be empty
+  std::string routing_strategy;  // static | dynamic
   int64_t security_lock_threshold = 0;
   std::string position;
   bool enable_software_connection_audit = false;

@@ -1,0 +1,228 @@
+#include "store/sqlite/migrations.h"
+
+#include <array>
+#include <chrono>
+
+#include "store/sqlite/sqlite_util.h"
+
+namespace sag::store::sqlite {
+
+namespace {
+
+// Conventions for every table: STRICT (SQLite enforces the declared column types), NOT NULL on
+// every column (an absent value is '' or 0, as in the records), booleans as INTEGER 0/1, times as
+// INTEGER milliseconds since the Unix epoch, binary data as BLOB. Records of an account are keyed
+// by (account_id, ...); ids that are unique server-wide (AccessKey ids, instance ids) are keyed
+// alone.
+//
+// A migration runs inside a transaction with foreign keys enforced. One that rebuilds a table (the
+// SQLite way to change a column) should use PRAGMA defer_foreign_keys=ON, because PRAGMA
+// foreign_keys cannot change inside a transaction.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE accounts (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  name        TEXT    NOT NULL,
+  is_operator INTEGER NOT NULL CHECK (is_operator IN (0, 1)),
+  create_ms   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+  account_id   TEXT    NOT NULL,
+  name         TEXT    NOT NULL,
+  display_name TEXT    NOT NULL,
+  is_root      INTEGER NOT NULL CHECK (is_root IN (0, 1)),
+  create_ms    INTEGER NOT NULL,
+  PRIMARY KEY (account_id, name)
+) STRICT;
+
+-- A user cannot be deleted while it has keys (no ON DELETE action: the delete fails).
+CREATE TABLE access_keys (
+  id            TEXT    NOT NULL PRIMARY KEY,
+  account_id    TEXT    NOT NULL,
+  user_name     TEXT    NOT NULL,
+  sealed_secret BLOB    NOT NULL,
+  enabled       INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  create_ms     INTEGER NOT NULL,
+  FOREIGN KEY (account_id, user_name) REFERENCES users (account_id, name)
+) STRICT;
+CREATE INDEX access_keys_by_user ON access_keys (account_id, user_name);
+
+CREATE TABLE policies (
+  account_id  TEXT    NOT NULL,
+  name        TEXT    NOT NULL,
+  description TEXT    NOT NULL,
+  document    TEXT    NOT NULL,
+  create_ms   INTEGER NOT NULL,
+  PRIMARY KEY (account_id, name)
+) STRICT;
+
+-- A policy cannot be deleted while attached; deleting a user detaches its policies.
+CREATE TABLE policy_attachments (
+  account_id  TEXT NOT NULL,
+  policy_name TEXT NOT NULL,
+  user_name   TEXT NOT NULL,
+  PRIMARY KEY (account_id, policy_name, user_name),
+  FOREIGN KEY (account_id, policy_name) REFERENCES policies (account_id, name),
+  FOREIGN KEY (account_id, user_name) REFERENCES users (account_id, name) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE INDEX policy_attachments_by_user ON policy_attachments (account_id, user_name);
+
+CREATE TABLE instances (
+  id                               TEXT    NOT NULL PRIMARY KEY,
+  account_id                       TEXT    NOT NULL,
+  region_id                        TEXT    NOT NULL,
+  name                             TEXT    NOT NULL,
+  description                      TEXT    NOT NULL,
+  status                           TEXT    NOT NULL,
+  instance_type                    TEXT    NOT NULL,
+  hardware_spec                    TEXT    NOT NULL,
+  ha_type                          TEXT    NOT NULL,
+  max_bandwidth                    INTEGER NOT NULL,
+  cidr_block                       TEXT    NOT NULL,
+  routing_strategy                 TEXT    NOT NULL,
+  security_lock_threshold          INTEGER NOT NULL,
+  position                         TEXT    NOT NULL,
+  enable_software_connection_audit INTEGER NOT NULL
+      CHECK (enable_software_connection_audit IN (0, 1)),
+  charge_type                      TEXT    NOT NULL,
+  period_months                    INTEGER NOT NULL,
+  order_id                         TEXT    NOT NULL,
+  resource_group_id                TEXT    NOT NULL,
+  ccn_id                           TEXT    NOT NULL,
+  user_count                       INTEGER NOT NULL,
+  data_plan                        INTEGER NOT NULL,
+  create_ms                        INTEGER NOT NULL,
+  end_ms                           INTEGER NOT NULL
+) STRICT;
+-- Listing is per account in creation order; CCN membership is looked up per account.
+CREATE INDEX instances_by_account ON instances (account_id, create_ms, id);
+CREATE INDEX instances_by_ccn ON instances (account_id, ccn_id);
+
+CREATE TABLE settings (
+  key   TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
+};
+
+constexpr std::string_view kCreateVersionTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+  version     INTEGER NOT NULL PRIMARY KEY,
+  description TEXT    NOT NULL,
+  applied_ms  INTEGER NOT NULL
+) STRICT
+)sql";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+StoreResult<int64_t> ReadVersion(Connection& conn) {
+  int64_t version = 0;
+  {
+    ASSIGN_OR_RETURN(Statement exists,
+                     conn.PrepareUncached("SELECT count(*) FROM sqlite_schema "
+                                          "WHERE type = 'table' AND name = 'schema_version'"));
+    ASSIGN_OR_RETURN(const bool row, exists.Step());
+    if (!row || exists.ColumnInt64(0) == 0) {
+      return version;
+    }
+  }
+  ASSIGN_OR_RETURN(Statement max,
+                   conn.PrepareUncached("SELECT coalesce(max(version), 0) FROM schema_version"));
+  ASSIGN_OR_RETURN(const bool row, max.Step());
+  if (row) {
+    version = max.ColumnInt64(0);
+  }
+  return version;
+}
+
+std::string Describe(std::string_view what, const StoreError& e) {
+  return "schema migration: " + std::string(what) + " failed: " + e.detail;
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int64_t LatestSchemaVersion() { return kMigrations.back().version; }
+
+Result<int64_t, std::string> ReadSchemaVersion(Connection& conn) {
+  auto version = ReadVersion(conn);
+  if (!version) {
+    return MakeUnexpected(Describe("reading schema_version", version.error()));
+  }
+  return *version;
+}
+
+Result<int64_t, std::string> ApplyMigrations(Connection& conn) {
+  return ApplyMigrations(conn, Migrations());
+}
+
+Result<int64_t, std::string> ApplyMigrations(Connection& conn,
+                                             std::span<const Migration> migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int64_t>(i) + 1) {
+      return MakeUnexpected(
+          std::string("schema migration: versions must be 1, 2, 3, ... in order"));
+    }
+  }
+  const int64_t latest = static_cast<int64_t>(migrations.size());
+  // One transaction per step. The version is re-read under the write lock each time, so two
+  // processes opening the same database at once apply each migration exactly once.
+  while (true) {
+    auto txn = Transaction::Begin(conn, Transaction::Mode::kWrite);
+    if (!txn) {
+      return MakeUnexpected(Describe("BEGIN IMMEDIATE", txn.error()));
+    }
+    if (auto r = conn.Exec(kCreateVersionTable); !r) {
+      return MakeUnexpected(Describe("creating schema_version", r.error()));
+    }
+    auto version = ReadVersion(conn);
+    if (!version) {
+      return MakeUnexpected(Describe("reading schema_version", version.error()));
+    }
+    if (*version < 0) {
+      return MakeUnexpected("database schema version " + std::to_string(*version) + " is invalid");
+    }
+    if (*version > latest) {
+      return MakeUnexpected("database schema version " + std::to_string(*version) +
+                            " is newer than this build of sagd supports (" +
+                            std::to_string(latest) +
+                            "); upgrade sagd or restore a database written by this version");
+    }
+    if (*version == latest) {
+      if (auto r = txn->Commit(); !r) {
+        return MakeUnexpected(Describe("COMMIT", r.error()));
+      }
+      return latest;
+    }
+    const Migration& m = migrations[static_cast<size_t>(*version)];
+    const std::string label =
+        "version " + std::to_string(m.version) + " (" + std::string(m.description) + ")";
+    if (auto r = conn.Exec(m.sql); !r) {
+      return MakeUnexpected(Describe(label, r.error()));
+    }
+    {
+      auto record = conn.PrepareUncached(
+          "INSERT INTO schema_version (version, description, applied_ms) VALUES (?1, ?2, ?3)");
+      if (!record) {
+        return MakeUnexpected(Describe(label, record.error()));
+      }
+      record->BindInt64(1, m.version).BindText(2, m.description).BindInt64(3, NowMs());
+      if (auto r = record->Run(); !r) {
+        return MakeUnexpected(Describe(label, r.error()));
+      }
+    }
+    if (auto r = txn->Commit(); !r) {
+      return MakeUnexpected(Describe(label + " COMMIT", r.error()));
+    }
+  }
+}
+
+}  // namespace sag::store::sqlite

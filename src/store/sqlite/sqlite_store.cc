@@ -1,0 +1,752 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_util.h"
+
+namespace sag::store {
+
+namespace {
+
+using sqlite::Connection;
+using sqlite::ConnectionOptions;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+StoreError NotFound(std::string detail) {
+  return StoreError{StoreErrorCode::kNotFound, std::move(detail)};
+}
+
+StoreError Conflict(std::string detail) {
+  return StoreError{StoreErrorCode::kConflict, std::move(detail)};
+}
+
+// True for paths that name a private in-memory database, which exists once per connection and so
+// must be served by exactly one connection.
+bool IsInMemory(const std::string& path) {
+  return path.empty() || path == ":memory:" || path.starts_with("file::memory:") ||
+         path.find("mode=memory") != std::string::npos;
+}
+
+// A fixed set of connections; Borrow waits until one is idle.
+class Pool {
+ public:
+  // A borrowed connection, handed back to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() {
+      if (conn_ != nullptr) {
+        pool_->Return(std::move(conn_));
+      }
+    }
+    Connection& operator*() const { return *conn_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  void Add(std::unique_ptr<Connection> conn) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(conn));
+  }
+
+  Lease Borrow() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !idle_.empty(); });
+    std::unique_ptr<Connection> conn = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(conn));
+  }
+
+ private:
+  void Return(std::unique_ptr<Connection> conn) {
+    {
+      std::lock_guard lock(mu_);
+      idle_.push_back(std::move(conn));
+    }
+    cv_.notify_one();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+// Binds each of args as text to parameters 1, 2, ...
+template <typename... Args>
+void BindTexts(Statement& stmt, const Args&... args) {
+  int index = 0;
+  (stmt.BindText(++index, args), ...);
+}
+
+// Runs a query with text parameters and reports whether it returned a row.
+template <typename... Args>
+StoreResult<bool> RowExists(Connection& conn, std::string_view sql, const Args&... args) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
+  BindTexts(stmt, args...);
+  return stmt.Step();
+}
+
+// Row readers. Each matches the column list of the queries that use it.
+
+constexpr std::string_view kAccountColumns = "id, name, is_operator, create_ms";
+
+AccountRecord ReadAccount(const Statement& s) {
+  AccountRecord a;
+  a.id = s.ColumnText(0);
+  a.name = s.ColumnText(1);
+  a.is_operator = s.ColumnBool(2);
+  a.create_ms = s.ColumnInt64(3);
+  return a;
+}
+
+UserRecord ReadUser(const Statement& s) {
+  UserRecord u;
+  u.account_id = s.ColumnText(0);
+  u.name = s.ColumnText(1);
+  u.display_name = s.ColumnText(2);
+  u.is_root = s.ColumnBool(3);
+  u.create_ms = s.ColumnInt64(4);
+  return u;
+}
+
+constexpr std::string_view kAccessKeyColumns =
+    "id, account_id, user_name, sealed_secret, enabled, create_ms";
+
+AccessKeyRecord ReadAccessKey(const Statement& s) {
+  AccessKeyRecord k;
+  k.id = s.ColumnText(0);
+  k.account_id = s.ColumnText(1);
+  k.user_name = s.ColumnText(2);
+  k.sealed_secret = s.ColumnBlob(3);
+  k.enabled = s.ColumnBool(4);
+  k.create_ms = s.ColumnInt64(5);
+  return k;
+}
+
+PolicyRecord ReadPolicy(const Statement& s) {
+  PolicyRecord p;
+  p.account_id = s.ColumnText(0);
+  p.name = s.ColumnText(1);
+  p.description = s.ColumnText(2);
+  p.document = s.ColumnText(3);
+  p.create_ms = s.ColumnInt64(4);
+  return p;
+}
+
+constexpr std::string_view kInstanceColumns =
+    "id, account_id, region_id, name, description, status, instance_type, hardware_spec, ha_type, "
+    "max_bandwidth, cidr_block, routing_strategy, security_lock_threshold, position, "
+    "enable_software_connection_audit, charge_type, period_months, order_id, resource_group_id, "
+    "ccn_id, user_count, data_plan, create_ms, end_ms";
+
+InstanceRecord ReadInstance(const Statement& s) {
+  InstanceRecord r;
+  int i = 0;
+  r.id = s.ColumnText(i++);
+  r.account_id = s.ColumnText(i++);
+  r.region_id = s.ColumnText(i++);
+  r.name = s.ColumnText(i++);
+  r.description = s.ColumnText(i++);
+  r.status = s.ColumnText(i++);
+  r.instance_type = s.ColumnText(i++);
+  r.hardware_spec = s.ColumnText(i++);
+  r.ha_type = s.ColumnText(i++);
+  r.max_bandwidth = s.ColumnInt64(i++);
+  r.cidr_block = s.ColumnText(i++);
+  r.routing_strategy = s.ColumnText(i++);
+  r.security_lock_threshold = s.ColumnInt64(i++);
+  r.position = s.ColumnText(i++);
+  r.enable_software_connection_audit = s.ColumnBool(i++);
+  r.charge_type = s.ColumnText(i++);
+  r.period_months = s.ColumnInt64(i++);
+  r.order_id = s.ColumnText(i++);
+  r.resource_group_id = s.ColumnText(i++);
+  r.ccn_id = s.ColumnText(i++);
+  r.user_count = s.ColumnInt64(i++);
+  r.data_plan = s.ColumnInt64(i++);
+  r.create_ms = s.ColumnInt64(i++);
+  r.end_ms = s.ColumnInt64(i++);
+  return r;
+}
+
+// The instance (account, region, id); an empty region matches any region.
+StoreResult<InstanceRecord> FindInstance(Connection& conn, std::string_view account_id,
+                                         std::string_view region_id, std::string_view instance_id) {
+  static const std::string kSql = "SELECT " + std::string(kInstanceColumns) +
+                                  " FROM instances WHERE id = ?1 AND account_id = ?2 "
+                                  "AND (?3 = '' OR region_id = ?3)";
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
+  BindTexts(stmt, instance_id, account_id, region_id);
+  ASSIGN_OR_RETURN(const bool row, stmt.Step());
+  if (!row) {
+    return MakeUnexpected(NotFound("instance not found"));
+  }
+  return ReadInstance(stmt);
+}
+
+// Runs a query with text parameters and collects every row through read.
+template <typename T, typename... Args>
+StoreResult<std::vector<T>> ListRows(Connection& conn, std::string_view sql,
+                                     T (*read)(const Statement&), const Args&... args) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
+  BindTexts(stmt, args...);
+  std::vector<T> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return rows;
+    }
+    rows.push_back(read(stmt));
+  }
+}
+
+// Runs a DELETE/UPDATE with text parameters; kNotFound (with detail `what`) when no row matched.
+template <typename... Args>
+StoreResult<void> ChangeOne(Connection& conn, std::string_view sql, std::string_view what,
+                            const Args&... args) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
+  BindTexts(stmt, args...);
+  RETURN_IF_ERROR(stmt.Run());
+  if (conn.Changes() == 0) {
+    return MakeUnexpected(NotFound(std::string(what) + " not found"));
+  }
+  return {};
+}
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  Pool pool;
+  std::mutex write_mu;  // one writer at a time in this process; no busy-waiting on the write lock
+  int64_t schema_version = 0;
+
+  // Runs f on a borrowed connection (autocommit: each statement is its own read transaction).
+  template <typename F>
+  auto Read(F&& f) {
+    Pool::Lease lease = pool.Borrow();
+    return f(*lease);
+  }
+
+  // Runs f in one BEGIN IMMEDIATE transaction, committed when f succeeds and rolled back otherwise.
+  template <typename F>
+  auto Write(F&& f) {
+    using R = std::invoke_result_t<F&, Connection&>;
+    std::lock_guard lock(write_mu);
+    Pool::Lease lease = pool.Borrow();
+    auto txn = Transaction::Begin(*lease, Transaction::Mode::kWrite);
+    if (!txn) {
+      return R(MakeUnexpected(std::move(txn).error()));
+    }
+    R result = f(*lease);
+    if (!result.has_value()) {
+      return result;  // txn rolls back as it goes out of scope
+    }
+    if (auto committed = txn->Commit(); !committed) {
+      return R(MakeUnexpected(std::move(committed).error()));
+    }
+    return result;
+  }
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>, std::string> SqliteStore::Open(const std::string& path,
+                                                                    int pool_size) {
+  const bool memory = IsInMemory(path);
+  const int connections = memory ? 1 : std::max(1, pool_size);
+  ConnectionOptions options;
+  options.require_wal = !memory;
+
+  auto impl = std::make_unique<Impl>();
+  for (int i = 0; i < connections; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(path, options));
+    if (i == 0) {  // migrate before any other connection caches statements against the schema
+      ASSIGN_OR_RETURN(impl->schema_version, sqlite::ApplyMigrations(*conn));
+    }
+    impl->pool.Add(std::move(conn));
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+int64_t SqliteStore::schema_version() const { return impl_->schema_version; }
+
+// Accounts ----------------------------------------------------------------------------------------
+
+StoreResult<void> SqliteStore::CreateAccount(const AccountRecord& account) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("INSERT INTO accounts (id, name, is_operator, create_ms) "
+                                  "VALUES (?1, ?2, ?3, ?4)"));
+    stmt.BindText(1, account.id)
+        .BindText(2, account.name)
+        .BindBool(3, account.is_operator)
+        .BindInt64(4, account.create_ms);
+    return stmt.Run();
+  });
+}
+
+StoreResult<AccountRecord> SqliteStore::GetAccount(std::string_view account_id) {
+  return impl_->Read([&](Connection& conn) -> StoreResult<AccountRecord> {
+    static const std::string kSql =
+        "SELECT " + std::string(kAccountColumns) + " FROM accounts WHERE id = ?1";
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
+    stmt.BindText(1, account_id);
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return MakeUnexpected(NotFound("account not found"));
+    }
+    return ReadAccount(stmt);
+  });
+}
+
+StoreResult<std::vector<AccountRecord>> SqliteStore::ListAccounts() {
+  return impl_->Read([&](Connection& conn) {
+    static const std::string kSql =
+        "SELECT " + std::string(kAccountColumns) + " FROM accounts ORDER BY create_ms, id";
+    return ListRows(conn, kSql, &ReadAccount);
+  });
+}
+
+// Users -------------------------------------------------------------------------------------------
+
+StoreResult<void> SqliteStore::CreateUser(const UserRecord& user) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        conn.Prepare("INSERT INTO users (account_id, name, display_name, is_root, create_ms) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    stmt.BindText(1, user.account_id)
+        .BindText(2, user.name)
+        .BindText(3, user.display_name)
+        .BindBool(4, user.is_root)
+        .BindInt64(5, user.create_ms);
+    return stmt.Run();
+  });
+}
+
+StoreResult<UserRecord> SqliteStore::GetUser(std::string_view account_id, std::string_view name) {
+  return impl_->Read([&](Connection& conn) -> StoreResult<UserRecord> {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("SELECT account_id, name, display_name, is_root, create_ms "
+                                  "FROM users WHERE account_id = ?1 AND name = ?2"));
+    BindTexts(stmt, account_id, name);
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return MakeUnexpected(NotFound("user not found"));
+    }
+    return ReadUser(stmt);
+  });
+}
+
+StoreResult<std::vector<UserRecord>> SqliteStore::ListUsers(std::string_view account_id) {
+  return impl_->Read([&](Connection& conn) {
+    return ListRows(conn,
+                    "SELECT account_id, name, display_name, is_root, create_ms FROM users "
+                    "WHERE account_id = ?1 ORDER BY create_ms, name",
+                    &ReadUser, account_id);
+  });
+}
+
+StoreResult<void> SqliteStore::DeleteUser(std::string_view account_id, std::string_view name) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(const bool has_keys,
+                     RowExists(conn,
+                               "SELECT 1 FROM access_keys WHERE account_id = ?1 AND user_name = ?2 "
+                               "LIMIT 1",
+                               account_id, name));
+    if (has_keys) {
+      return MakeUnexpected(Conflict("user still has AccessKeys"));
+    }
+    // Attachments go with the user (ON DELETE CASCADE).
+    return ChangeOne(conn, "DELETE FROM users WHERE account_id = ?1 AND name = ?2", "user",
+                     account_id, name);
+  });
+}
+
+// AccessKeys --------------------------------------------------------------------------------------
+
+StoreResult<void> SqliteStore::CreateAccessKey(const AccessKeyRecord& key) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(const bool user_exists,
+                     RowExists(conn, "SELECT 1 FROM users WHERE account_id = ?1 AND name = ?2",
+                               key.account_id, key.user_name));
+    if (!user_exists) {
+      return MakeUnexpected(NotFound("user not found"));
+    }
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("INSERT INTO access_keys (id, account_id, "
+                                                  "user_name, sealed_secret, enabled, create_ms) "
+                                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    stmt.BindText(1, key.id)
+        .BindText(2, key.account_id)
+        .BindText(3, key.user_name)
+        .BindBlob(4, key.sealed_secret)
+        .BindBool(5, key.enabled)
+        .BindInt64(6, key.create_ms);
+    return stmt.Run();
+  });
+}
+
+StoreResult<AccessKeyRecord> SqliteStore::GetAccessKey(std::string_view key_id) {
+  return impl_->Read([&](Connection& conn) -> StoreResult<AccessKeyRecord> {
+    static const std::string kSql =
+        "SELECT " + std::string(kAccessKeyColumns) + " FROM access_keys WHERE id = ?1";
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
+    stmt.BindText(1, key_id);
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return MakeUnexpected(NotFound("AccessKey not found"));
+    }
+    return ReadAccessKey(stmt);
+  });
+}
+
+StoreResult<std::vector<AccessKeyRecord>> SqliteStore::ListAccessKeys(std::string_view account_id,
+                                                                      std::string_view user_name) {
+  return impl_->Read([&](Connection& conn) {
+    static const std::string kSql =
+        "SELECT " + std::string(kAccessKeyColumns) +
+        " FROM access_keys WHERE account_id = ?1 AND (?2 = '' OR user_name = ?2) "
+        "ORDER BY create_ms, id";
+    return ListRows(conn, kSql, &ReadAccessKey, account_id, user_name);
+  });
+}
+
+StoreResult<void> SqliteStore::SetAccessKeyEnabled(std::string_view account_id,
+                                                   std::string_view key_id, bool enabled) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        conn.Prepare("UPDATE access_keys SET enabled = ?3 WHERE account_id = ?1 AND id = ?2"));
+    stmt.BindText(1, account_id).BindText(2, key_id).BindBool(3, enabled);
+    RETURN_IF_ERROR(stmt.Run());
+    if (conn.Changes() == 0) {
+      return MakeUnexpected(NotFound("AccessKey not found"));
+    }
+    return {};
+  });
+}
+
+StoreResult<void> SqliteStore::DeleteAccessKey(std::string_view account_id,
+                                               std::string_view key_id) {
+  return impl_->Write([&](Connection& conn) {
+    return ChangeOne(conn, "DELETE FROM access_keys WHERE account_id = ?1 AND id = ?2", "AccessKey",
+                     account_id, key_id);
+  });
+}
+
+// Policies ----------------------------------------------------------------------------------------
+
+StoreResult<void> SqliteStore::CreatePolicy(const PolicyRecord& policy) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        conn.Prepare("INSERT INTO policies (account_id, name, description, document, create_ms) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    stmt.BindText(1, policy.account_id)
+        .BindText(2, policy.name)
+        .BindText(3, policy.description)
+        .BindText(4, policy.document)
+        .BindInt64(5, policy.create_ms);
+    return stmt.Run();
+  });
+}
+
+StoreResult<PolicyRecord> SqliteStore::GetPolicy(std::string_view account_id,
+                                                 std::string_view name) {
+  return impl_->Read([&](Connection& conn) -> StoreResult<PolicyRecord> {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("SELECT account_id, name, description, document, create_ms "
+                                  "FROM policies WHERE account_id = ?1 AND name = ?2"));
+    BindTexts(stmt, account_id, name);
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return MakeUnexpected(NotFound("policy not found"));
+    }
+    return ReadPolicy(stmt);
+  });
+}
+
+StoreResult<std::vector<PolicyRecord>> SqliteStore::ListPolicies(std::string_view account_id) {
+  return impl_->Read([&](Connection& conn) {
+    return ListRows(conn,
+                    "SELECT account_id, name, description, document, create_ms FROM policies "
+                    "WHERE account_id = ?1 ORDER BY create_ms, name",
+                    &ReadPolicy, account_id);
+  });
+}
+
+StoreResult<void> SqliteStore::DeletePolicy(std::string_view account_id, std::string_view name) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(const bool exists,
+                     RowExists(conn, "SELECT 1 FROM policies WHERE account_id = ?1 AND name = ?2",
+                               account_id, name));
+    if (!exists) {
+      return MakeUnexpected(NotFound("policy not found"));
+    }
+    ASSIGN_OR_RETURN(const bool attached,
+                     RowExists(conn,
+                               "SELECT 1 FROM policy_attachments "
+                               "WHERE account_id = ?1 AND policy_name = ?2 LIMIT 1",
+                               account_id, name));
+    if (attached) {
+      return MakeUnexpected(Conflict("policy is attached to a user"));
+    }
+    return ChangeOne(conn, "DELETE FROM policies WHERE account_id = ?1 AND name = ?2", "policy",
+                     account_id, name);
+  });
+}
+
+StoreResult<void> SqliteStore::AttachPolicy(std::string_view account_id,
+                                            std::string_view policy_name,
+                                            std::string_view user_name) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(const bool policy_exists,
+                     RowExists(conn, "SELECT 1 FROM policies WHERE account_id = ?1 AND name = ?2",
+                               account_id, policy_name));
+    if (!policy_exists) {
+      return MakeUnexpected(NotFound("policy not found"));
+    }
+    ASSIGN_OR_RETURN(const bool user_exists,
+                     RowExists(conn, "SELECT 1 FROM users WHERE account_id = ?1 AND name = ?2",
+                               account_id, user_name));
+    if (!user_exists) {
+      return MakeUnexpected(NotFound("user not found"));
+    }
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("INSERT INTO policy_attachments (account_id, policy_name, "
+                                  "user_name) VALUES (?1, ?2, ?3)"));
+    BindTexts(stmt, account_id, policy_name, user_name);
+    return stmt.Run();  // a second attachment violates the primary key: kAlreadyExists
+  });
+}
+
+StoreResult<void> SqliteStore::DetachPolicy(std::string_view account_id,
+                                            std::string_view policy_name,
+                                            std::string_view user_name) {
+  return impl_->Write([&](Connection& conn) {
+    return ChangeOne(conn,
+                     "DELETE FROM policy_attachments "
+                     "WHERE account_id = ?1 AND policy_name = ?2 AND user_name = ?3",
+                     "policy attachment", account_id, policy_name, user_name);
+  });
+}
+
+StoreResult<std::vector<PolicyRecord>> SqliteStore::ListPoliciesForUser(
+    std::string_view account_id, std::string_view user_name) {
+  return impl_->Read([&](Connection& conn) {
+    return ListRows(conn,
+                    "SELECT p.account_id, p.name, p.description, p.document, p.create_ms "
+                    "FROM policy_attachments a JOIN policies p "
+                    "ON p.account_id = a.account_id AND p.name = a.policy_name "
+                    "WHERE a.account_id = ?1 AND a.user_name = ?2 ORDER BY p.create_ms, p.name",
+                    &ReadPolicy, account_id, user_name);
+  });
+}
+
+// Instances ---------------------------------------------------------------------------------------
+
+StoreResult<void> SqliteStore::CreateInstance(const InstanceRecord& r) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    static const std::string kSql =
+        "INSERT INTO instances (" + std::string(kInstanceColumns) +
+        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+        "?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
+    stmt.BindText(1, r.id)
+        .BindText(2, r.account_id)
+        .BindText(3, r.region_id)
+        .BindText(4, r.name)
+        .BindText(5, r.description)
+        .BindText(6, r.status)
+        .BindText(7, r.instance_type)
+        .BindText(8, r.hardware_spec)
+        .BindText(9, r.ha_type)
+        .BindInt64(10, r.max_bandwidth)
+        .BindText(11, r.cidr_block)
+        .BindText(12, r.routing_strategy)
+        .BindInt64(13, r.security_lock_threshold)
+        .BindText(14, r.position)
+        .BindBool(15, r.enable_software_connection_audit)
+        .BindText(16, r.charge_type)
+        .BindInt64(17, r.period_months)
+        .BindText(18, r.order_id)
+        .BindText(19, r.resource_group_id)
+        .BindText(20, r.ccn_id)
+        .BindInt64(21, r.user_count)
+        .BindInt64(22, r.data_plan)
+        .BindInt64(23, r.create_ms)
+        .BindInt64(24, r.end_ms);
+    return stmt.Run();
+  });
+}
+
+StoreResult<InstanceRecord> SqliteStore::GetInstance(std::string_view account_id,
+                                                     std::string_view region_id,
+                                                     std::string_view instance_id) {
+  return impl_->Read(
+      [&](Connection& conn) { return FindInstance(conn, account_id, region_id, instance_id); });
+}
+
+StoreResult<InstancePage> SqliteStore::ListInstances(const InstanceFilter& filter) {
+  // The WHERE clause is assembled from fixed column names and ? placeholders; every value is bound.
+  std::string where = " WHERE account_id = ?";
+  std::vector<std::string_view> params = {filter.account_id};
+  auto equals = [&](std::string_view column, const std::string& value,
+                    std::string_view collation = {}) {
+    if (value.empty()) {
+      return;
+    }
+    where += " AND ";
+    where += column;
+    where += " = ?";
+    where += collation;
+    params.push_back(value);
+  };
+  equals("region_id", filter.region_id);
+  equals("name", filter.name);
+  equals("status", filter.status, " COLLATE NOCASE");
+  equals("instance_type", filter.instance_type);
+  equals("hardware_spec", filter.hardware_spec);
+  equals("ccn_id", filter.ccn_id);
+  if (!filter.ids.empty()) {
+    where += " AND id IN (?";
+    for (size_t i = 1; i < filter.ids.size(); ++i) {
+      where += ", ?";
+    }
+    where += ")";
+    params.insert(params.end(), filter.ids.begin(), filter.ids.end());
+  }
+  const int64_t offset = std::max<int64_t>(0, filter.offset);
+  const int64_t limit = std::max<int64_t>(0, filter.limit);
+
+  auto bind_params = [&params](Statement& stmt) {
+    int index = 0;
+    for (std::string_view p : params) {
+      stmt.BindText(++index, p);
+    }
+    return index;
+  };
+
+  return impl_->Read([&](Connection& conn) -> StoreResult<InstancePage> {
+    // Count and page from one snapshot, so total agrees with the items.
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(conn, Transaction::Mode::kRead));
+    InstancePage page;
+    {
+      ASSIGN_OR_RETURN(Statement count,
+                       conn.PrepareUncached("SELECT count(*) FROM instances" + where));
+      bind_params(count);
+      ASSIGN_OR_RETURN(const bool row, count.Step());
+      page.total = row ? count.ColumnInt64(0) : 0;
+    }
+    if (limit > 0 && offset < page.total) {
+      ASSIGN_OR_RETURN(
+          Statement rows,
+          conn.PrepareUncached("SELECT " + std::string(kInstanceColumns) + " FROM instances" +
+                               where + " ORDER BY create_ms, id LIMIT ? OFFSET ?"));
+      const int last = bind_params(rows);
+      rows.BindInt64(last + 1, limit).BindInt64(last + 2, offset);
+      while (true) {
+        ASSIGN_OR_RETURN(const bool row, rows.Step());
+        if (!row) {
+          break;
+        }
+        page.items.push_back(ReadInstance(rows));
+      }
+    }
+    RETURN_IF_ERROR(txn.Commit());
+    return page;
+  });
+}
+
+StoreResult<InstanceRecord> SqliteStore::UpdateInstance(std::string_view account_id,
+                                                        std::string_view region_id,
+                                                        std::string_view instance_id,
+                                                        const InstancePatch& patch) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<InstanceRecord> {
+    ASSIGN_OR_RETURN(InstanceRecord r, FindInstance(conn, account_id, region_id, instance_id));
+    if (patch.name) r.name = *patch.name;
+    if (patch.description) r.description = *patch.description;
+    if (patch.status) r.status = *patch.status;
+    if (patch.cidr_block) r.cidr_block = *patch.cidr_block;
+    if (patch.routing_strategy) r.routing_strategy = *patch.routing_strategy;
+    if (patch.security_lock_threshold) r.security_lock_threshold = *patch.security_lock_threshold;
+    if (patch.position) r.position = *patch.position;
+    if (patch.enable_software_connection_audit) {
+      r.enable_software_connection_audit = *patch.enable_software_connection_audit;
+    }
+    if (patch.ccn_id) r.ccn_id = *patch.ccn_id;
+    if (patch.end_ms) r.end_ms = *patch.end_ms;
+
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("UPDATE instances SET name = ?2, description = ?3, status = ?4, "
+                                  "cidr_block = ?5, routing_strategy = ?6, "
+                                  "security_lock_threshold = ?7, position = ?8, "
+                                  "enable_software_connection_audit = ?9, ccn_id = ?10, "
+                                  "end_ms = ?11 WHERE id = ?1"));
+    stmt.BindText(1, r.id)
+        .BindText(2, r.name)
+        .BindText(3, r.description)
+        .BindText(4, r.status)
+        .BindText(5, r.cidr_block)
+        .BindText(6, r.routing_strategy)
+        .BindInt64(7, r.security_lock_threshold)
+        .BindText(8, r.position)
+        .BindBool(9, r.enable_software_connection_audit)
+        .BindText(10, r.ccn_id)
+        .BindInt64(11, r.end_ms);
+    RETURN_IF_ERROR(stmt.Run());
+    return r;
+  });
+}
+
+StoreResult<void> SqliteStore::DeleteInstance(std::string_view account_id,
+                                              std::string_view region_id,
+                                              std::string_view instance_id) {
+  return impl_->Write([&](Connection& conn) {
+    return ChangeOne(conn,
+                     "DELETE FROM instances WHERE id = ?1 AND account_id = ?2 "
+                     "AND (?3 = '' OR region_id = ?3)",
+                     "instance", instance_id, account_id, region_id);
+  });
+}
+
+// Settings ----------------------------------------------------------------------------------------
+
+StoreResult<std::optional<std::string>> SqliteStore::GetSetting(std::string_view key) {
+  return impl_->Read([&](Connection& conn) -> StoreResult<std::optional<std::string>> {
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("SELECT value FROM settings WHERE key = ?1"));
+    stmt.BindText(1, key);
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(stmt.ColumnText(0));
+  });
+}
+
+StoreResult<void> SqliteStore::PutSetting(std::string_view key, std::string_view value) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    BindTexts(stmt, key, value);
+    return stmt.Run();
+  });
+}
+
+}  // namespace sag::store

@@ -1,0 +1,94 @@
+// The embedded store: Store over one SQLite database file, in WAL mode with synchronous=FULL, so an
+// OK return means the change is on disk (it survives kill -9 and power loss).
+//
+// Concurrency: calls borrow a connection from a small pool, so reads run in parallel; writes are
+// serialized in-process and each runs in one BEGIN IMMEDIATE transaction that is rolled back on any
+// failure. Other processes may open the same file (busy timeout 5 s).
+//
+// Orders (the contract every backend keeps): lists return records in creation order (create_ms),
+// ties broken by the record's key compared bytewise: accounts by id, users and policies by name,
+// AccessKeys and instances by id. Lists of something under a missing user or account are empty.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "store/store.h"
+
+namespace sag::store {
+
+// Store on SQLite. Thread-safe.
+class SqliteStore : public Store {
+ public:
+  // Opens (creating if needed) the database at path and brings its schema up to date. path is a
+  // file name, or ":memory:" for a private in-memory database (one connection, gone when closed).
+  // Uses pool_size connections (at least 1). Fails with a readable message when the file cannot be
+  // opened or migrated, e.g. when its schema version is newer than this build knows.
+  static Result<std::unique_ptr<SqliteStore>, std::string> Open(const std::string& path,
+                                                                int pool_size = 4);
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  ~SqliteStore() override;
+
+  // The schema version the database was at after Open (see migrations.h).
+  int64_t schema_version() const;
+
+  StoreResult<void> CreateAccount(const AccountRecord& account) override;
+  StoreResult<AccountRecord> GetAccount(std::string_view account_id) override;
+  StoreResult<std::vector<AccountRecord>> ListAccounts() override;
+
+  StoreResult<void> CreateUser(const UserRecord& user) override;
+  StoreResult<UserRecord> GetUser(std::string_view account_id, std::string_view name) override;
+  StoreResult<std::vector<UserRecord>> ListUsers(std::string_view account_id) override;
+  // Also detaches the user's policies. kNotFound when missing, kConflict while it has AccessKeys.
+  StoreResult<void> DeleteUser(std::string_view account_id, std::string_view name) override;
+
+  StoreResult<void> CreateAccessKey(const AccessKeyRecord& key) override;
+  StoreResult<AccessKeyRecord> GetAccessKey(std::string_view key_id) override;
+  // The user's keys; an empty user_name lists every key of the account.
+  StoreResult<std::vector<AccessKeyRecord>> ListAccessKeys(std::string_view account_id,
+                                                           std::string_view user_name) override;
+  StoreResult<void> SetAccessKeyEnabled(std::string_view account_id, std::string_view key_id,
+                                        bool enabled) override;
+  StoreResult<void> DeleteAccessKey(std::string_view account_id, std::string_view key_id) override;
+
+  StoreResult<void> CreatePolicy(const PolicyRecord& policy) override;
+  StoreResult<PolicyRecord> GetPolicy(std::string_view account_id, std::string_view name) override;
+  StoreResult<std::vector<PolicyRecord>> ListPolicies(std::string_view account_id) override;
+  StoreResult<void> DeletePolicy(std::string_view account_id, std::string_view name) override;
+  StoreResult<void> AttachPolicy(std::string_view account_id, std::string_view policy_name,
+                                 std::string_view user_name) override;
+  // kNotFound when the policy is not attached to the user (or either is missing).
+  StoreResult<void> DetachPolicy(std::string_view account_id, std::string_view policy_name,
+                                 std::string_view user_name) override;
+  StoreResult<std::vector<PolicyRecord>> ListPoliciesForUser(std::string_view account_id,
+                                                             std::string_view user_name) override;
+
+  // kAlreadyExists when the id is taken, in any account.
+  StoreResult<void> CreateInstance(const InstanceRecord& instance) override;
+  StoreResult<InstanceRecord> GetInstance(std::string_view account_id, std::string_view region_id,
+                                          std::string_view instance_id) override;
+  // Negative offset/limit count as 0.
+  StoreResult<InstancePage> ListInstances(const InstanceFilter& filter) override;
+  StoreResult<InstanceRecord> UpdateInstance(std::string_view account_id,
+                                             std::string_view region_id,
+                                             std::string_view instance_id,
+                                             const InstancePatch& patch) override;
+  StoreResult<void> DeleteInstance(std::string_view account_id, std::string_view region_id,
+                                   std::string_view instance_id) override;
+
+  StoreResult<std::optional<std::string>> GetSetting(std::string_view key) override;
+  // Inserts or replaces the value.
+  StoreResult<void> PutSetting(std::string_view key, std::string_view value) override;
+
+ private:
+  struct Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sag::store
