@@ -147,6 +147,10 @@ HttpResponse Gateway::Handle(const HttpRequest& request) {
 }
 
 Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, CallState& state) {
+  if (req.method != "GET" && req.method != "POST") {
+    return Fail(ApiErrorId::kUnsupportedHTTPMethod);
+  }
+
   // 1. Parameters: query and form body, merged (body wins on a clash).
   std::string_view target = req.target;
   size_t q = target.find('?');
@@ -173,10 +177,6 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
       state.format = Format::kXml;
     }
   }
-  if (req.method != "GET" && req.method != "POST") {
-    return Fail(ApiErrorId::kUnsupportedHTTPMethod);
-  }
-
   // 2. Which signature, action and version.
   std::string authorization = req.Header("authorization");
   SignedCall call;

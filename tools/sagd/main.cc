@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   app.add_option("--workers", config.worker_threads, "worker threads for requests")
       ->check(CLI::Range(1, 256));
   CLI11_PARSE(app, argc, argv);
+  umask(077);  // the database, WAL, keys and credentials are for sagd's user only
 
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) {
