@@ -30,11 +30,11 @@ std::optional<V3Authorization> ParseV3Authorization(std::string_view header_valu
 // The request as the server received it. Header names are lower-case; a repeated header has
 // several values.
 struct V3RequestView {
-  std::string method;                                     // upper case
-  std::string canonical_uri = "/";                        // the path, percent-encoded as sent
-  ParamList query;                                        // decoded query parameters
-  std::multimap<std::string, std::string> headers;        // lower-case name -> raw value
-  std::string payload_sha256_hex;                         // hex SHA-256 of the raw body
+  std::string method;                               // upper case
+  std::string canonical_uri = "/";                  // the path, percent-encoded as sent
+  ParamList query;                                  // decoded query parameters
+  std::multimap<std::string, std::string> headers;  // lower-case name -> raw value
+  std::string payload_sha256_hex;                   // hex SHA-256 of the raw body
 };
 
 // CanonicalRequest = METHOD \n URI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n Hash.
