@@ -1,0 +1,84 @@
+// A small synchronous HTTP/1.1 client (Boost.Beast) with keep-alive, used by sag and sag-bench.
+// Only plain http:// endpoints are supported.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+
+namespace sag::client {
+
+// An ordered list of header name/value pairs (a name may repeat).
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// Where to send requests: a parsed "http://host:port[/]" URL.
+struct Endpoint {
+  std::string host;       // host name or IP address, without IPv6 brackets
+  uint16_t port = 80;     // 80 when the URL names none
+  std::string authority;  // "host:port" as the URL spelt it (with brackets for IPv6): Host header
+
+  // "http://" + authority.
+  std::string Url() const { return "http://" + authority; }
+};
+
+// Parses "http://127.0.0.1:8086", "http://[::1]:8086/", "localhost:8086" (scheme optional) or
+// "http://example.com" (port 80). Rejects other schemes (https included), a path other than "/",
+// a query, user info, an empty host and a port outside 1-65535, with a message naming the problem.
+Result<Endpoint, std::string> ParseEndpoint(std::string_view url);
+
+// A received response.
+struct HttpResult {
+  unsigned status = 0;
+  HeaderList headers;  // names as the server sent them
+  std::string body;
+
+  // The first value of header name (case-insensitive), or "" when absent.
+  std::string Header(std::string_view name) const;
+};
+
+// One keep-alive connection to an endpoint. Not thread-safe: use one per thread. Every network
+// step (resolve excepted) is bounded by the timeout given at construction.
+class HttpConnection {
+ public:
+  // Does not connect; the first Send (or Connect) does.
+  explicit HttpConnection(Endpoint endpoint,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // Opens the TCP connection now if it is not open (useful to keep connect time out of a
+  // measurement). The error names the endpoint and the cause.
+  Result<void, std::string> Connect();
+
+  // Sends one request and reads the whole response. headers are sent as given; a Host header is
+  // added (the endpoint's authority) unless present, and Content-Length is always set from body.
+  // If a reused keep-alive connection turns out to have been closed by the server before any
+  // response byte arrived, reconnects and sends once more. When the response does not allow
+  // keep-alive, the connection is closed afterwards (the next Send reopens it). An error (connect,
+  // I/O, timeout, malformed response) leaves the connection closed.
+  Result<HttpResult, std::string> Send(std::string_view method, std::string_view target,
+                                       const HeaderList& headers, std::string_view body);
+
+  // Closes the connection if open; the next Send reopens it.
+  void Close();
+
+  // True while a TCP connection is open.
+  bool is_open() const;
+
+  // The endpoint given at construction.
+  const Endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  struct Impl;
+  Endpoint endpoint_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sag::client
