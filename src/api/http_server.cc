@@ -116,6 +116,7 @@ HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, TooLar
       handler_(std::move(handler)),
       too_large_(std::move(too_large)),
       io_(options_.io_threads),
+      io_work_(io_.get_executor()),
       acceptor_(asio::make_strand(io_)),
       workers_(static_cast<size_t>(options_.worker_threads)) {}
 
@@ -169,6 +170,7 @@ void HttpServer::Stop(std::chrono::milliseconds drain_timeout) {
   while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  io_work_.reset();
   io_.stop();
   for (auto& t : io_threads_) {
     if (t.joinable()) t.join();

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -71,6 +72,9 @@ class HttpServer {
   RequestHandler handler_;
   TooLargeHandler too_large_;
   boost::asio::io_context io_;
+  // Keeps the network threads running while requests sit on workers after the acceptor closed
+  // (otherwise io_ would run out of work during a drain and never write their responses).
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> io_work_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::thread_pool workers_;
   std::vector<std::thread> io_threads_;

@@ -1,0 +1,119 @@
+// The listener over real loopback sockets: keep-alive, the body limit, and graceful drain.
+#include "api/http_server.h"
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "client/http_client.h"
+
+namespace sag::api {
+namespace {
+
+HttpResponse Text(std::string body) {
+  HttpResponse r;
+  r.headers.emplace_back("Content-Type", "text/plain");
+  r.body = std::move(body);
+  return r;
+}
+
+HttpServerOptions PortZero() {
+  HttpServerOptions o;
+  o.port = 0;
+  return o;
+}
+
+client::Endpoint Local(uint16_t port) {
+  return *client::ParseEndpoint("http://127.0.0.1:" + std::to_string(port));
+}
+
+TEST(HttpServerTest, ServesSeveralRequestsOnOneKeepAliveConnection) {
+  HttpServer server(
+      PortZero(), [](const HttpRequest& r) { return Text(r.method + r.target); },
+      [](const HttpRequest&) {
+        return HttpResponse{413, {}, ""};
+      });
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  client::HttpConnection conn(Local(server.port()));
+  for (int i = 0; i < 3; ++i) {
+    auto r = conn.Send("POST", "/?i=" + std::to_string(i), {}, "");
+    ASSERT_TRUE(r.has_value()) << r.error();
+    EXPECT_EQ(r->status, 200u);
+    EXPECT_EQ(r->body, "POST/?i=" + std::to_string(i));
+  }
+  server.Stop();
+}
+
+TEST(HttpServerTest, BodyOverTheLimitGetsTheTooLargeAnswer) {
+  HttpServerOptions options;
+  options.port = 0;
+  options.body_limit = 1024;
+  HttpServer server(
+      options, [](const HttpRequest&) { return Text("ok"); },
+      [](const HttpRequest&) {
+        return HttpResponse{413, {}, "too large"};
+      });
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  client::HttpConnection conn(Local(server.port()));
+  auto r = conn.Send("POST", "/", {}, std::string(2048, 'x'));
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_EQ(r->status, 413u);
+  EXPECT_EQ(r->body, "too large");
+  server.Stop();
+}
+
+// Regression: once Stop() closed the acceptor, a request still on a worker left the network
+// threads with no work; they exited and the response was never written.
+TEST(HttpServerTest, StopStillWritesTheResponseOfARequestOnAWorker) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false;
+  bool release = false;
+  HttpServer server(
+      PortZero(),
+      [&](const HttpRequest&) {
+        std::unique_lock lock(mu);
+        entered = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+        return Text("finished");
+      },
+      [](const HttpRequest&) {
+        return HttpResponse{413, {}, ""};
+      });
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  auto response = std::async(std::launch::async, [&] {
+    client::HttpConnection conn(Local(server.port()));
+    return conn.Send("GET", "/", {}, "");
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return entered; });
+  }
+  auto stopped = std::async(std::launch::async, [&] { server.Stop(std::chrono::seconds(30)); });
+  // Wait until the acceptor is really closed: new connections are refused.
+  for (int i = 0; i < 5000; ++i) {
+    client::HttpConnection probe(Local(server.port()), std::chrono::milliseconds(200));
+    if (!probe.Connect().has_value()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  auto r = response.get();
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_EQ(r->status, 200u);
+  EXPECT_EQ(r->body, "finished");
+  stopped.get();
+  EXPECT_EQ(server.in_flight(), 0);
+}
+
+}  // namespace
+}  // namespace sag::api
