@@ -14,6 +14,18 @@ OpResult DescribeSmartAccessGateways(OpContext& ctx);
 OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx);
 OpResult ModifySmartAccessGateway(OpContext& ctx);
 OpResult DeleteSmartAccessGateway(OpContext& ctx);
+OpResult BindSerialNumber(OpContext& ctx);
+OpResult UnbindSerialNumber(OpContext& ctx);
+OpResult ActivateSmartAccessGateway(OpContext& ctx);
+OpResult DescribeSmartAccessGatewayHa(OpContext& ctx);
+OpResult RebootSmartAccessGateway(OpContext& ctx);
+OpResult CreateCloudConnectNetwork(OpContext& ctx);
+OpResult DescribeCloudConnectNetworks(OpContext& ctx);
+OpResult ModifyCloudConnectNetwork(OpContext& ctx);
+OpResult DeleteCloudConnectNetwork(OpContext& ctx);
+OpResult BindSmartAccessGateway(OpContext& ctx);
+OpResult UnbindSmartAccessGateway(OpContext& ctx);
+OpResult DescribeBindableSmartAccessGateways(OpContext& ctx);
 
 // ---- OpenSAG operator API (docs/operator-api.md) ----
 OpResult CreateAccount(OpContext& ctx);
@@ -32,6 +44,9 @@ OpResult DeletePolicy(OpContext& ctx);
 OpResult AttachPolicyToUser(OpContext& ctx);
 OpResult DetachPolicyFromUser(OpContext& ctx);
 OpResult ListPoliciesForUser(OpContext& ctx);
+OpResult RegisterDevice(OpContext& ctx);
+OpResult ListDevices(OpContext& ctx);
+OpResult RetireDevice(OpContext& ctx);
 OpResult GetClock(OpContext& ctx);
 OpResult SetClock(OpContext& ctx);
 

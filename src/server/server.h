@@ -17,6 +17,7 @@ struct ServerConfig {
   std::string data_dir = "./sag-data";
   std::string store_url;  // "" = sqlite:<data_dir>/sag.db
   bool test_mode = false;
+  bool open_device_registry = true;  // --device-registry open|closed
   int io_threads = 2;
   int worker_threads = 4;
 };

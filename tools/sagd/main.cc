@@ -18,10 +18,16 @@ int main(int argc, char** argv) {
   app.add_option("--store", config.store_url, "sqlite:PATH (default sqlite:<data>/sag.db)");
   app.add_flag("--test-mode", config.test_mode,
                "enable test conveniences (the settable clock) in the operator API");
+  std::string registry = "open";
+  app.add_option("--device-registry", registry,
+                 "open: binding registers unknown serial numbers (local use); closed: only devices "
+                 "the operator registered can be bound (production)")
+      ->check(CLI::IsMember({"open", "closed"}));
   app.add_option("--io-threads", config.io_threads, "network threads")->check(CLI::Range(1, 64));
   app.add_option("--workers", config.worker_threads, "worker threads for requests")
       ->check(CLI::Range(1, 256));
   CLI11_PARSE(app, argc, argv);
+  config.open_device_registry = registry == "open";
   umask(077);  // the database, WAL, keys and credentials are for sagd's user only
 
   size_t colon = listen.rfind(':');
