@@ -94,6 +94,10 @@ struct InstanceRecord {
   int64_t data_plan = 0;
   int64_t create_ms = 0;
   int64_t end_ms = 0;
+  // The serial numbers of the devices bound to the instance, in bind order: the first is the
+  // active (main) device, the second the standby. Filled by every read (GetInstance,
+  // ListInstances, UpdateInstance); ignored by CreateInstance (bind with BindSerialNumber).
+  std::vector<std::string> serial_numbers;
 };
 
 // Selects instances of one account. Empty/unset fields do not filter.
@@ -108,6 +112,14 @@ struct InstanceFilter {
   std::string ccn_id;
   int64_t offset = 0;
   int64_t limit = 10;
+  // Only the instance the device with this serial number is bound to.
+  std::string serial_number;
+  // Only instances not bound to a CCN (ccn_id empty).
+  bool without_ccn = false;
+  // Set: only expired instances (true) or only unexpired ones (false), judged at now_ms. An
+  // instance is expired when end_ms > 0 && end_ms <= now_ms; end_ms 0 never expires.
+  std::optional<bool> expired;
+  int64_t now_ms = 0;
 };
 
 // One page of instances, ordered by creation time then id, and the total that match the filter.
@@ -128,6 +140,111 @@ struct InstancePatch {
   std::optional<bool> enable_software_connection_audit;
   std::optional<std::string> ccn_id;
   std::optional<int64_t> end_ms;
+};
+
+// A device of the inventory, keyed by its serial number, with its binding (if any). A device is
+// bound to at most one instance server-wide.
+struct DeviceRecord {
+  std::string serial_number;
+  std::string hardware_model;  // sag-100wm | sag-1000 | sag-vcpe
+  std::string sealed_secret;   // device secret sealed by the caller (may be empty)
+  bool retired = false;        // a retired device can no longer be bound
+  int64_t create_ms = 0;
+  // The binding, filled on reads and ignored by RegisterDevice: all empty/0 when unbound.
+  std::string account_id;  // the account of the instance the device is bound to
+  std::string instance_id;
+  int64_t bound_ms = 0;
+};
+
+// Binds a device to an instance (see Store::BindSerialNumber).
+struct BindSerialNumberRequest {
+  std::string account_id, region_id, instance_id, serial_number;
+  int max_devices = 1;            // from the instance's HA type, decided by the caller
+  bool register_unknown = false;  // open registry: create the device (model = instance's
+                                  // hardware_spec) when absent
+  int64_t now_ms = 0;             // bound_ms, and create_ms of a device created on bind
+};
+
+// What BindSerialNumber did; everything but kBound changed nothing.
+enum class BindOutcome {
+  kBound,             // the device is now bound to the instance (last in bind order)
+  kInstanceNotFound,  // no such instance in (account, region)
+  kDeviceUnknown,     // no such device, and register_unknown was false
+  kDeviceRetired,     // the device is retired
+  kModelMismatch,     // the device's hardware_model differs from the instance's hardware_spec
+  kBoundElsewhere,    // the device is bound to another instance (of whatever account)
+  kAlreadyBoundHere,  // the device is bound to this instance already
+  kInstanceFull,      // the instance has max_devices devices bound already
+};
+
+// What UnbindSerialNumber did; everything but kUnbound changed nothing.
+enum class UnbindOutcome {
+  kUnbound,           // the device is unbound (the next one in bind order becomes the first)
+  kInstanceNotFound,  // no such instance in (account, region)
+  kNotBoundHere,      // the device is unknown, unbound, or bound to another instance
+};
+
+// What ActivateInstance did; everything but kActivated changed nothing.
+enum class ActivateOutcome {
+  kActivated,         // status was not "Active" and a device is bound: status is now "Active"
+  kAlreadyActive,     // status is "Active" already (checked before kNoDevice)
+  kInstanceNotFound,  // no such instance in (account, region)
+  kNoDevice,          // no device is bound to the instance
+};
+
+// A Cloud Connect Network of an account in a region. Ids are unique server-wide.
+struct CcnRecord {
+  std::string id;  // ccn-...
+  std::string account_id;
+  std::string region_id;
+  std::string name;
+  std::string description;
+  std::string cidr_block;
+  bool is_default = false;
+  std::string interworking_status = "enable";  // enable | disable
+  int64_t create_ms = 0;
+  int64_t instance_count = 0;  // filled on reads: the instances bound to the CCN; ignored on create
+};
+
+// Selects CCNs of one account. Empty fields do not filter (an empty region matches any region).
+struct CcnFilter {
+  std::string account_id;
+  std::string region_id;
+  std::vector<std::string> ids;  // any of
+  std::string name;              // exact match
+  int64_t offset = 0;
+  int64_t limit = 10;
+};
+
+// One page of CCNs, ordered by creation time then id, and the total that match the filter.
+struct CcnPage {
+  std::vector<CcnRecord> items;
+  int64_t total = 0;
+};
+
+// Fields to change on a CCN; unset fields stay as they are.
+struct CcnPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> cidr_block;
+  std::optional<std::string> interworking_status;
+};
+
+// What BindInstanceToCcn did; everything but kBound changed nothing.
+enum class CcnBindOutcome {
+  kBound,             // the instance's ccn_id is now the CCN's id
+  kInstanceNotFound,  // no such instance in (account, region)
+  kCcnNotFound,       // no such CCN in the instance's account and region
+  kBoundToOther,      // the instance is bound to another CCN
+  kAlreadyBound,      // the instance is bound to this CCN already
+};
+
+// What UnbindInstanceFromCcn did; everything but kUnbound changed nothing.
+enum class CcnUnbindOutcome {
+  kUnbound,           // the instance's ccn_id is now empty
+  kInstanceNotFound,  // no such instance in (account, region)
+  kCcnNotFound,       // no such CCN in the instance's account and region
+  kNotBound,          // the instance is not bound to this CCN
 };
 
 // The durable state of sagd.
@@ -183,8 +300,65 @@ class Store {
                                                      std::string_view region_id,
                                                      std::string_view instance_id,
                                                      const InstancePatch& patch) = 0;
+  // Also unbinds the instance's devices (they stay in the inventory), in the same transaction.
   virtual StoreResult<void> DeleteInstance(std::string_view account_id, std::string_view region_id,
                                            std::string_view instance_id) = 0;
+
+  // The device inventory, keyed by serial number server-wide. RegisterDevice: kAlreadyExists when
+  // the serial number is taken; the binding fields of the record are ignored (a new device is
+  // unbound). GetDevice: kNotFound. ListDevices: ordered by create_ms then serial number (negative
+  // offset/limit count as 0). RetireDevice: kNotFound when missing, kConflict while bound;
+  // retiring a retired device is OK.
+  virtual StoreResult<void> RegisterDevice(const DeviceRecord& device) = 0;
+  virtual StoreResult<DeviceRecord> GetDevice(std::string_view serial_number) = 0;
+  virtual StoreResult<std::vector<DeviceRecord>> ListDevices(int64_t offset, int64_t limit) = 0;
+  virtual StoreResult<int64_t> CountDevices() = 0;
+  virtual StoreResult<void> RetireDevice(std::string_view serial_number) = 0;
+
+  // Binds a device to an instance, atomically: whatever the number of concurrent callers (threads,
+  // processes or nodes), a device ends up bound to at most one instance and an instance never has
+  // more than max_devices devices. Checks, in this order, the first failing one deciding the
+  // outcome: the instance exists in (account, region) → the device exists (or is created, unbound,
+  // with the instance's hardware_spec as model, when register_unknown) → it is not retired → its
+  // model equals the instance's hardware_spec → it is not bound to another instance
+  // (kBoundElsewhere, whatever that instance's account) → it is not bound to this one
+  // (kAlreadyBoundHere) → the instance has fewer than max_devices devices (kInstanceFull). A
+  // device created on bind is kept only when the outcome is kBound.
+  virtual StoreResult<BindOutcome> BindSerialNumber(const BindSerialNumberRequest& request) = 0;
+  // Unbinds the device from the instance (account, region scoped); the device stays in the
+  // inventory.
+  virtual StoreResult<UnbindOutcome> UnbindSerialNumber(std::string_view account_id,
+                                                        std::string_view region_id,
+                                                        std::string_view instance_id,
+                                                        std::string_view serial_number) = 0;
+  // Sets status "Active" when at least one device is bound, atomically with that check.
+  virtual StoreResult<ActivateOutcome> ActivateInstance(std::string_view account_id,
+                                                        std::string_view region_id,
+                                                        std::string_view instance_id) = 0;
+
+  // CCNs, scoped to (account, region) like instances: an empty region matches any region, and
+  // another account's CCN is kNotFound. CreateCcn: kAlreadyExists when the id is taken (in any
+  // account). UpdateCcn returns the CCN as stored afterwards. DeleteCcn: kNotFound, or kConflict
+  // while instances are bound to it. Reads fill instance_count.
+  virtual StoreResult<void> CreateCcn(const CcnRecord& ccn) = 0;
+  virtual StoreResult<CcnRecord> GetCcn(std::string_view account_id, std::string_view region_id,
+                                        std::string_view ccn_id) = 0;
+  virtual StoreResult<CcnPage> ListCcns(const CcnFilter& filter) = 0;
+  virtual StoreResult<CcnRecord> UpdateCcn(std::string_view account_id, std::string_view region_id,
+                                           std::string_view ccn_id, const CcnPatch& patch) = 0;
+  virtual StoreResult<void> DeleteCcn(std::string_view account_id, std::string_view region_id,
+                                      std::string_view ccn_id) = 0;
+  // Binds the instance (account, region scoped) to a CCN of the same account and region by setting
+  // its ccn_id, atomically with the checks (in the order of CcnBindOutcome).
+  virtual StoreResult<CcnBindOutcome> BindInstanceToCcn(std::string_view account_id,
+                                                        std::string_view region_id,
+                                                        std::string_view instance_id,
+                                                        std::string_view ccn_id) = 0;
+  // Clears the instance's ccn_id when it is the given CCN (of the same account and region).
+  virtual StoreResult<CcnUnbindOutcome> UnbindInstanceFromCcn(std::string_view account_id,
+                                                              std::string_view region_id,
+                                                              std::string_view instance_id,
+                                                              std::string_view ccn_id) = 0;
 
   // Small server-wide settings (e.g. the test clock's offset). GetSetting: nullopt when unset.
   virtual StoreResult<std::optional<std::string>> GetSetting(std::string_view key) = 0;

@@ -3,6 +3,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -293,6 +294,145 @@ TEST(SqliteStoreTest, WriterWaitsForALockReleasedWithinTheTimeout) {
 
 // Every write the store acknowledged before the process was killed with SIGKILL is there
 // afterwards.
+TEST(SqliteStoreTest, Version2AddsTheDeviceAndCcnTables) {
+  const std::string path = NewDatabasePath();
+  ASSERT_TRUE(SqliteStore::Open(path).has_value());
+  auto conn = OpenConnection(path);
+  ASSERT_NE(conn, nullptr);
+  for (const char* table : {"devices", "device_bindings", "ccns"}) {
+    EXPECT_TRUE(TableExists(*conn, table)) << table;
+  }
+  EXPECT_GE(LatestSchemaVersion(), 2);
+}
+
+TEST(SqliteStoreTest, UpgradeFromVersion1KeepsTheData) {
+  const std::string path = NewDatabasePath();
+  InstanceRecord r = MakeInstance("1000000000000001", "cn-shanghai", "sag-old", 10);
+  {
+    auto conn = OpenConnection(path);
+    ASSERT_NE(conn, nullptr);
+    auto version = ApplyMigrations(*conn, Migrations().first(1));
+    ASSERT_TRUE(version.has_value()) << version.error();
+    ASSERT_EQ(*version, 1);
+    EXPECT_FALSE(TableExists(*conn, "devices"));
+    ASSERT_STORE_OK(
+        conn->Exec("INSERT INTO instances VALUES ('sag-old', '1000000000000001', 'cn-shanghai', "
+                   "'name-sag-old', 'description of sag-old', 'Active', 'hardware', 'sag-100wm', "
+                   "'warm_backup', 50, '192.168.0.0/24,10.0.0.0/16', 'static', 600, 'Hangzhou', 1, "
+                   "'PREPAY', 12, 'order-sag-old', 'rg-default', 'ccn-1', 5, 7, 10, 1010)"));
+  }
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.has_value()) << store.error();
+  EXPECT_EQ((*store)->schema_version(), LatestSchemaVersion());
+  auto got = (*store)->GetInstance("1000000000000001", "cn-shanghai", "sag-old");
+  ASSERT_STORE_OK(got);
+  EXPECT_EQ(::sag::store::testing::Dump(*got), ::sag::store::testing::Dump(r));
+  BindSerialNumberRequest req;
+  req.account_id = "1000000000000001";
+  req.instance_id = "sag-old";
+  req.serial_number = "sn-1";
+  req.max_devices = 2;
+  req.register_unknown = true;
+  auto bound = (*store)->BindSerialNumber(req);
+  ASSERT_STORE_OK(bound);
+  EXPECT_EQ(*bound, BindOutcome::kBound);
+}
+
+// The schema itself enforces "one device, one instance", whatever the code above it does.
+TEST(SqliteStoreTest, SchemaRejectsASecondBindingOfADevice) {
+  const std::string path = NewDatabasePath();
+  ASSERT_TRUE(SqliteStore::Open(path).has_value());
+  auto conn = OpenConnection(path);
+  ASSERT_NE(conn, nullptr);
+  for (const char* id : {"sag-1", "sag-2"}) {
+    auto stmt = conn->PrepareUncached(
+        "INSERT INTO instances VALUES (?1, 'a', 'r', '', '', 'Init', 'hardware', 'sag-100wm', "
+        "'no_backup', 0, '', 'static', 0, '', 0, '', 0, '', '', '', 0, 0, 0, 0)");
+    ASSERT_STORE_OK(stmt);
+    stmt->BindText(1, id);
+    ASSERT_STORE_OK(stmt->Run());
+  }
+  ASSERT_STORE_OK(
+      conn->Exec("INSERT INTO devices VALUES ('sn-1', 'sag-100wm', x'', 0, 0), "
+                 "('sn-2', 'sag-100wm', x'', 0, 0)"));
+  ASSERT_STORE_OK(conn->Exec("INSERT INTO device_bindings VALUES ('sn-1', 'sag-1', 1, 0)"));
+  EXPECT_EQ(Outcome(conn->Exec("INSERT INTO device_bindings VALUES ('sn-1', 'sag-2', 1, 0)")),
+            "AlreadyExists");
+  EXPECT_EQ(Outcome(conn->Exec("INSERT INTO device_bindings VALUES ('sn-1', 'sag-1', 2, 0)")),
+            "AlreadyExists");
+  // Two devices cannot share a place in an instance's bind order.
+  EXPECT_EQ(Outcome(conn->Exec("INSERT INTO device_bindings VALUES ('sn-2', 'sag-1', 1, 0)")),
+            "AlreadyExists");
+  // Bindings name existing devices and instances; a bound instance cannot simply be deleted.
+  EXPECT_EQ(Outcome(conn->Exec("INSERT INTO device_bindings VALUES ('sn-x', 'sag-1', 3, 0)")),
+            "Conflict");
+  EXPECT_EQ(Outcome(conn->Exec("INSERT INTO device_bindings VALUES ('sn-2', 'sag-x', 3, 0)")),
+            "Conflict");
+  EXPECT_EQ(Outcome(conn->Exec("DELETE FROM instances WHERE id = 'sag-1'")), "Conflict");
+}
+
+// Two stores on one file share no in-process lock (like two processes, or two sagd nodes on one
+// database): BEGIN IMMEDIATE alone must keep a device bound to one instance.
+TEST(SqliteStoreTest, ConcurrentBindsThroughTwoStoresHaveExactlyOneWinner) {
+  const std::string path = NewDatabasePath();
+  auto first = SqliteStore::Open(path);
+  ASSERT_TRUE(first.has_value()) << first.error();
+  auto second = SqliteStore::Open(path);
+  ASSERT_TRUE(second.has_value()) << second.error();
+  Store* stores[] = {first->get(), second->get()};
+  constexpr int kThreads = 32;
+  constexpr int kRounds = 10;
+  const std::string account = "1000000000000001";
+  for (int i = 0; i < kThreads; ++i) {
+    InstanceRecord r = MakeInstance(account, "cn-shanghai", "sag-" + std::to_string(i), i);
+    r.ccn_id = "";
+    ASSERT_STORE_OK(stores[0]->CreateInstance(r));
+  }
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string sn = "sn-" + std::to_string(round);
+    std::atomic<bool> go{false};
+    std::atomic<int> bound{0};
+    std::atomic<int> elsewhere{0};
+    std::atomic<int> other{0};
+    std::atomic<int> winner{-1};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        while (!go.load()) {
+          std::this_thread::yield();
+        }
+        BindSerialNumberRequest req;
+        req.account_id = account;
+        req.instance_id = "sag-" + std::to_string(t);
+        req.serial_number = sn;
+        req.max_devices = 1;
+        req.register_unknown = true;
+        auto r = stores[t % 2]->BindSerialNumber(req);
+        if (r && *r == BindOutcome::kBound) {
+          ++bound;
+          winner = t;
+        } else if (r && *r == BindOutcome::kBoundElsewhere) {
+          ++elsewhere;
+        } else {
+          ++other;
+        }
+      });
+    }
+    go = true;
+    for (std::thread& t : threads) {
+      t.join();
+    }
+    ASSERT_EQ(bound.load(), 1) << "round " << round;
+    ASSERT_EQ(elsewhere.load(), kThreads - 1) << "round " << round;
+    ASSERT_EQ(other.load(), 0) << "round " << round;
+    const std::string instance = "sag-" + std::to_string(winner.load());
+    EXPECT_EQ(stores[1]->GetDevice(sn)->instance_id, instance);
+    auto unbound = stores[0]->UnbindSerialNumber(account, "", instance, sn);
+    ASSERT_STORE_OK(unbound);
+    EXPECT_EQ(*unbound, UnbindOutcome::kUnbound);
+  }
+}
+
 TEST(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
   const std::string path = NewDatabasePath();
   {

@@ -23,6 +23,7 @@ using ::sag::store::testing::Dump;
 using ::sag::store::testing::MakeInstance;
 using ::sag::store::testing::NewDatabasePath;
 using ::sag::store::testing::Outcome;
+using ::sag::store::testing::OutcomeName;
 
 // A backend under test.
 struct BackendFactory {
@@ -33,6 +34,8 @@ struct BackendFactory {
   // reaches the same data when `durable`.
   std::function<std::unique_ptr<Store>()> open;
   bool durable = false;
+  // Serves concurrent callers from several connections (races are meaningful).
+  bool multi_connection = false;
 };
 
 std::unique_ptr<Store> OpenSqlite(const std::string& path) {
@@ -53,6 +56,7 @@ std::vector<BackendFactory> Backends() {
         .fresh = [path] { *path = NewDatabasePath(); },
         .open = [path] { return OpenSqlite(*path); },
         .durable = true,
+        .multi_connection = true,
     });
   }
   backends.push_back(BackendFactory{
@@ -60,6 +64,7 @@ std::vector<BackendFactory> Backends() {
       .fresh = [] {},
       .open = [] { return OpenSqlite(":memory:"); },
       .durable = false,
+      .multi_connection = false,
   });
   return backends;
 }
@@ -929,6 +934,735 @@ TEST_P(StoreContractTest, PutSettingThenGetReturnsTheLatestValue) {
   EXPECT_FALSE(store().GetSetting("other")->has_value());
 }
 
+// Devices -----------------------------------------------------------------------------------------
+
+// Instances, devices and CCNs for the serial-number and CCN tests.
+class BindingTest : public StoreContractTest {
+ protected:
+  // A hardware instance in state Init, not in a CCN, that never expires.
+  InstanceRecord Hw(const std::string& account, const std::string& region, const std::string& id,
+                    const std::string& spec = "sag-100wm", int64_t create_ms = 10) {
+    InstanceRecord r = MakeInstance(account, region, id, create_ms);
+    r.status = "Init";
+    r.hardware_spec = spec;
+    r.ccn_id = "";
+    r.end_ms = 0;
+    return r;
+  }
+  void CreateHw(const std::string& account, const std::string& region, const std::string& id,
+                const std::string& spec = "sag-100wm", int64_t create_ms = 10) {
+    CreateInstance(Hw(account, region, id, spec, create_ms));
+  }
+  void Register(const std::string& sn, const std::string& model = "sag-100wm",
+                int64_t create_ms = 1) {
+    DeviceRecord d;
+    d.serial_number = sn;
+    d.hardware_model = model;
+    d.sealed_secret = "sealed-" + sn;
+    d.create_ms = create_ms;
+    ASSERT_STORE_OK(store().RegisterDevice(d));
+  }
+  std::string Bind(const std::string& account, const std::string& region,
+                   const std::string& instance, const std::string& sn, int max_devices = 2,
+                   bool register_unknown = false, int64_t now_ms = 500) {
+    BindSerialNumberRequest req;
+    req.account_id = account;
+    req.region_id = region;
+    req.instance_id = instance;
+    req.serial_number = sn;
+    req.max_devices = max_devices;
+    req.register_unknown = register_unknown;
+    req.now_ms = now_ms;
+    return OutcomeName(store().BindSerialNumber(req));
+  }
+  std::string Unbind(const std::string& account, const std::string& region,
+                     const std::string& instance, const std::string& sn) {
+    return OutcomeName(store().UnbindSerialNumber(account, region, instance, sn));
+  }
+  Ids Sns(const std::string& account, const std::string& instance) {
+    auto got = store().GetInstance(account, "", instance);
+    EXPECT_TRUE(got.has_value());
+    return got ? got->serial_numbers : Ids{"<missing>"};
+  }
+  CcnRecord Ccn(const std::string& account, const std::string& region, const std::string& id,
+                int64_t create_ms = 1) {
+    CcnRecord c;
+    c.id = id;
+    c.account_id = account;
+    c.region_id = region;
+    c.name = "name-" + id;
+    c.description = "about " + id;
+    c.cidr_block = "10.0.0.0/8";
+    c.create_ms = create_ms;
+    return c;
+  }
+  void CreateCcn(const std::string& account, const std::string& region, const std::string& id,
+                 int64_t create_ms = 1) {
+    ASSERT_STORE_OK(store().CreateCcn(Ccn(account, region, id, create_ms)));
+  }
+  std::string BindCcn(const std::string& account, const std::string& region,
+                      const std::string& instance, const std::string& ccn) {
+    return OutcomeName(store().BindInstanceToCcn(account, region, instance, ccn));
+  }
+  std::string UnbindCcn(const std::string& account, const std::string& region,
+                        const std::string& instance, const std::string& ccn) {
+    return OutcomeName(store().UnbindInstanceFromCcn(account, region, instance, ccn));
+  }
+  Ids CcnIds(const CcnFilter& filter, int64_t* total = nullptr) {
+    auto page = store().ListCcns(filter);
+    EXPECT_TRUE(page.has_value()) << page.error().detail;
+    if (!page) {
+      return {};
+    }
+    if (total != nullptr) {
+      *total = page->total;
+    }
+    Ids ids;
+    for (const CcnRecord& c : page->items) {
+      ids.push_back(c.id);
+    }
+    return ids;
+  }
+};
+
+TEST_P(BindingTest, RegisterDeviceThenGetReturnsItUnbound) {
+  DeviceRecord d;
+  d.serial_number = "sage62x0001";
+  d.hardware_model = "sag-1000";
+  d.sealed_secret = std::string("\x00\x01sealed\xff", 9);
+  d.retired = false;
+  d.create_ms = 77;
+  d.account_id = kAccountA;  // binding fields are ignored
+  d.instance_id = "sag-x";
+  d.bound_ms = 5;
+  ASSERT_STORE_OK(store().RegisterDevice(d));
+  auto got = store().GetDevice("sage62x0001");
+  ASSERT_STORE_OK(got);
+  DeviceRecord expected = d;
+  expected.account_id = "";
+  expected.instance_id = "";
+  expected.bound_ms = 0;
+  EXPECT_EQ(Dump(*got), Dump(expected));
+  EXPECT_EQ(got->sealed_secret.size(), 9u);
+}
+
+TEST_P(BindingTest, RegisterDeviceTwiceIsAlreadyExistsAndMissingIsNotFound) {
+  Register("sn-1", "sag-100wm");
+  DeviceRecord again;
+  again.serial_number = "sn-1";
+  again.hardware_model = "sag-1000";
+  EXPECT_EQ(Outcome(store().RegisterDevice(again)), "AlreadyExists");
+  EXPECT_EQ(store().GetDevice("sn-1")->hardware_model, "sag-100wm");
+  EXPECT_EQ(Outcome(store().GetDevice("sn-none")), "NotFound");
+}
+
+TEST_P(BindingTest, ListDevicesPagesByCreationTimeThenSerialNumber) {
+  EXPECT_EQ(*store().CountDevices(), 0);
+  EXPECT_TRUE(store().ListDevices(0, 10)->empty());
+  Register("sn-c", "sag-100wm", 2);
+  Register("sn-a", "sag-100wm", 3);
+  Register("sn-b", "sag-100wm", 2);
+  Register("sn-d", "sag-1000", 1);
+  EXPECT_EQ(*store().CountDevices(), 4);
+  auto sns = [](const StoreResult<std::vector<DeviceRecord>>& devices) {
+    Ids out;
+    for (const DeviceRecord& d : *devices) {
+      out.push_back(d.serial_number);
+    }
+    return out;
+  };
+  EXPECT_EQ(sns(store().ListDevices(0, 10)), (Ids{"sn-d", "sn-b", "sn-c", "sn-a"}));
+  EXPECT_EQ(sns(store().ListDevices(1, 2)), (Ids{"sn-b", "sn-c"}));
+  EXPECT_EQ(sns(store().ListDevices(3, 10)), (Ids{"sn-a"}));
+  EXPECT_EQ(sns(store().ListDevices(4, 10)), Ids{});
+  EXPECT_EQ(sns(store().ListDevices(0, 0)), Ids{});
+  // Listed devices carry their binding.
+  CreateHw(kAccountA, kRegion, "sag-1");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-b", 1, false, 900), "Bound");
+  auto listed = store().ListDevices(1, 1);
+  ASSERT_STORE_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(Dump((*listed)[0]), Dump(*store().GetDevice("sn-b")));
+  EXPECT_EQ((*listed)[0].instance_id, "sag-1");
+}
+
+TEST_P(BindingTest, RetireDevice) {
+  Register("sn-1");
+  EXPECT_EQ(Outcome(store().RetireDevice("sn-none")), "NotFound");
+  ASSERT_STORE_OK(store().RetireDevice("sn-1"));
+  EXPECT_TRUE(store().GetDevice("sn-1")->retired);
+  EXPECT_STORE_OK(store().RetireDevice("sn-1"));  // idempotent
+  EXPECT_EQ(*store().CountDevices(), 1);          // retired devices stay in the inventory
+}
+
+TEST_P(BindingTest, RetireBoundDeviceIsConflict) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  Register("sn-1");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1"), "Bound");
+  EXPECT_EQ(Outcome(store().RetireDevice("sn-1")), "Conflict");
+  EXPECT_FALSE(store().GetDevice("sn-1")->retired);
+  ASSERT_EQ(Unbind(kAccountA, kRegion, "sag-1", "sn-1"), "Unbound");
+  EXPECT_STORE_OK(store().RetireDevice("sn-1"));
+}
+
+// Serial-number binding ---------------------------------------------------------------------------
+
+TEST_P(BindingTest, BindShowsOnTheDeviceAndTheInstance) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  Register("sn-1");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1, false, 4242), "Bound");
+  auto device = store().GetDevice("sn-1");
+  ASSERT_STORE_OK(device);
+  EXPECT_EQ(device->account_id, kAccountA);
+  EXPECT_EQ(device->instance_id, "sag-1");
+  EXPECT_EQ(device->bound_ms, 4242);
+  EXPECT_EQ(device->hardware_model, "sag-100wm");
+  EXPECT_EQ(device->sealed_secret, "sealed-sn-1");
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), (Ids{"sn-1"}));
+  // An empty region matches any region.
+  CreateHw(kAccountA, kOtherRegion, "sag-2");
+  Register("sn-2");
+  EXPECT_EQ(Bind(kAccountA, "", "sag-2", "sn-2"), "Bound");
+}
+
+TEST_P(BindingTest, BindToMissingOrForeignInstanceIsInstanceNotFound) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  Register("sn-1");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-none", "sn-1"), "InstanceNotFound");
+  EXPECT_EQ(Bind(kAccountB, kRegion, "sag-1", "sn-1"), "InstanceNotFound");
+  EXPECT_EQ(Bind(kAccountB, "", "sag-1", "sn-1"), "InstanceNotFound");
+  EXPECT_EQ(Bind(kAccountA, kOtherRegion, "sag-1", "sn-1"), "InstanceNotFound");
+  // Checked first: even an unknown device with register_unknown is not created.
+  EXPECT_EQ(Bind(kAccountB, kRegion, "sag-1", "sn-new", 1, true), "InstanceNotFound");
+  EXPECT_EQ(Outcome(store().GetDevice("sn-new")), "NotFound");
+  EXPECT_TRUE(store().GetDevice("sn-1")->instance_id.empty());
+}
+
+TEST_P(BindingTest, BindUnknownDeviceIsDeviceUnknownInAClosedRegistry) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-none", 1, false), "DeviceUnknown");
+  EXPECT_EQ(Outcome(store().GetDevice("sn-none")), "NotFound");
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), Ids{});
+}
+
+TEST_P(BindingTest, BindUnknownDeviceInAnOpenRegistryCreatesIt) {
+  CreateHw(kAccountA, kRegion, "sag-1", "sag-1000");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-new", 1, true, 321), "Bound");
+  auto device = store().GetDevice("sn-new");
+  ASSERT_STORE_OK(device);
+  DeviceRecord expected;
+  expected.serial_number = "sn-new";
+  expected.hardware_model = "sag-1000";  // the instance's hardware_spec
+  expected.create_ms = 321;
+  expected.account_id = kAccountA;
+  expected.instance_id = "sag-1";
+  expected.bound_ms = 321;
+  EXPECT_EQ(Dump(*device), Dump(expected));
+  EXPECT_EQ(*store().CountDevices(), 1);
+}
+
+TEST_P(BindingTest, OpenRegistryDoesNotCreateADeviceThatIsNotBound) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  Register("sn-1");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1), "Bound");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-new", 1, true), "InstanceFull");
+  EXPECT_EQ(Outcome(store().GetDevice("sn-new")), "NotFound");
+  EXPECT_EQ(*store().CountDevices(), 1);
+}
+
+TEST_P(BindingTest, BindRetiredDeviceIsDeviceRetired) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  Register("sn-1");
+  ASSERT_STORE_OK(store().RetireDevice("sn-1"));
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1, true), "DeviceRetired");
+  // Retired is checked before the model.
+  Register("sn-2", "sag-1000");
+  ASSERT_STORE_OK(store().RetireDevice("sn-2"));
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-2"), "DeviceRetired");
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), Ids{});
+}
+
+TEST_P(BindingTest, BindDeviceOfAnotherModelIsModelMismatch) {
+  CreateHw(kAccountA, kRegion, "sag-1", "sag-100wm");
+  CreateHw(kAccountA, kRegion, "sag-2", "sag-1000");
+  Register("sn-1", "sag-1000");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1"), "ModelMismatch");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-2", "sn-1"), "Bound");
+  // The model is checked before the binding.
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1"), "ModelMismatch");
+}
+
+TEST_P(BindingTest, BindDeviceBoundToAnotherInstanceIsBoundElsewhereInAnyAccount) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  CreateHw(kAccountA, kRegion, "sag-2");
+  CreateHw(kAccountB, kOtherRegion, "sag-3");
+  Register("sn-1");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1"), "Bound");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-2", "sn-1"), "BoundElsewhere");
+  EXPECT_EQ(Bind(kAccountB, kOtherRegion, "sag-3", "sn-1", 1, true), "BoundElsewhere");
+  EXPECT_EQ(store().GetDevice("sn-1")->instance_id, "sag-1");
+  EXPECT_EQ(Sns(kAccountA, "sag-2"), Ids{});
+  EXPECT_EQ(Sns(kAccountB, "sag-3"), Ids{});
+}
+
+TEST_P(BindingTest, BindBoundElsewhereIsCheckedBeforeTheCount) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  CreateHw(kAccountA, kRegion, "sag-2");
+  Register("sn-1");
+  Register("sn-2");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-2", "sn-2", 1), "Bound");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-2", "sn-1", 1), "BoundElsewhere");
+}
+
+TEST_P(BindingTest, BindTwiceIsAlreadyBoundHereEvenWhenFull) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  Register("sn-1");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1, false, 100), "Bound");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1, false, 200), "AlreadyBoundHere");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 2, true, 200), "AlreadyBoundHere");
+  EXPECT_EQ(store().GetDevice("sn-1")->bound_ms, 100);
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), (Ids{"sn-1"}));
+}
+
+TEST_P(BindingTest, BindBeyondMaxDevicesIsInstanceFull) {
+  CreateHw(kAccountA, kRegion, "sag-nb");
+  CreateHw(kAccountA, kRegion, "sag-ha");
+  for (const char* sn : {"sn-1", "sn-2", "sn-3", "sn-4"}) {
+    Register(sn);
+  }
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-nb", "sn-1", 1), "Bound");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-nb", "sn-2", 1), "InstanceFull");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-ha", "sn-2", 2), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-ha", "sn-3", 2), "Bound");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-ha", "sn-4", 2), "InstanceFull");
+  EXPECT_EQ(Sns(kAccountA, "sag-nb"), (Ids{"sn-1"}));
+  EXPECT_EQ(Sns(kAccountA, "sag-ha"), (Ids{"sn-2", "sn-3"}));
+  EXPECT_TRUE(store().GetDevice("sn-4")->instance_id.empty());
+}
+
+TEST_P(BindingTest, SerialNumbersAreInBindOrderOnEveryRead) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  for (const char* sn : {"sn-z", "sn-a", "sn-m"}) {
+    Register(sn);
+  }
+  // Bind order, not alphabetical order, even when bound in the same millisecond.
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-z", 2, false, 7), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-a", 2, false, 7), "Bound");
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), (Ids{"sn-z", "sn-a"}));
+  // The standby becomes the first when the active one is unbound; a new one goes last.
+  ASSERT_EQ(Unbind(kAccountA, kRegion, "sag-1", "sn-z"), "Unbound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-m", 2, false, 7), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-z", 3, false, 7), "Bound");
+  const Ids expected = {"sn-a", "sn-m", "sn-z"};
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->serial_numbers, expected);
+  InstanceFilter f;
+  f.account_id = kAccountA;
+  auto page = store().ListInstances(f);
+  ASSERT_STORE_OK(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].serial_numbers, expected);
+  InstancePatch patch;
+  patch.name = "renamed";
+  auto updated = store().UpdateInstance(kAccountA, kRegion, "sag-1", patch);
+  ASSERT_STORE_OK(updated);
+  EXPECT_EQ(updated->serial_numbers, expected);
+}
+
+TEST_P(BindingTest, ListInstancesFillsEachInstancesOwnSerialNumbers) {
+  CreateHw(kAccountA, kRegion, "sag-1", "sag-100wm", 1);
+  CreateHw(kAccountA, kRegion, "sag-2", "sag-100wm", 2);
+  CreateHw(kAccountA, kRegion, "sag-3", "sag-100wm", 3);
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-3", "sn-31", 2, true), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-11", 2, true), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-3", "sn-32", 2, true), "Bound");
+  InstanceFilter f;
+  f.account_id = kAccountA;
+  auto page = store().ListInstances(f);
+  ASSERT_STORE_OK(page);
+  ASSERT_EQ(page->items.size(), 3u);
+  EXPECT_EQ(page->items[0].serial_numbers, (Ids{"sn-11"}));
+  EXPECT_EQ(page->items[1].serial_numbers, Ids{});
+  EXPECT_EQ(page->items[2].serial_numbers, (Ids{"sn-31", "sn-32"}));
+}
+
+TEST_P(BindingTest, CreateInstanceIgnoresSerialNumbers) {
+  InstanceRecord r = Hw(kAccountA, kRegion, "sag-1");
+  r.serial_numbers = {"sn-1"};
+  CreateInstance(r);
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), Ids{});
+  EXPECT_EQ(Outcome(store().GetDevice("sn-1")), "NotFound");
+}
+
+TEST_P(BindingTest, UnbindOutcomes) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  CreateHw(kAccountA, kRegion, "sag-2");
+  Register("sn-1");
+  Register("sn-2");
+  Register("sn-free");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1"), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-2", "sn-2"), "Bound");
+  EXPECT_EQ(Unbind(kAccountA, kRegion, "sag-none", "sn-1"), "InstanceNotFound");
+  EXPECT_EQ(Unbind(kAccountB, kRegion, "sag-1", "sn-1"), "InstanceNotFound");
+  EXPECT_EQ(Unbind(kAccountA, kOtherRegion, "sag-1", "sn-1"), "InstanceNotFound");
+  EXPECT_EQ(Unbind(kAccountA, kRegion, "sag-1", "sn-2"), "NotBoundHere");  // bound elsewhere
+  EXPECT_EQ(Unbind(kAccountA, kRegion, "sag-1", "sn-free"), "NotBoundHere");
+  EXPECT_EQ(Unbind(kAccountA, kRegion, "sag-1", "sn-unknown"), "NotBoundHere");
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), (Ids{"sn-1"}));
+  EXPECT_EQ(Sns(kAccountA, "sag-2"), (Ids{"sn-2"}));
+
+  EXPECT_EQ(Unbind(kAccountA, "", "sag-1", "sn-1"), "Unbound");
+  EXPECT_EQ(Unbind(kAccountA, kRegion, "sag-1", "sn-1"), "NotBoundHere");
+  auto device = store().GetDevice("sn-1");  // stays in the inventory, unbound
+  ASSERT_STORE_OK(device);
+  EXPECT_EQ(device->account_id, "");
+  EXPECT_EQ(device->instance_id, "");
+  EXPECT_EQ(device->bound_ms, 0);
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), Ids{});
+  // Now free for any instance.
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-2", "sn-1"), "Bound");
+}
+
+TEST_P(BindingTest, ActivateOutcomes) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, kRegion, "sag-none")),
+            "InstanceNotFound");
+  EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountB, kRegion, "sag-1")), "InstanceNotFound");
+  EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, kOtherRegion, "sag-1")),
+            "InstanceNotFound");
+  EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, kRegion, "sag-1")), "NoDevice");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->status, "Init");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1, true), "Bound");
+  EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, "", "sag-1")), "Activated");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->status, "Active");
+  EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, kRegion, "sag-1")), "AlreadyActive");
+}
+
+TEST_P(BindingTest, DeleteInstanceReleasesItsDevices) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  CreateHw(kAccountB, kRegion, "sag-2");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 2, true), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-2", 2, true), "Bound");
+  // A failed delete releases nothing.
+  EXPECT_EQ(Outcome(store().DeleteInstance(kAccountB, kRegion, "sag-1")), "NotFound");
+  EXPECT_EQ(store().GetDevice("sn-1")->instance_id, "sag-1");
+  ASSERT_STORE_OK(store().DeleteInstance(kAccountA, kRegion, "sag-1"));
+  for (const char* sn : {"sn-1", "sn-2"}) {
+    auto device = store().GetDevice(sn);
+    ASSERT_STORE_OK(device);  // still in the inventory
+    EXPECT_EQ(device->instance_id, "");
+    EXPECT_EQ(device->account_id, "");
+  }
+  EXPECT_EQ(Bind(kAccountB, kRegion, "sag-2", "sn-1"), "Bound");
+  // An instance created again with the same id starts without devices.
+  CreateHw(kAccountA, kRegion, "sag-1");
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), Ids{});
+}
+
+TEST_P(BindingTest, ListInstancesFiltersBySerialNumber) {
+  CreateHw(kAccountA, kRegion, "sag-1", "sag-100wm", 1);
+  CreateHw(kAccountA, kRegion, "sag-2", "sag-100wm", 2);
+  CreateHw(kAccountB, kRegion, "sag-3", "sag-100wm", 3);
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 2, true), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-2", "sn-2", 2, true), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-2", "sn-3", 2, true), "Bound");
+  ASSERT_EQ(Bind(kAccountB, kRegion, "sag-3", "sn-4", 2, true), "Bound");
+  Register("sn-free");
+  InstanceFilter f;
+  f.account_id = kAccountA;
+  f.serial_number = "sn-3";
+  int64_t total = 0;
+  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-2"}));
+  EXPECT_EQ(total, 1);
+  f.serial_number = "sn-1";
+  EXPECT_EQ(ListIds(f), (Ids{"sag-1"}));
+  f.serial_number = "sn-4";  // another account's device
+  EXPECT_EQ(ListIds(f, &total), Ids{});
+  EXPECT_EQ(total, 0);
+  f.serial_number = "sn-free";
+  EXPECT_EQ(ListIds(f), Ids{});
+  f.serial_number = "sn-2";
+  f.ids = {"sag-1"};
+  EXPECT_EQ(ListIds(f), Ids{});
+}
+
+TEST_P(BindingTest, ListInstancesFiltersWithoutCcn) {
+  InstanceRecord a = Hw(kAccountA, kRegion, "sag-a", "sag-100wm", 1);
+  InstanceRecord b = Hw(kAccountA, kRegion, "sag-b", "sag-100wm", 2);
+  b.ccn_id = "ccn-x";
+  InstanceRecord c = Hw(kAccountA, kRegion, "sag-c", "sag-100wm", 3);
+  CreateInstance(a);
+  CreateInstance(b);
+  CreateInstance(c);
+  InstanceFilter f;
+  f.account_id = kAccountA;
+  f.without_ccn = true;
+  int64_t total = 0;
+  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-a", "sag-c"}));
+  EXPECT_EQ(total, 2);
+  f.without_ccn = false;
+  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-a", "sag-b", "sag-c"}));
+}
+
+TEST_P(BindingTest, ListInstancesFiltersByExpiry) {
+  auto make = [&](const std::string& id, int64_t create_ms, int64_t end_ms) {
+    InstanceRecord r = Hw(kAccountA, kRegion, id, "sag-100wm", create_ms);
+    r.end_ms = end_ms;
+    CreateInstance(r);
+  };
+  make("sag-never", 1, 0);  // end_ms 0: never expires
+  make("sag-past", 2, 500);
+  make("sag-now", 3, 1000);  // end_ms == now: expired
+  make("sag-future", 4, 1001);
+  InstanceFilter f;
+  f.account_id = kAccountA;
+  f.now_ms = 1000;
+  f.expired = true;
+  int64_t total = 0;
+  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-past", "sag-now"}));
+  EXPECT_EQ(total, 2);
+  f.expired = false;
+  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-never", "sag-future"}));
+  EXPECT_EQ(total, 2);
+  f.expired.reset();
+  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-never", "sag-past", "sag-now", "sag-future"}));
+  f.expired = true;
+  f.now_ms = 499;
+  EXPECT_EQ(ListIds(f), Ids{});
+  // Combines with the other filters.
+  f.now_ms = 5000;
+  f.ids = {"sag-now", "sag-future", "sag-never"};
+  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-now", "sag-future"}));
+  EXPECT_EQ(total, 2);
+}
+
+// CCNs --------------------------------------------------------------------------------------------
+
+TEST_P(BindingTest, CreateCcnThenGetReturnsIt) {
+  CcnRecord c = Ccn(kAccountA, kRegion, "ccn-1", 1700000000000);
+  c.is_default = true;
+  c.interworking_status = "disable";
+  ASSERT_STORE_OK(store().CreateCcn(c));
+  auto got = store().GetCcn(kAccountA, kRegion, "ccn-1");
+  ASSERT_STORE_OK(got);
+  EXPECT_EQ(Dump(*got), Dump(c));
+  EXPECT_EQ(Dump(*store().GetCcn(kAccountA, "", "ccn-1")), Dump(c));  // any region
+}
+
+TEST_P(BindingTest, CreateCcnIgnoresInstanceCountAndDefaultsInterworkingToEnable) {
+  CcnRecord c;
+  c.id = "ccn-1";
+  c.account_id = kAccountA;
+  c.region_id = kRegion;
+  c.instance_count = 9;
+  ASSERT_STORE_OK(store().CreateCcn(c));
+  auto got = store().GetCcn(kAccountA, kRegion, "ccn-1");
+  ASSERT_STORE_OK(got);
+  EXPECT_EQ(got->instance_count, 0);
+  EXPECT_EQ(got->interworking_status, "enable");
+  EXPECT_FALSE(got->is_default);
+}
+
+TEST_P(BindingTest, CreateCcnWithTakenIdIsAlreadyExistsAcrossAccounts) {
+  CreateCcn(kAccountA, kRegion, "ccn-1");
+  EXPECT_EQ(Outcome(store().CreateCcn(Ccn(kAccountA, kOtherRegion, "ccn-1"))), "AlreadyExists");
+  EXPECT_EQ(Outcome(store().CreateCcn(Ccn(kAccountB, kRegion, "ccn-1"))), "AlreadyExists");
+  EXPECT_EQ(store().GetCcn(kAccountA, "", "ccn-1")->region_id, kRegion);
+}
+
+TEST_P(BindingTest, GetCcnOfAnotherAccountOrRegionIsNotFound) {
+  CreateCcn(kAccountA, kRegion, "ccn-1");
+  EXPECT_EQ(Outcome(store().GetCcn(kAccountB, kRegion, "ccn-1")), "NotFound");
+  EXPECT_EQ(Outcome(store().GetCcn(kAccountB, "", "ccn-1")), "NotFound");
+  EXPECT_EQ(Outcome(store().GetCcn(kAccountA, kOtherRegion, "ccn-1")), "NotFound");
+  EXPECT_EQ(Outcome(store().GetCcn(kAccountA, kRegion, "ccn-none")), "NotFound");
+}
+
+TEST_P(BindingTest, ListCcnsIsScopedOrderedPagedAndFiltered) {
+  CreateCcn(kAccountA, kRegion, "ccn-c", 2);
+  CreateCcn(kAccountA, kRegion, "ccn-a", 3);
+  CreateCcn(kAccountA, kRegion, "ccn-b", 2);
+  CreateCcn(kAccountA, kOtherRegion, "ccn-o", 1);
+  CreateCcn(kAccountB, kRegion, "ccn-z", 1);
+  CcnFilter f;
+  f.account_id = kAccountA;
+  f.limit = 100;
+  int64_t total = 0;
+  EXPECT_EQ(CcnIds(f, &total), (Ids{"ccn-o", "ccn-b", "ccn-c", "ccn-a"}));
+  EXPECT_EQ(total, 4);
+  f.region_id = kRegion;
+  EXPECT_EQ(CcnIds(f, &total), (Ids{"ccn-b", "ccn-c", "ccn-a"}));
+  EXPECT_EQ(total, 3);
+  f.limit = 2;
+  f.offset = 1;
+  EXPECT_EQ(CcnIds(f, &total), (Ids{"ccn-c", "ccn-a"}));
+  EXPECT_EQ(total, 3);
+  f.offset = 3;
+  EXPECT_EQ(CcnIds(f, &total), Ids{});
+  EXPECT_EQ(total, 3);
+  f.offset = 0;
+  f.limit = 0;
+  EXPECT_EQ(CcnIds(f, &total), Ids{});
+  EXPECT_EQ(total, 3);
+  f.limit = 100;
+  f.ids = {"ccn-a", "ccn-z", "ccn-o", "ccn-c"};  // ccn-z: other account, ccn-o: other region
+  EXPECT_EQ(CcnIds(f, &total), (Ids{"ccn-c", "ccn-a"}));
+  EXPECT_EQ(total, 2);
+  f.ids.clear();
+  f.name = "name-ccn-b";
+  EXPECT_EQ(CcnIds(f, &total), (Ids{"ccn-b"}));
+  f = CcnFilter{};
+  f.account_id = kAccountB;
+  EXPECT_EQ(CcnIds(f, &total), (Ids{"ccn-z"}));
+  f.account_id = "1000000000000099";
+  EXPECT_EQ(CcnIds(f, &total), Ids{});
+  EXPECT_EQ(total, 0);
+  // Default limit is 10.
+  for (int i = 0; i < 12; ++i) {
+    CreateCcn(kAccountB, kRegion, "ccn-more" + std::to_string(i), 10 + i);
+  }
+  f = CcnFilter{};
+  f.account_id = kAccountB;
+  EXPECT_EQ(CcnIds(f, &total).size(), 10u);
+  EXPECT_EQ(total, 13);
+}
+
+TEST_P(BindingTest, UpdateCcnAppliesOnlyTheSetFields) {
+  CcnRecord c = Ccn(kAccountA, kRegion, "ccn-1", 5);
+  ASSERT_STORE_OK(store().CreateCcn(c));
+  CcnPatch patch;
+  patch.name = "renamed";
+  patch.interworking_status = "disable";
+  auto updated = store().UpdateCcn(kAccountA, kRegion, "ccn-1", patch);
+  ASSERT_STORE_OK(updated);
+  CcnRecord expected = c;
+  expected.name = "renamed";
+  expected.interworking_status = "disable";
+  EXPECT_EQ(Dump(*updated), Dump(expected));
+  EXPECT_EQ(Dump(*store().GetCcn(kAccountA, kRegion, "ccn-1")), Dump(expected));
+  patch = CcnPatch{};
+  patch.description = "";
+  patch.cidr_block = "172.16.0.0/12";
+  updated = store().UpdateCcn(kAccountA, "", "ccn-1", patch);
+  ASSERT_STORE_OK(updated);
+  expected.description = "";
+  expected.cidr_block = "172.16.0.0/12";
+  EXPECT_EQ(Dump(*updated), Dump(expected));
+  EXPECT_EQ(Outcome(store().UpdateCcn(kAccountB, kRegion, "ccn-1", patch)), "NotFound");
+  EXPECT_EQ(Outcome(store().UpdateCcn(kAccountA, kOtherRegion, "ccn-1", patch)), "NotFound");
+  EXPECT_EQ(Outcome(store().UpdateCcn(kAccountA, kRegion, "ccn-none", patch)), "NotFound");
+}
+
+TEST_P(BindingTest, DeleteCcn) {
+  CreateCcn(kAccountA, kRegion, "ccn-1");
+  EXPECT_EQ(Outcome(store().DeleteCcn(kAccountB, kRegion, "ccn-1")), "NotFound");
+  EXPECT_EQ(Outcome(store().DeleteCcn(kAccountA, kOtherRegion, "ccn-1")), "NotFound");
+  ASSERT_STORE_OK(store().DeleteCcn(kAccountA, kRegion, "ccn-1"));
+  EXPECT_EQ(Outcome(store().GetCcn(kAccountA, kRegion, "ccn-1")), "NotFound");
+  EXPECT_EQ(Outcome(store().DeleteCcn(kAccountA, kRegion, "ccn-1")), "NotFound");
+  CreateCcn(kAccountA, kRegion, "ccn-1");  // the id is free again
+}
+
+TEST_P(BindingTest, DeleteCcnWithBoundInstancesIsConflict) {
+  CreateCcn(kAccountA, kRegion, "ccn-1");
+  CreateHw(kAccountA, kRegion, "sag-1");
+  ASSERT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-1"), "Bound");
+  EXPECT_EQ(Outcome(store().DeleteCcn(kAccountA, "", "ccn-1")), "Conflict");
+  EXPECT_STORE_OK(store().GetCcn(kAccountA, kRegion, "ccn-1"));
+  ASSERT_EQ(UnbindCcn(kAccountA, kRegion, "sag-1", "ccn-1"), "Unbound");
+  EXPECT_STORE_OK(store().DeleteCcn(kAccountA, kRegion, "ccn-1"));
+}
+
+TEST_P(BindingTest, BindInstanceToCcnOutcomes) {
+  CreateCcn(kAccountA, kRegion, "ccn-1");
+  CreateCcn(kAccountA, kRegion, "ccn-2");
+  CreateCcn(kAccountA, kOtherRegion, "ccn-other-region");
+  CreateCcn(kAccountB, kRegion, "ccn-other-account");
+  CreateHw(kAccountA, kRegion, "sag-1");
+  CreateHw(kAccountA, kRegion, "sag-2");
+  CreateHw(kAccountB, kRegion, "sag-b");
+
+  EXPECT_EQ(BindCcn(kAccountA, kRegion, "sag-none", "ccn-1"), "InstanceNotFound");
+  EXPECT_EQ(BindCcn(kAccountB, kRegion, "sag-1", "ccn-1"), "InstanceNotFound");
+  EXPECT_EQ(BindCcn(kAccountA, kOtherRegion, "sag-1", "ccn-1"), "InstanceNotFound");
+  EXPECT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-none"), "CcnNotFound");
+  EXPECT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-other-account"), "CcnNotFound");
+  EXPECT_EQ(BindCcn(kAccountA, "", "sag-1", "ccn-other-region"), "CcnNotFound");
+  EXPECT_EQ(BindCcn(kAccountB, kRegion, "sag-b", "ccn-1"), "CcnNotFound");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->ccn_id, "");
+
+  EXPECT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-1"), "Bound");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->ccn_id, "ccn-1");
+  EXPECT_EQ(store().GetCcn(kAccountA, kRegion, "ccn-1")->instance_count, 1);
+  EXPECT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-1"), "AlreadyBound");
+  EXPECT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-2"), "BoundToOther");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->ccn_id, "ccn-1");
+  EXPECT_EQ(BindCcn(kAccountA, "", "sag-2", "ccn-1"), "Bound");
+
+  auto ccn = store().GetCcn(kAccountA, kRegion, "ccn-1");
+  ASSERT_STORE_OK(ccn);
+  EXPECT_EQ(ccn->instance_count, 2);
+  EXPECT_EQ(store().GetCcn(kAccountA, kRegion, "ccn-2")->instance_count, 0);
+  CcnFilter f;
+  f.account_id = kAccountA;
+  f.ids = {"ccn-1"};
+  auto page = store().ListCcns(f);
+  ASSERT_STORE_OK(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].instance_count, 2);
+  InstanceFilter bound;
+  bound.account_id = kAccountA;
+  bound.ccn_id = "ccn-1";
+  EXPECT_EQ(ListIds(bound), (Ids{"sag-1", "sag-2"}));
+  bound.ccn_id.clear();
+  bound.without_ccn = true;
+  EXPECT_EQ(ListIds(bound), Ids{});
+}
+
+TEST_P(BindingTest, UnbindInstanceFromCcnOutcomes) {
+  CreateCcn(kAccountA, kRegion, "ccn-1");
+  CreateCcn(kAccountA, kRegion, "ccn-2");
+  CreateCcn(kAccountB, kRegion, "ccn-b");
+  CreateHw(kAccountA, kRegion, "sag-1");
+  ASSERT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-1"), "Bound");
+
+  EXPECT_EQ(UnbindCcn(kAccountA, kRegion, "sag-none", "ccn-1"), "InstanceNotFound");
+  EXPECT_EQ(UnbindCcn(kAccountB, kRegion, "sag-1", "ccn-1"), "InstanceNotFound");
+  EXPECT_EQ(UnbindCcn(kAccountA, kOtherRegion, "sag-1", "ccn-1"), "InstanceNotFound");
+  EXPECT_EQ(UnbindCcn(kAccountA, kRegion, "sag-1", "ccn-none"), "CcnNotFound");
+  EXPECT_EQ(UnbindCcn(kAccountA, kRegion, "sag-1", "ccn-b"), "CcnNotFound");
+  EXPECT_EQ(UnbindCcn(kAccountA, kRegion, "sag-1", "ccn-2"), "NotBound");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->ccn_id, "ccn-1");
+
+  EXPECT_EQ(UnbindCcn(kAccountA, "", "sag-1", "ccn-1"), "Unbound");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->ccn_id, "");
+  EXPECT_EQ(store().GetCcn(kAccountA, kRegion, "ccn-1")->instance_count, 0);
+  EXPECT_EQ(UnbindCcn(kAccountA, kRegion, "sag-1", "ccn-1"), "NotBound");
+  EXPECT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-2"), "Bound");
+}
+
+TEST_P(BindingTest, DevicesAndCcnsSurviveCloseAndReopen) {
+  if (!GetParam().durable) {
+    GTEST_SKIP() << GetParam().name << " does not keep data across reopen";
+  }
+  CreateHw(kAccountA, kRegion, "sag-1");
+  CreateCcn(kAccountA, kRegion, "ccn-1");
+  Register("sn-1");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1"), "Bound");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-2", 2, true), "Bound");
+  ASSERT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-1"), "Bound");
+  const std::string device = Dump(*store().GetDevice("sn-1"));
+  const std::string ccn = Dump(*store().GetCcn(kAccountA, kRegion, "ccn-1"));
+
+  Reopen();
+
+  EXPECT_EQ(Dump(*store().GetDevice("sn-1")), device);
+  EXPECT_EQ(Dump(*store().GetCcn(kAccountA, kRegion, "ccn-1")), ccn);
+  EXPECT_EQ(Sns(kAccountA, "sag-1"), (Ids{"sn-1", "sn-2"}));
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-3", 2, true), "InstanceFull");
+  EXPECT_EQ(Outcome(store().DeleteCcn(kAccountA, kRegion, "ccn-1")), "Conflict");
+}
+
 // Durability --------------------------------------------------------------------------------------
 
 TEST_P(StoreContractTest, DataSurvivesCloseAndReopen) {
@@ -1083,12 +1817,143 @@ TEST_P(StoreContractTest, ConcurrentReadersSeeConsistentPages) {
   EXPECT_EQ(inconsistent.load(), 0);
 }
 
+// Binding races -----------------------------------------------------------------------------------
+
+// Starts `threads` threads that wait for one signal and then run body(thread index) at once.
+void RunTogether(int threads, const std::function<void(int)>& body) {
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      ++ready;
+      while (!go.load()) {
+        std::this_thread::yield();
+      }
+      body(t);
+    });
+  }
+  while (ready.load() < threads) {
+    std::this_thread::yield();
+  }
+  go = true;
+  for (std::thread& t : pool) {
+    t.join();
+  }
+}
+
+TEST_P(BindingTest, ConcurrentBindsOfOneSerialNumberHaveExactlyOneWinner) {
+  if (!GetParam().multi_connection) {
+    GTEST_SKIP() << GetParam().name << " serves one connection; the file backend runs this race";
+  }
+  constexpr int kInstances = 64;
+  constexpr int kRounds = 20;
+  // Instances in two accounts and two regions: a device is bound once whatever the account.
+  auto account = [](int i) { return std::string(i % 2 == 0 ? kAccountA : kAccountB); };
+  auto region = [](int i) { return std::string(i % 4 < 2 ? kRegion : kOtherRegion); };
+  auto instance = [](int i) { return "sag-race-" + std::to_string(i); };
+  for (int i = 0; i < kInstances; ++i) {
+    CreateHw(account(i), region(i), instance(i), "sag-100wm", i);
+  }
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string sn = "sn-race-" + std::to_string(round);
+    // Even rounds: a registered device; odd rounds: created on bind (open registry) as well.
+    const bool register_unknown = round % 2 == 1;
+    if (!register_unknown) {
+      Register(sn);
+    }
+    std::vector<std::string> outcomes(kInstances);
+    RunTogether(kInstances, [&](int t) {
+      outcomes[static_cast<size_t>(t)] =
+          Bind(account(t), region(t), instance(t), sn, 1, register_unknown, 1000 + round);
+    });
+    int bound = 0;
+    int elsewhere = 0;
+    int winner = -1;
+    for (int t = 0; t < kInstances; ++t) {
+      const std::string& o = outcomes[static_cast<size_t>(t)];
+      if (o == "Bound") {
+        ++bound;
+        winner = t;
+      } else if (o == "BoundElsewhere") {
+        ++elsewhere;
+      } else {
+        ADD_FAILURE() << "round " << round << " thread " << t << ": " << o;
+      }
+    }
+    ASSERT_EQ(bound, 1) << "round " << round;
+    ASSERT_EQ(elsewhere, kInstances - 1) << "round " << round;
+    // The stored state agrees with the single winner.
+    auto device = store().GetDevice(sn);
+    ASSERT_STORE_OK(device);
+    EXPECT_EQ(device->instance_id, instance(winner));
+    EXPECT_EQ(device->account_id, account(winner));
+    InstanceFilter f;
+    f.account_id = account(winner);
+    f.serial_number = sn;
+    EXPECT_EQ(ListIds(f), (Ids{instance(winner)}));
+    f.account_id = account(winner + 1);
+    EXPECT_EQ(ListIds(f), Ids{});
+    EXPECT_EQ(Sns(account(winner), instance(winner)), (Ids{sn}));
+    // Free the winner (max 1) for the next round.
+    ASSERT_EQ(Unbind(account(winner), region(winner), instance(winner), sn), "Unbound");
+  }
+  EXPECT_EQ(*store().CountDevices(), kRounds);
+}
+
+TEST_P(BindingTest, ConcurrentBindsToOneInstanceNeverExceedMaxDevices) {
+  if (!GetParam().multi_connection) {
+    GTEST_SKIP() << GetParam().name << " serves one connection; the file backend runs this race";
+  }
+  constexpr int kRounds = 50;
+  constexpr int kBinders = 3;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string id = "sag-ha-" + std::to_string(round);
+    CreateHw(kAccountA, kRegion, id, "sag-1000", round);
+    std::vector<std::string> sns;
+    for (int t = 0; t < kBinders; ++t) {
+      sns.push_back("sn-ha-" + std::to_string(round) + "-" + std::to_string(t));
+      if (t != 0) {  // one device of each round is created on bind
+        Register(sns.back(), "sag-1000");
+      }
+    }
+    std::vector<std::string> outcomes(kBinders);
+    RunTogether(kBinders, [&](int t) {
+      const auto i = static_cast<size_t>(t);
+      outcomes[i] = Bind(kAccountA, kRegion, id, sns[i], 2, t == 0, 2000 + round);
+    });
+    int bound = 0;
+    int full = 0;
+    Ids winners;
+    for (int t = 0; t < kBinders; ++t) {
+      const std::string& o = outcomes[static_cast<size_t>(t)];
+      if (o == "Bound") {
+        ++bound;
+        winners.push_back(sns[static_cast<size_t>(t)]);
+      } else if (o == "InstanceFull") {
+        ++full;
+      } else {
+        ADD_FAILURE() << "round " << round << " thread " << t << ": " << o;
+      }
+    }
+    ASSERT_EQ(bound, 2) << "round " << round;
+    ASSERT_EQ(full, 1) << "round " << round;
+    Ids stored = Sns(kAccountA, id);
+    ASSERT_EQ(stored.size(), 2u);
+    std::sort(stored.begin(), stored.end());
+    std::sort(winners.begin(), winners.end());
+    EXPECT_EQ(stored, winners) << "round " << round;
+  }
+}
+
 std::string BackendName(const ::testing::TestParamInfo<BackendFactory>& info) {
   return info.param.name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()), BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, ListInstancesTest, ::testing::ValuesIn(Backends()), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, BindingTest, ::testing::ValuesIn(Backends()), BackendName);
 
 }  // namespace
 }  // namespace sag::store

@@ -102,8 +102,115 @@ inline std::string Dump(const InstanceRecord& r) {
       << " charge_type=" << r.charge_type << " period_months=" << r.period_months
       << " order_id=" << r.order_id << " resource_group_id=" << r.resource_group_id
       << " ccn_id=" << r.ccn_id << " user_count=" << r.user_count << " data_plan=" << r.data_plan
-      << " create_ms=" << r.create_ms << " end_ms=" << r.end_ms;
+      << " create_ms=" << r.create_ms << " end_ms=" << r.end_ms << " serial_numbers=[";
+  for (size_t i = 0; i < r.serial_numbers.size(); ++i) {
+    out << (i == 0 ? "" : ",") << r.serial_numbers[i];
+  }
+  out << "]";
   return out.str();
+}
+
+inline std::string Dump(const DeviceRecord& r) {
+  std::ostringstream out;
+  out << "serial_number=" << r.serial_number << " hardware_model=" << r.hardware_model
+      << " sealed_secret=" << r.sealed_secret << " retired=" << r.retired
+      << " create_ms=" << r.create_ms << " account_id=" << r.account_id
+      << " instance_id=" << r.instance_id << " bound_ms=" << r.bound_ms;
+  return out.str();
+}
+
+inline std::string Dump(const CcnRecord& r) {
+  std::ostringstream out;
+  out << "id=" << r.id << " account_id=" << r.account_id << " region_id=" << r.region_id
+      << " name=" << r.name << " description=" << r.description << " cidr_block=" << r.cidr_block
+      << " is_default=" << r.is_default << " interworking_status=" << r.interworking_status
+      << " create_ms=" << r.create_ms << " instance_count=" << r.instance_count;
+  return out.str();
+}
+
+// Names of outcomes, for assertions that read naturally ("Bound", "InstanceFull", ...).
+inline std::string Name(BindOutcome o) {
+  switch (o) {
+    case BindOutcome::kBound:
+      return "Bound";
+    case BindOutcome::kInstanceNotFound:
+      return "InstanceNotFound";
+    case BindOutcome::kDeviceUnknown:
+      return "DeviceUnknown";
+    case BindOutcome::kDeviceRetired:
+      return "DeviceRetired";
+    case BindOutcome::kModelMismatch:
+      return "ModelMismatch";
+    case BindOutcome::kBoundElsewhere:
+      return "BoundElsewhere";
+    case BindOutcome::kAlreadyBoundHere:
+      return "AlreadyBoundHere";
+    case BindOutcome::kInstanceFull:
+      return "InstanceFull";
+  }
+  return "?";
+}
+
+inline std::string Name(UnbindOutcome o) {
+  switch (o) {
+    case UnbindOutcome::kUnbound:
+      return "Unbound";
+    case UnbindOutcome::kInstanceNotFound:
+      return "InstanceNotFound";
+    case UnbindOutcome::kNotBoundHere:
+      return "NotBoundHere";
+  }
+  return "?";
+}
+
+inline std::string Name(ActivateOutcome o) {
+  switch (o) {
+    case ActivateOutcome::kActivated:
+      return "Activated";
+    case ActivateOutcome::kAlreadyActive:
+      return "AlreadyActive";
+    case ActivateOutcome::kInstanceNotFound:
+      return "InstanceNotFound";
+    case ActivateOutcome::kNoDevice:
+      return "NoDevice";
+  }
+  return "?";
+}
+
+inline std::string Name(CcnBindOutcome o) {
+  switch (o) {
+    case CcnBindOutcome::kBound:
+      return "Bound";
+    case CcnBindOutcome::kInstanceNotFound:
+      return "InstanceNotFound";
+    case CcnBindOutcome::kCcnNotFound:
+      return "CcnNotFound";
+    case CcnBindOutcome::kBoundToOther:
+      return "BoundToOther";
+    case CcnBindOutcome::kAlreadyBound:
+      return "AlreadyBound";
+  }
+  return "?";
+}
+
+inline std::string Name(CcnUnbindOutcome o) {
+  switch (o) {
+    case CcnUnbindOutcome::kUnbound:
+      return "Unbound";
+    case CcnUnbindOutcome::kInstanceNotFound:
+      return "InstanceNotFound";
+    case CcnUnbindOutcome::kCcnNotFound:
+      return "CcnNotFound";
+    case CcnUnbindOutcome::kNotBound:
+      return "NotBound";
+  }
+  return "?";
+}
+
+// The outcome's name when the call succeeded, else the store error's name (e.g. "Unavailable").
+template <typename R>
+std::string OutcomeName(const R& result) {
+  return result.has_value() ? Name(*result) : std::string(StoreErrorCodeName(result.error().code));
 }
 
 // An instance with every field set to a distinct, non-default value.

@@ -104,8 +104,51 @@ CREATE TABLE settings (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 2: the device inventory, serial-number bindings and Cloud Connect Networks.
+//
+// A binding is a row of device_bindings. Its primary key, the serial number, is what guarantees
+// "one device, one instance" whatever the callers do; (instance_id, bind_seq) is unique and gives
+// the bind order (the lowest bind_seq is the active device). The account of a binding is the
+// instance's. A device cannot be deleted while bound, and an instance's bindings must be removed
+// before the instance (DeleteInstance does both in one transaction).
+//
+// An instance's CCN stays in instances.ccn_id (version 1); a CCN's bound instances are found with
+// instances_by_ccn.
+constexpr std::string_view kDevicesAndCcns = R"sql(
+CREATE TABLE devices (
+  serial_number  TEXT    NOT NULL PRIMARY KEY,
+  hardware_model TEXT    NOT NULL,
+  sealed_secret  BLOB    NOT NULL,
+  retired        INTEGER NOT NULL CHECK (retired IN (0, 1)),
+  create_ms      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX devices_by_creation ON devices (create_ms, serial_number);
+
+CREATE TABLE device_bindings (
+  serial_number TEXT    NOT NULL PRIMARY KEY REFERENCES devices (serial_number),
+  instance_id   TEXT    NOT NULL REFERENCES instances (id),
+  bind_seq      INTEGER NOT NULL,
+  bound_ms      INTEGER NOT NULL,
+  UNIQUE (instance_id, bind_seq)
+) STRICT;
+
+CREATE TABLE ccns (
+  id                  TEXT    NOT NULL PRIMARY KEY,
+  account_id          TEXT    NOT NULL,
+  region_id           TEXT    NOT NULL,
+  name                TEXT    NOT NULL,
+  description         TEXT    NOT NULL,
+  cidr_block          TEXT    NOT NULL,
+  is_default          INTEGER NOT NULL CHECK (is_default IN (0, 1)),
+  interworking_status TEXT    NOT NULL,
+  create_ms           INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ccns_by_account ON ccns (account_id, create_ms, id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
+    Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

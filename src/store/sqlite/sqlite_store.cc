@@ -5,6 +5,7 @@
 #include <mutex>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "store/sqlite/migrations.h"
@@ -182,19 +183,159 @@ InstanceRecord ReadInstance(const Statement& s) {
   return r;
 }
 
-// The instance (account, region, id); an empty region matches any region.
+// The serial numbers bound to the instance, in bind order.
+StoreResult<std::vector<std::string>> BoundSerialNumbers(Connection& conn,
+                                                         std::string_view instance_id) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("SELECT serial_number FROM device_bindings "
+                                                "WHERE instance_id = ?1 ORDER BY bind_seq"));
+  stmt.BindText(1, instance_id);
+  std::vector<std::string> sns;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return sns;
+    }
+    sns.push_back(stmt.ColumnText(0));
+  }
+}
+
+// The instance (account, region, id) with its serial numbers; an empty region matches any region.
+// Callers that need the two reads consistent run this inside a transaction.
 StoreResult<InstanceRecord> FindInstance(Connection& conn, std::string_view account_id,
                                          std::string_view region_id, std::string_view instance_id) {
-  static const std::string kSql = "SELECT " + std::string(kInstanceColumns) +
-                                  " FROM instances WHERE id = ?1 AND account_id = ?2 "
-                                  "AND (?3 = '' OR region_id = ?3)";
+  InstanceRecord r;
+  {
+    static const std::string kSql = "SELECT " + std::string(kInstanceColumns) +
+                                    " FROM instances WHERE id = ?1 AND account_id = ?2 "
+                                    "AND (?3 = '' OR region_id = ?3)";
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
+    BindTexts(stmt, instance_id, account_id, region_id);
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return MakeUnexpected(NotFound("instance not found"));
+    }
+    r = ReadInstance(stmt);
+  }
+  ASSIGN_OR_RETURN(r.serial_numbers, BoundSerialNumbers(conn, r.id));
+  return r;
+}
+
+constexpr std::string_view kDeviceColumns =
+    "d.serial_number, d.hardware_model, d.sealed_secret, d.retired, d.create_ms, "
+    "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0)";
+// Devices with their binding (if any); kDeviceColumns reads from it.
+constexpr std::string_view kDeviceFrom =
+    " FROM devices d LEFT JOIN device_bindings b ON b.serial_number = d.serial_number "
+    "LEFT JOIN instances i ON i.id = b.instance_id";
+
+DeviceRecord ReadDevice(const Statement& s) {
+  DeviceRecord d;
+  d.serial_number = s.ColumnText(0);
+  d.hardware_model = s.ColumnText(1);
+  d.sealed_secret = s.ColumnBlob(2);
+  d.retired = s.ColumnBool(3);
+  d.create_ms = s.ColumnInt64(4);
+  d.account_id = s.ColumnText(5);
+  d.instance_id = s.ColumnText(6);
+  d.bound_ms = s.ColumnInt64(7);
+  return d;
+}
+
+StoreResult<std::optional<DeviceRecord>> FindDevice(Connection& conn,
+                                                    std::string_view serial_number) {
+  static const std::string kSql = "SELECT " + std::string(kDeviceColumns) +
+                                  std::string(kDeviceFrom) + " WHERE d.serial_number = ?1";
   ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-  BindTexts(stmt, instance_id, account_id, region_id);
+  stmt.BindText(1, serial_number);
   ASSIGN_OR_RETURN(const bool row, stmt.Step());
   if (!row) {
-    return MakeUnexpected(NotFound("instance not found"));
+    return std::optional<DeviceRecord>();
   }
-  return ReadInstance(stmt);
+  return std::optional<DeviceRecord>(ReadDevice(stmt));
+}
+
+// CCN columns, with the number of instances bound (instances of the CCN's account whose ccn_id is
+// the CCN's id).
+constexpr std::string_view kCcnColumns =
+    "c.id, c.account_id, c.region_id, c.name, c.description, c.cidr_block, c.is_default, "
+    "c.interworking_status, c.create_ms, "
+    "(SELECT count(*) FROM instances i WHERE i.account_id = c.account_id AND i.ccn_id = c.id)";
+
+CcnRecord ReadCcn(const Statement& s) {
+  CcnRecord c;
+  c.id = s.ColumnText(0);
+  c.account_id = s.ColumnText(1);
+  c.region_id = s.ColumnText(2);
+  c.name = s.ColumnText(3);
+  c.description = s.ColumnText(4);
+  c.cidr_block = s.ColumnText(5);
+  c.is_default = s.ColumnBool(6);
+  c.interworking_status = s.ColumnText(7);
+  c.create_ms = s.ColumnInt64(8);
+  c.instance_count = s.ColumnInt64(9);
+  return c;
+}
+
+// The CCN (account, region, id); an empty region matches any region.
+StoreResult<CcnRecord> FindCcn(Connection& conn, std::string_view account_id,
+                               std::string_view region_id, std::string_view ccn_id) {
+  static const std::string kSql = "SELECT " + std::string(kCcnColumns) +
+                                  " FROM ccns c WHERE c.id = ?1 AND c.account_id = ?2 "
+                                  "AND (?3 = '' OR c.region_id = ?3)";
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
+  BindTexts(stmt, ccn_id, account_id, region_id);
+  ASSIGN_OR_RETURN(const bool row, stmt.Step());
+  if (!row) {
+    return MakeUnexpected(NotFound("CCN not found"));
+  }
+  return ReadCcn(stmt);
+}
+
+// Sets the instance's ccn_id.
+StoreResult<void> SetInstanceCcn(Connection& conn, std::string_view instance_id,
+                                 std::string_view ccn_id) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("UPDATE instances SET ccn_id = ?2 WHERE id = ?1"));
+  BindTexts(stmt, instance_id, ccn_id);
+  return stmt.Run();
+}
+
+// A value bound to a ? of SQL assembled at run time.
+using Param = std::variant<std::string_view, int64_t>;
+
+// Binds params to ?1, ?2, ...; returns the number bound.
+int BindParams(Statement& stmt, const std::vector<Param>& params) {
+  int index = 0;
+  for (const Param& p : params) {
+    ++index;
+    if (const auto* text = std::get_if<std::string_view>(&p)) {
+      stmt.BindText(index, *text);
+    } else {
+      stmt.BindInt64(index, std::get<int64_t>(p));
+    }
+  }
+  return index;
+}
+
+// Appends " AND column IN (?, ?, ...)" for values (nothing when values is empty).
+void AppendIn(std::string& where, std::vector<Param>& params, std::string_view column,
+              const std::vector<std::string>& values) {
+  if (values.empty()) {
+    return;
+  }
+  where += " AND ";
+  where += column;
+  where += " IN (?";
+  for (size_t i = 1; i < values.size(); ++i) {
+    where += ", ?";
+  }
+  where += ")";
+  params.insert(params.end(), values.begin(), values.end());
+}
+
+// True when the result is the given error code.
+template <typename T>
+bool IsError(const StoreResult<T>& result, StoreErrorCode code) {
+  return !result.has_value() && result.error().code == code;
 }
 
 // Runs a query with text parameters and collects every row through read.
@@ -598,14 +739,19 @@ StoreResult<void> SqliteStore::CreateInstance(const InstanceRecord& r) {
 StoreResult<InstanceRecord> SqliteStore::GetInstance(std::string_view account_id,
                                                      std::string_view region_id,
                                                      std::string_view instance_id) {
-  return impl_->Read(
-      [&](Connection& conn) { return FindInstance(conn, account_id, region_id, instance_id); });
+  return impl_->Read([&](Connection& conn) -> StoreResult<InstanceRecord> {
+    // The instance and its serial numbers from one snapshot.
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(conn, Transaction::Mode::kRead));
+    ASSIGN_OR_RETURN(InstanceRecord r, FindInstance(conn, account_id, region_id, instance_id));
+    RETURN_IF_ERROR(txn.Commit());
+    return r;
+  });
 }
 
 StoreResult<InstancePage> SqliteStore::ListInstances(const InstanceFilter& filter) {
   // The WHERE clause is assembled from fixed column names and ? placeholders; every value is bound.
   std::string where = " WHERE account_id = ?";
-  std::vector<std::string_view> params = {filter.account_id};
+  std::vector<Param> params = {std::string_view(filter.account_id)};
   auto equals = [&](std::string_view column, const std::string& value,
                     std::string_view collation = {}) {
     if (value.empty()) {
@@ -615,7 +761,7 @@ StoreResult<InstancePage> SqliteStore::ListInstances(const InstanceFilter& filte
     where += column;
     where += " = ?";
     where += collation;
-    params.push_back(value);
+    params.emplace_back(std::string_view(value));
   };
   equals("region_id", filter.region_id);
   equals("name", filter.name);
@@ -623,33 +769,30 @@ StoreResult<InstancePage> SqliteStore::ListInstances(const InstanceFilter& filte
   equals("instance_type", filter.instance_type);
   equals("hardware_spec", filter.hardware_spec);
   equals("ccn_id", filter.ccn_id);
-  if (!filter.ids.empty()) {
-    where += " AND id IN (?";
-    for (size_t i = 1; i < filter.ids.size(); ++i) {
-      where += ", ?";
-    }
-    where += ")";
-    params.insert(params.end(), filter.ids.begin(), filter.ids.end());
+  AppendIn(where, params, "id", filter.ids);
+  if (!filter.serial_number.empty()) {
+    where += " AND id IN (SELECT instance_id FROM device_bindings WHERE serial_number = ?)";
+    params.emplace_back(std::string_view(filter.serial_number));
+  }
+  if (filter.without_ccn) {
+    where += " AND ccn_id = ''";
+  }
+  if (filter.expired.has_value()) {
+    where += *filter.expired ? " AND (end_ms > 0 AND end_ms <= ?)"
+                             : " AND NOT (end_ms > 0 AND end_ms <= ?)";
+    params.emplace_back(filter.now_ms);
   }
   const int64_t offset = std::max<int64_t>(0, filter.offset);
   const int64_t limit = std::max<int64_t>(0, filter.limit);
 
-  auto bind_params = [&params](Statement& stmt) {
-    int index = 0;
-    for (std::string_view p : params) {
-      stmt.BindText(++index, p);
-    }
-    return index;
-  };
-
   return impl_->Read([&](Connection& conn) -> StoreResult<InstancePage> {
-    // Count and page from one snapshot, so total agrees with the items.
+    // Count, page and serial numbers from one snapshot, so they agree.
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(conn, Transaction::Mode::kRead));
     InstancePage page;
     {
       ASSIGN_OR_RETURN(Statement count,
                        conn.PrepareUncached("SELECT count(*) FROM instances" + where));
-      bind_params(count);
+      BindParams(count, params);
       ASSIGN_OR_RETURN(const bool row, count.Step());
       page.total = row ? count.ColumnInt64(0) : 0;
     }
@@ -658,7 +801,7 @@ StoreResult<InstancePage> SqliteStore::ListInstances(const InstanceFilter& filte
           Statement rows,
           conn.PrepareUncached("SELECT " + std::string(kInstanceColumns) + " FROM instances" +
                                where + " ORDER BY create_ms, id LIMIT ? OFFSET ?"));
-      const int last = bind_params(rows);
+      const int last = BindParams(rows, params);
       rows.BindInt64(last + 1, limit).BindInt64(last + 2, offset);
       while (true) {
         ASSIGN_OR_RETURN(const bool row, rows.Step());
@@ -667,6 +810,9 @@ StoreResult<InstancePage> SqliteStore::ListInstances(const InstanceFilter& filte
         }
         page.items.push_back(ReadInstance(rows));
       }
+    }
+    for (InstanceRecord& r : page.items) {
+      ASSIGN_OR_RETURN(r.serial_numbers, BoundSerialNumbers(conn, r.id));
     }
     RETURN_IF_ERROR(txn.Commit());
     return page;
@@ -717,11 +863,344 @@ StoreResult<InstanceRecord> SqliteStore::UpdateInstance(std::string_view account
 StoreResult<void> SqliteStore::DeleteInstance(std::string_view account_id,
                                               std::string_view region_id,
                                               std::string_view instance_id) {
-  return impl_->Write([&](Connection& conn) {
-    return ChangeOne(conn,
-                     "DELETE FROM instances WHERE id = ?1 AND account_id = ?2 "
-                     "AND (?3 = '' OR region_id = ?3)",
-                     "instance", instance_id, account_id, region_id);
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(const bool exists,
+                     RowExists(conn,
+                               "SELECT 1 FROM instances WHERE id = ?1 AND account_id = ?2 "
+                               "AND (?3 = '' OR region_id = ?3)",
+                               instance_id, account_id, region_id));
+    if (!exists) {
+      return MakeUnexpected(NotFound("instance not found"));
+    }
+    // Release the devices: they stay in the inventory, unbound.
+    {
+      ASSIGN_OR_RETURN(Statement unbind,
+                       conn.Prepare("DELETE FROM device_bindings WHERE instance_id = ?1"));
+      unbind.BindText(1, instance_id);
+      RETURN_IF_ERROR(unbind.Run());
+    }
+    return ChangeOne(conn, "DELETE FROM instances WHERE id = ?1", "instance", instance_id);
+  });
+}
+
+// Devices -----------------------------------------------------------------------------------------
+
+namespace {
+
+// Inserts an unbound device (the binding fields of d are ignored).
+StoreResult<void> InsertDevice(Connection& conn, const DeviceRecord& d) {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   conn.Prepare("INSERT INTO devices (serial_number, hardware_model, "
+                                "sealed_secret, retired, create_ms) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  stmt.BindText(1, d.serial_number)
+      .BindText(2, d.hardware_model)
+      .BindBlob(3, d.sealed_secret)
+      .BindBool(4, d.retired)
+      .BindInt64(5, d.create_ms);
+  return stmt.Run();
+}
+
+}  // namespace
+
+StoreResult<void> SqliteStore::RegisterDevice(const DeviceRecord& device) {
+  return impl_->Write([&](Connection& conn) { return InsertDevice(conn, device); });
+}
+
+StoreResult<DeviceRecord> SqliteStore::GetDevice(std::string_view serial_number) {
+  return impl_->Read([&](Connection& conn) -> StoreResult<DeviceRecord> {
+    ASSIGN_OR_RETURN(std::optional<DeviceRecord> device, FindDevice(conn, serial_number));
+    if (!device) {
+      return MakeUnexpected(NotFound("device not found"));
+    }
+    return *std::move(device);
+  });
+}
+
+StoreResult<std::vector<DeviceRecord>> SqliteStore::ListDevices(int64_t offset, int64_t limit) {
+  return impl_->Read([&](Connection& conn) -> StoreResult<std::vector<DeviceRecord>> {
+    static const std::string kSql = "SELECT " + std::string(kDeviceColumns) +
+                                    std::string(kDeviceFrom) +
+                                    " ORDER BY d.create_ms, d.serial_number LIMIT ?1 OFFSET ?2";
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
+    stmt.BindInt64(1, std::max<int64_t>(0, limit)).BindInt64(2, std::max<int64_t>(0, offset));
+    std::vector<DeviceRecord> devices;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, stmt.Step());
+      if (!row) {
+        return devices;
+      }
+      devices.push_back(ReadDevice(stmt));
+    }
+  });
+}
+
+StoreResult<int64_t> SqliteStore::CountDevices() {
+  return impl_->Read([&](Connection& conn) -> StoreResult<int64_t> {
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("SELECT count(*) FROM devices"));
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    return row ? stmt.ColumnInt64(0) : 0;
+  });
+}
+
+StoreResult<void> SqliteStore::RetireDevice(std::string_view serial_number) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(std::optional<DeviceRecord> device, FindDevice(conn, serial_number));
+    if (!device) {
+      return MakeUnexpected(NotFound("device not found"));
+    }
+    if (!device->instance_id.empty()) {
+      return MakeUnexpected(Conflict("device is bound to an instance"));
+    }
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("UPDATE devices SET retired = 1 WHERE serial_number = ?1"));
+    stmt.BindText(1, serial_number);
+    return stmt.Run();
+  });
+}
+
+// Serial-number binding ---------------------------------------------------------------------------
+
+StoreResult<BindOutcome> SqliteStore::BindSerialNumber(const BindSerialNumberRequest& request) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<BindOutcome> {
+    auto instance = FindInstance(conn, request.account_id, request.region_id, request.instance_id);
+    if (IsError(instance, StoreErrorCode::kNotFound)) {
+      return BindOutcome::kInstanceNotFound;
+    }
+    RETURN_IF_ERROR(instance);
+    const bool full =
+        static_cast<int64_t>(instance->serial_numbers.size()) >= int64_t{request.max_devices};
+    ASSIGN_OR_RETURN(std::optional<DeviceRecord> device, FindDevice(conn, request.serial_number));
+    if (!device) {
+      if (!request.register_unknown) {
+        return BindOutcome::kDeviceUnknown;
+      }
+      // A new device passes every check up to the count; it is created only if it gets bound.
+      if (full) {
+        return BindOutcome::kInstanceFull;
+      }
+      device.emplace();
+      device->serial_number = request.serial_number;
+      device->hardware_model = instance->hardware_spec;
+      device->create_ms = request.now_ms;
+      RETURN_IF_ERROR(InsertDevice(conn, *device));
+    }
+    if (device->retired) {
+      return BindOutcome::kDeviceRetired;
+    }
+    if (device->hardware_model != instance->hardware_spec) {
+      return BindOutcome::kModelMismatch;
+    }
+    if (!device->instance_id.empty()) {
+      return device->instance_id == instance->id ? BindOutcome::kAlreadyBoundHere
+                                                 : BindOutcome::kBoundElsewhere;
+    }
+    if (full) {
+      return BindOutcome::kInstanceFull;
+    }
+    // The primary key on serial_number rejects a second binding of the device whatever happened
+    // above; the write lock held since BEGIN IMMEDIATE makes the checks and this insert atomic.
+    ASSIGN_OR_RETURN(Statement bind,
+                     conn.Prepare("INSERT INTO device_bindings (serial_number, instance_id, "
+                                  "bind_seq, bound_ms) VALUES (?1, ?2, "
+                                  "(SELECT coalesce(max(bind_seq), 0) + 1 FROM device_bindings "
+                                  "WHERE instance_id = ?2), ?3)"));
+    bind.BindText(1, request.serial_number).BindText(2, instance->id).BindInt64(3, request.now_ms);
+    RETURN_IF_ERROR(bind.Run());
+    return BindOutcome::kBound;
+  });
+}
+
+StoreResult<UnbindOutcome> SqliteStore::UnbindSerialNumber(std::string_view account_id,
+                                                           std::string_view region_id,
+                                                           std::string_view instance_id,
+                                                           std::string_view serial_number) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<UnbindOutcome> {
+    ASSIGN_OR_RETURN(const bool exists,
+                     RowExists(conn,
+                               "SELECT 1 FROM instances WHERE id = ?1 AND account_id = ?2 "
+                               "AND (?3 = '' OR region_id = ?3)",
+                               instance_id, account_id, region_id));
+    if (!exists) {
+      return UnbindOutcome::kInstanceNotFound;
+    }
+    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("DELETE FROM device_bindings "
+                                                  "WHERE serial_number = ?1 AND instance_id = ?2"));
+    BindTexts(stmt, serial_number, instance_id);
+    RETURN_IF_ERROR(stmt.Run());
+    return conn.Changes() == 0 ? UnbindOutcome::kNotBoundHere : UnbindOutcome::kUnbound;
+  });
+}
+
+StoreResult<ActivateOutcome> SqliteStore::ActivateInstance(std::string_view account_id,
+                                                           std::string_view region_id,
+                                                           std::string_view instance_id) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<ActivateOutcome> {
+    auto instance = FindInstance(conn, account_id, region_id, instance_id);
+    if (IsError(instance, StoreErrorCode::kNotFound)) {
+      return ActivateOutcome::kInstanceNotFound;
+    }
+    RETURN_IF_ERROR(instance);
+    if (instance->status == "Active") {
+      return ActivateOutcome::kAlreadyActive;
+    }
+    if (instance->serial_numbers.empty()) {
+      return ActivateOutcome::kNoDevice;
+    }
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("UPDATE instances SET status = 'Active' WHERE id = ?1"));
+    stmt.BindText(1, instance->id);
+    RETURN_IF_ERROR(stmt.Run());
+    return ActivateOutcome::kActivated;
+  });
+}
+
+// CCNs --------------------------------------------------------------------------------------------
+
+StoreResult<void> SqliteStore::CreateCcn(const CcnRecord& ccn) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("INSERT INTO ccns (id, account_id, region_id, name, "
+                                  "description, cidr_block, is_default, interworking_status, "
+                                  "create_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    stmt.BindText(1, ccn.id)
+        .BindText(2, ccn.account_id)
+        .BindText(3, ccn.region_id)
+        .BindText(4, ccn.name)
+        .BindText(5, ccn.description)
+        .BindText(6, ccn.cidr_block)
+        .BindBool(7, ccn.is_default)
+        .BindText(8, ccn.interworking_status)
+        .BindInt64(9, ccn.create_ms);
+    return stmt.Run();
+  });
+}
+
+StoreResult<CcnRecord> SqliteStore::GetCcn(std::string_view account_id, std::string_view region_id,
+                                           std::string_view ccn_id) {
+  return impl_->Read(
+      [&](Connection& conn) { return FindCcn(conn, account_id, region_id, ccn_id); });
+}
+
+StoreResult<CcnPage> SqliteStore::ListCcns(const CcnFilter& filter) {
+  // Fixed column names and ? placeholders only; every value is bound.
+  std::string where = " WHERE c.account_id = ?";
+  std::vector<Param> params = {std::string_view(filter.account_id)};
+  if (!filter.region_id.empty()) {
+    where += " AND c.region_id = ?";
+    params.emplace_back(std::string_view(filter.region_id));
+  }
+  if (!filter.name.empty()) {
+    where += " AND c.name = ?";
+    params.emplace_back(std::string_view(filter.name));
+  }
+  AppendIn(where, params, "c.id", filter.ids);
+  const int64_t offset = std::max<int64_t>(0, filter.offset);
+  const int64_t limit = std::max<int64_t>(0, filter.limit);
+
+  return impl_->Read([&](Connection& conn) -> StoreResult<CcnPage> {
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(conn, Transaction::Mode::kRead));
+    CcnPage page;
+    {
+      ASSIGN_OR_RETURN(Statement count,
+                       conn.PrepareUncached("SELECT count(*) FROM ccns c" + where));
+      BindParams(count, params);
+      ASSIGN_OR_RETURN(const bool row, count.Step());
+      page.total = row ? count.ColumnInt64(0) : 0;
+    }
+    if (limit > 0 && offset < page.total) {
+      ASSIGN_OR_RETURN(Statement rows, conn.PrepareUncached(
+                                           "SELECT " + std::string(kCcnColumns) + " FROM ccns c" +
+                                           where + " ORDER BY c.create_ms, c.id LIMIT ? OFFSET ?"));
+      const int last = BindParams(rows, params);
+      rows.BindInt64(last + 1, limit).BindInt64(last + 2, offset);
+      while (true) {
+        ASSIGN_OR_RETURN(const bool row, rows.Step());
+        if (!row) {
+          break;
+        }
+        page.items.push_back(ReadCcn(rows));
+      }
+    }
+    RETURN_IF_ERROR(txn.Commit());
+    return page;
+  });
+}
+
+StoreResult<CcnRecord> SqliteStore::UpdateCcn(std::string_view account_id,
+                                              std::string_view region_id, std::string_view ccn_id,
+                                              const CcnPatch& patch) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<CcnRecord> {
+    ASSIGN_OR_RETURN(CcnRecord c, FindCcn(conn, account_id, region_id, ccn_id));
+    if (patch.name) c.name = *patch.name;
+    if (patch.description) c.description = *patch.description;
+    if (patch.cidr_block) c.cidr_block = *patch.cidr_block;
+    if (patch.interworking_status) c.interworking_status = *patch.interworking_status;
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("UPDATE ccns SET name = ?2, description = ?3, cidr_block = ?4, "
+                                  "interworking_status = ?5 WHERE id = ?1"));
+    BindTexts(stmt, c.id, c.name, c.description, c.cidr_block, c.interworking_status);
+    RETURN_IF_ERROR(stmt.Run());
+    return c;
+  });
+}
+
+StoreResult<void> SqliteStore::DeleteCcn(std::string_view account_id, std::string_view region_id,
+                                         std::string_view ccn_id) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(const CcnRecord c, FindCcn(conn, account_id, region_id, ccn_id));
+    if (c.instance_count > 0) {
+      return MakeUnexpected(Conflict("instances are bound to the CCN"));
+    }
+    return ChangeOne(conn, "DELETE FROM ccns WHERE id = ?1", "CCN", c.id);
+  });
+}
+
+StoreResult<CcnBindOutcome> SqliteStore::BindInstanceToCcn(std::string_view account_id,
+                                                           std::string_view region_id,
+                                                           std::string_view instance_id,
+                                                           std::string_view ccn_id) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<CcnBindOutcome> {
+    auto instance = FindInstance(conn, account_id, region_id, instance_id);
+    if (IsError(instance, StoreErrorCode::kNotFound)) {
+      return CcnBindOutcome::kInstanceNotFound;
+    }
+    RETURN_IF_ERROR(instance);
+    auto ccn = FindCcn(conn, account_id, instance->region_id, ccn_id);
+    if (IsError(ccn, StoreErrorCode::kNotFound)) {
+      return CcnBindOutcome::kCcnNotFound;
+    }
+    RETURN_IF_ERROR(ccn);
+    if (instance->ccn_id == ccn->id) {
+      return CcnBindOutcome::kAlreadyBound;
+    }
+    if (!instance->ccn_id.empty()) {
+      return CcnBindOutcome::kBoundToOther;
+    }
+    RETURN_IF_ERROR(SetInstanceCcn(conn, instance->id, ccn->id));
+    return CcnBindOutcome::kBound;
+  });
+}
+
+StoreResult<CcnUnbindOutcome> SqliteStore::UnbindInstanceFromCcn(std::string_view account_id,
+                                                                 std::string_view region_id,
+                                                                 std::string_view instance_id,
+                                                                 std::string_view ccn_id) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<CcnUnbindOutcome> {
+    auto instance = FindInstance(conn, account_id, region_id, instance_id);
+    if (IsError(instance, StoreErrorCode::kNotFound)) {
+      return CcnUnbindOutcome::kInstanceNotFound;
+    }
+    RETURN_IF_ERROR(instance);
+    auto ccn = FindCcn(conn, account_id, instance->region_id, ccn_id);
+    if (IsError(ccn, StoreErrorCode::kNotFound)) {
+      return CcnUnbindOutcome::kCcnNotFound;
+    }
+    RETURN_IF_ERROR(ccn);
+    if (instance->ccn_id != ccn->id) {
+      return CcnUnbindOutcome::kNotBound;
+    }
+    RETURN_IF_ERROR(SetInstanceCcn(conn, instance->id, ""));
+    return CcnUnbindOutcome::kUnbound;
   });
 }
 

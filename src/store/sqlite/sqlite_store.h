@@ -7,7 +7,12 @@
 //
 // Orders (the contract every backend keeps): lists return records in creation order (create_ms),
 // ties broken by the record's key compared bytewise: accounts by id, users and policies by name,
-// AccessKeys and instances by id. Lists of something under a missing user or account are empty.
+// AccessKeys and instances by id, devices by serial number, CCNs by id. Lists of something under a
+// missing user or account are empty. An instance's serial numbers are in bind order.
+//
+// Serial-number binding: one row per bound device in device_bindings, whose primary key (the serial
+// number) makes "one device, one instance" a schema invariant; the checks and the insert run in one
+// BEGIN IMMEDIATE transaction, so concurrent binds (threads or processes) have one winner.
 #pragma once
 
 #include <cstdint>
@@ -79,6 +84,39 @@ class SqliteStore : public Store {
                                              const InstancePatch& patch) override;
   StoreResult<void> DeleteInstance(std::string_view account_id, std::string_view region_id,
                                    std::string_view instance_id) override;
+
+  StoreResult<void> RegisterDevice(const DeviceRecord& device) override;
+  StoreResult<DeviceRecord> GetDevice(std::string_view serial_number) override;
+  StoreResult<std::vector<DeviceRecord>> ListDevices(int64_t offset, int64_t limit) override;
+  StoreResult<int64_t> CountDevices() override;
+  StoreResult<void> RetireDevice(std::string_view serial_number) override;
+
+  StoreResult<BindOutcome> BindSerialNumber(const BindSerialNumberRequest& request) override;
+  StoreResult<UnbindOutcome> UnbindSerialNumber(std::string_view account_id,
+                                                std::string_view region_id,
+                                                std::string_view instance_id,
+                                                std::string_view serial_number) override;
+  StoreResult<ActivateOutcome> ActivateInstance(std::string_view account_id,
+                                                std::string_view region_id,
+                                                std::string_view instance_id) override;
+
+  StoreResult<void> CreateCcn(const CcnRecord& ccn) override;
+  StoreResult<CcnRecord> GetCcn(std::string_view account_id, std::string_view region_id,
+                                std::string_view ccn_id) override;
+  // Negative offset/limit count as 0.
+  StoreResult<CcnPage> ListCcns(const CcnFilter& filter) override;
+  StoreResult<CcnRecord> UpdateCcn(std::string_view account_id, std::string_view region_id,
+                                   std::string_view ccn_id, const CcnPatch& patch) override;
+  StoreResult<void> DeleteCcn(std::string_view account_id, std::string_view region_id,
+                              std::string_view ccn_id) override;
+  StoreResult<CcnBindOutcome> BindInstanceToCcn(std::string_view account_id,
+                                                std::string_view region_id,
+                                                std::string_view instance_id,
+                                                std::string_view ccn_id) override;
+  StoreResult<CcnUnbindOutcome> UnbindInstanceFromCcn(std::string_view account_id,
+                                                      std::string_view region_id,
+                                                      std::string_view instance_id,
+                                                      std::string_view ccn_id) override;
 
   StoreResult<std::optional<std::string>> GetSetting(std::string_view key) override;
   // Inserts or replaces the value.
