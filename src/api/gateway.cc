@@ -113,6 +113,8 @@ std::string ResourceArn(const ops::OpSpec& op, const ops::Params& params, const 
       return prefix + "smartag/*";
     case ops::ResourceKind::kCcn:
       return prefix + "ccn/" + params.Get(op.resource_param);
+    case ops::ResourceKind::kAnyCcn:
+      return prefix + "ccn/*";
   }
   return "*";
 }

@@ -42,11 +42,6 @@ int64_t AddMonths(int64_t epoch_ms, int64_t months) {
   return duration_cast<milliseconds>((sys_days{target} + time_of_day).time_since_epoch()).count();
 }
 
-// A stable default resource group per account, in Alibaba's "rg-acfm..." shape.
-std::string DefaultResourceGroup(const std::string& account_id) {
-  return "rg-acfm" + Sha256Hex("resource-group:" + account_id).substr(0, 12);
-}
-
 }  // namespace
 
 OpResult CreateSmartAccessGateway(OpContext& ctx) {

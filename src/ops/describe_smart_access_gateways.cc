@@ -2,6 +2,7 @@
 #include "ops/handlers.h"
 #include "ops/instance_common.h"
 #include "ops/paging.h"
+#include "ops/validation.h"
 
 namespace sag::ops {
 
@@ -15,7 +16,28 @@ OpResult DescribeSmartAccessGateways(OpContext& ctx) {
   f.ids = p.GetList("SmartAGIds");
   if (p.Has("SmartAGId")) f.ids.push_back(p.Get("SmartAGId"));
   f.name = p.Get("Name");
-  f.status = p.Get("Status");
+  f.serial_number = p.Get("SerialNumber");
+  f.now_ms = ctx.now_ms();
+  // Status filters on the status the list shows: "Arrearage" is derived from EndTime, any other
+  // value is a lifecycle status of an unexpired instance. BusinessState Normal/Arrearage selects
+  // unexpired/expired instances; contradictory filters match nothing.
+  std::string status = p.Get("Status");
+  if (AsciiLower(status) == "arrearage") {
+    f.expired = true;
+  } else if (!status.empty()) {
+    f.status = status;
+    f.expired = false;
+  }
+  std::string business_state = p.Get("BusinessState");
+  bool contradictory = false;
+  if (!business_state.empty()) {
+    if (business_state != "Normal" && business_state != "Arrearage") {
+      return MakeUnexpected(ApiError::InvalidParameter("BusinessState"));
+    }
+    bool expired = business_state == "Arrearage";
+    contradictory = f.expired.has_value() && *f.expired != expired;
+    f.expired = expired;
+  }
   f.hardware_spec = p.Get("HardwareType");
   f.ccn_id = p.Get("AssociatedCcnId");
   std::string type = p.Get("InstanceType");
@@ -26,16 +48,19 @@ OpResult DescribeSmartAccessGateways(OpContext& ctx) {
   f.offset = page.offset();
   f.limit = page.size;
 
-  auto r = ctx.store().ListInstances(f);
-  if (!r) return MakeUnexpected(StoreFailure(r.error()));
+  store::InstancePage result;
+  if (!contradictory) {
+    auto r = ctx.store().ListInstances(f);
+    if (!r) return MakeUnexpected(StoreFailure(r.error()));
+    result = std::move(*r);
+  }
   int64_t now = ctx.now_ms();
   boost::json::array items;
-  for (const auto& in : r->items) {
-    items.push_back(InstanceListItem(in, now));
-  }
+  for (const auto& in : result.items)
+    items.push_back(InstanceListItem(in, now, CcnNameOf(ctx, in)));
   boost::json::object body;
   body["SmartAccessGateways"] = boost::json::object{{"SmartAccessGateway", std::move(items)}};
-  AddPageFields(body, page, r->total);
+  AddPageFields(body, page, result.total);
   return body;
 }
 

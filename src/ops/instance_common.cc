@@ -1,5 +1,7 @@
 #include "ops/instance_common.h"
 
+#include "common/crypto.h"
+
 namespace sag::ops {
 
 Result<store::InstanceRecord, ApiError> LoadInstance(const OpContext& ctx, std::string_view id,
@@ -11,6 +13,16 @@ Result<store::InstanceRecord, ApiError> LoadInstance(const OpContext& ctx, std::
     return MakeUnexpected(StoreFailure(r.error()));
   }
   return std::move(r).value();
+}
+
+std::string DefaultResourceGroup(const std::string& account_id) {
+  return "rg-acfm" + Sha256Hex("resource-group:" + account_id).substr(0, 12);
+}
+
+std::string CcnNameOf(const OpContext& ctx, const store::InstanceRecord& in) {
+  if (in.ccn_id.empty()) return "";
+  auto ccn = ctx.store().GetCcn(in.account_id, in.region_id, in.ccn_id);
+  return ccn ? ccn->name : "";
 }
 
 bool InArrears(const store::InstanceRecord& instance, int64_t now_ms) {
@@ -25,16 +37,23 @@ std::string VisibleStatus(const store::InstanceRecord& in, int64_t now_ms) {
 }
 
 // Fields common to the list item and the attribute view.
-void AddCommonFields(boost::json::object& o, const store::InstanceRecord& in, int64_t now_ms) {
+std::string JoinSerialNumbers(const store::InstanceRecord& in) {
+  std::string out;
+  for (const auto& sn : in.serial_numbers) out += (out.empty() ? "" : ",") + sn;
+  return out;
+}
+
+void AddCommonFields(boost::json::object& o, const store::InstanceRecord& in, int64_t now_ms,
+                     const std::string& ccn_name) {
   o["SmartAGId"] = in.id;
   o["Name"] = in.name;
   o["Description"] = in.description;
   o["Status"] = VisibleStatus(in, now_ms);
-  o["SerialNumber"] = "";
+  o["SerialNumber"] = JoinSerialNumbers(in);
   o["MaxBandwidth"] = std::to_string(in.max_bandwidth);
   o["CidrBlock"] = in.cidr_block;
   o["AssociatedCcnId"] = in.ccn_id;
-  o["AssociatedCcnName"] = "";
+  o["AssociatedCcnName"] = ccn_name;
   o["CreateTime"] = in.create_ms;
   o["EndTime"] = in.end_ms;
   o["SecurityLockThreshold"] = in.security_lock_threshold;
@@ -59,9 +78,10 @@ void AddCommonFields(boost::json::object& o, const store::InstanceRecord& in, in
 
 }  // namespace
 
-boost::json::object InstanceListItem(const store::InstanceRecord& in, int64_t now_ms) {
+boost::json::object InstanceListItem(const store::InstanceRecord& in, int64_t now_ms,
+                                     const std::string& ccn_name) {
   boost::json::object o;
-  AddCommonFields(o, in, now_ms);
+  AddCommonFields(o, in, now_ms, ccn_name);
   o["HardwareVersion"] = in.hardware_spec;
   o["SoftwareVersion"] = "";
   o["BackupSoftwareVersion"] = "";
@@ -80,18 +100,30 @@ boost::json::object InstanceListItem(const store::InstanceRecord& in, int64_t no
   return o;
 }
 
-boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t now_ms) {
+boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t now_ms,
+                                      const std::string& ccn_name) {
   boost::json::object o;
-  AddCommonFields(o, in, now_ms);
+  AddCommonFields(o, in, now_ms, ccn_name);
   o["InstanceType"] = in.instance_type == "software" ? "sag-software" : in.hardware_spec;
-  o["Devices"] = boost::json::object{{"Device", boost::json::array()}};
+  boost::json::array devices;
+  for (size_t i = 0; i < in.serial_numbers.size(); ++i) {
+    devices.push_back(boost::json::object{{"SerialNumber", in.serial_numbers[i]},
+                                          {"HaState", i == 0 ? "active" : "standby"},
+                                          {"HcState", ""},
+                                          {"SoftwareVersion", ""},
+                                          {"DpiSignatureDbVersion", ""},
+                                          {"MonitorVersion", ""},
+                                          {"SecretKey", ""},
+                                          {"DistributeSkStatus", 0}});
+  }
+  o["Devices"] = boost::json::object{{"Device", std::move(devices)}};
+  o["TrafficMasterSn"] = in.serial_numbers.empty() ? "" : in.serial_numbers[0];
   o["AclIds"] = boost::json::object{{"AclId", boost::json::array()}};
   o["QosIds"] = boost::json::object{{"QosId", boost::json::array()}};
   o["FlowLogIds"] = boost::json::object{{"FlowLogId", boost::json::array()}};
   o["IRIds"] = boost::json::object{{"IRId", boost::json::array()}};
   o["BoxControllerIp"] = "";
   o["BackupBoxControllerIp"] = "";
-  o["TrafficMasterSn"] = "";
   o["EnableOptimization"] = false;
   o["ApplicationBandwidthPackageName"] = "";
   o["ApplicationBandwidthPackageBussinessStatus"] = "";

@@ -19,13 +19,21 @@ namespace sag::ops {
 Result<store::InstanceRecord, ApiError> LoadInstance(const OpContext& ctx, std::string_view id,
                                                      ApiErrorId not_found);
 
+// The account's default resource group id ("rg-acfm..."), stable per account.
+std::string DefaultResourceGroup(const std::string& account_id);
+
 // True once the instance's EndTime has passed on the business clock.
 bool InArrears(const store::InstanceRecord& instance, int64_t now_ms);
 
-// The instance as one element of DescribeSmartAccessGateways' SmartAccessGateway[] list.
-boost::json::object InstanceListItem(const store::InstanceRecord& instance, int64_t now_ms);
+// The instance as one element of DescribeSmartAccessGateways' SmartAccessGateway[] list;
+// ccn_name is the name of its CCN ("" when none).
+boost::json::object InstanceListItem(const store::InstanceRecord& instance, int64_t now_ms,
+                                     const std::string& ccn_name);
 // The instance as the DescribeSmartAccessGatewayAttribute body (without RequestId).
-boost::json::object InstanceAttribute(const store::InstanceRecord& instance, int64_t now_ms);
+boost::json::object InstanceAttribute(const store::InstanceRecord& instance, int64_t now_ms,
+                                      const std::string& ccn_name);
+// The name of the instance's CCN, or "" when it has none (or it cannot be read).
+std::string CcnNameOf(const OpContext& ctx, const store::InstanceRecord& instance);
 
 // Instance status values (reference §4.2).
 inline constexpr std::string_view kStatusInit = "Init";

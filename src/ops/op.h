@@ -35,6 +35,9 @@ struct OpServices {
   const Clock& clock;        // business time (expiry, schedules); moved by the test clock
   OffsetClock* test_clock;   // non-null only with --test-mode
   const SecretBox& secrets;  // seals AccessKey secrets at rest
+  // --device-registry open: BindSerialNumber registers unknown well-formed serial numbers itself;
+  // closed: only devices the operator registered can be bound.
+  bool open_device_registry = true;
 };
 
 // One call's context.
@@ -61,6 +64,7 @@ enum class ResourceKind {
   kInstance,     // acs:smartag:{region}:{account}:smartag/{value of resource_param}
   kAnyInstance,  // acs:smartag:{region}:{account}:smartag/*   (creation)
   kCcn,          // acs:smartag:{region}:{account}:ccn/{value of resource_param}
+  kAnyCcn,       // acs:smartag:{region}:{account}:ccn/*   (creation)
 };
 
 // The static description of one operation.

@@ -104,6 +104,16 @@ bool IsWellFormedInstanceId(std::string_view id) {
   return true;
 }
 
+bool IsWellFormedSerialNumber(std::string_view sn) {
+  if (sn.empty() || sn.size() > 64) return false;
+  for (size_t i = 0; i < sn.size(); ++i) {
+    char c = sn[i];
+    bool alnum = IsAsciiLetter(c) || IsAsciiDigit(c);
+    if (!alnum && (i == 0 || (c != '-' && c != '_'))) return false;
+  }
+  return true;
+}
+
 std::string AsciiLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

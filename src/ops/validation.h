@@ -39,6 +39,9 @@ std::string FormatIpv4(uint32_t address);
 // True for "sag-" followed by 1-64 lower-case letters or digits (the shape of SmartAGId).
 bool IsWellFormedInstanceId(std::string_view id);
 
+// A device serial number: 1-64 letters, digits, '-' or '_', starting with a letter or digit.
+bool IsWellFormedSerialNumber(std::string_view sn);
+
 // Lower-cases ASCII.
 std::string AsciiLower(std::string_view text);
 

@@ -1641,10 +1641,10 @@ TEST_P(BindingTest, UnbindInstanceFromCcnOutcomes) {
   EXPECT_EQ(BindCcn(kAccountA, kRegion, "sag-1", "ccn-2"), "Bound");
 }
 
-TEST_P(BindingTest, DevicesAndCcnsSurviveCloseAndReopen) {
-  if (!GetParam().durable) {
-    GTEST_SKIP() << GetParam().name << " does not keep data across reopen";
-  }
+// Reopen tests run only on backends that keep data across a reopen.
+class DurableBindingTest : public BindingTest {};
+
+TEST_P(DurableBindingTest, DevicesAndCcnsSurviveCloseAndReopen) {
   CreateHw(kAccountA, kRegion, "sag-1");
   CreateCcn(kAccountA, kRegion, "ccn-1");
   Register("sn-1");
@@ -1665,10 +1665,10 @@ TEST_P(BindingTest, DevicesAndCcnsSurviveCloseAndReopen) {
 
 // Durability --------------------------------------------------------------------------------------
 
-TEST_P(StoreContractTest, DataSurvivesCloseAndReopen) {
-  if (!GetParam().durable) {
-    GTEST_SKIP() << GetParam().name << " does not keep data across reopen";
-  }
+// Reopen tests run only on backends that keep data across a reopen.
+class DurableStoreTest : public StoreContractTest {};
+
+TEST_P(DurableStoreTest, DataSurvivesCloseAndReopen) {
   CreateAccount(kAccountA);
   CreateUser(kAccountA, "alice");
   CreateKey(kAccountA, "alice", "LTAIk");
@@ -1843,10 +1843,10 @@ void RunTogether(int threads, const std::function<void(int)>& body) {
   }
 }
 
-TEST_P(BindingTest, ConcurrentBindsOfOneSerialNumberHaveExactlyOneWinner) {
-  if (!GetParam().multi_connection) {
-    GTEST_SKIP() << GetParam().name << " serves one connection; the file backend runs this race";
-  }
+// Races run only on backends that serve several connections at once.
+class ConcurrentBindingTest : public BindingTest {};
+
+TEST_P(ConcurrentBindingTest, ConcurrentBindsOfOneSerialNumberHaveExactlyOneWinner) {
   constexpr int kInstances = 64;
   constexpr int kRounds = 20;
   // Instances in two accounts and two regions: a device is bound once whatever the account.
@@ -1902,10 +1902,7 @@ TEST_P(BindingTest, ConcurrentBindsOfOneSerialNumberHaveExactlyOneWinner) {
   EXPECT_EQ(*store().CountDevices(), kRounds);
 }
 
-TEST_P(BindingTest, ConcurrentBindsToOneInstanceNeverExceedMaxDevices) {
-  if (!GetParam().multi_connection) {
-    GTEST_SKIP() << GetParam().name << " serves one connection; the file backend runs this race";
-  }
+TEST_P(ConcurrentBindingTest, ConcurrentBindsToOneInstanceNeverExceedMaxDevices) {
   constexpr int kRounds = 50;
   constexpr int kBinders = 3;
   for (int round = 0; round < kRounds; ++round) {
@@ -1954,6 +1951,22 @@ std::string BackendName(const ::testing::TestParamInfo<BackendFactory>& info) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()), BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, ListInstancesTest, ::testing::ValuesIn(Backends()), BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, BindingTest, ::testing::ValuesIn(Backends()), BackendName);
+
+std::vector<BackendFactory> BackendsWhere(bool BackendFactory::*property) {
+  std::vector<BackendFactory> out;
+  for (auto& b : Backends()) {
+    if (b.*property) out.push_back(b);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DurableStoreTest,
+                         ::testing::ValuesIn(BackendsWhere(&BackendFactory::durable)), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, DurableBindingTest,
+                         ::testing::ValuesIn(BackendsWhere(&BackendFactory::durable)), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, ConcurrentBindingTest,
+                         ::testing::ValuesIn(BackendsWhere(&BackendFactory::multi_connection)),
+                         BackendName);
 
 }  // namespace
 }  // namespace sag::store

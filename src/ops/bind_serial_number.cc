@@ -1,0 +1,55 @@
+// BindSerialNumber: binds a device (serial number) to a hardware instance; race-safe, one SN one
+// instance across all accounts (docs/semantics.md).
+#include "ops/handlers.h"
+#include "ops/instance_common.h"
+#include "ops/validation.h"
+
+namespace sag::ops {
+namespace {
+
+// Devices an instance may hold: one without HA, two (main and standby) with it.
+int MaxDevices(const store::InstanceRecord& in) { return in.ha_type == "no_backup" ? 1 : 2; }
+
+}  // namespace
+
+OpResult BindSerialNumber(OpContext& ctx) {
+  std::string sn = ctx.params.Get("SerialNumber");
+  ASSIGN_OR_RETURN(auto in,
+                   LoadInstance(ctx, ctx.params.Get("SmartAGId"), ApiErrorId::kSagInstanceNoFound));
+  if (in.instance_type != "hardware")
+    return MakeUnexpected(ApiError(ApiErrorId::kActionNotSupport));
+  if (InArrears(in, ctx.now_ms())) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears));
+  }
+  if (!IsWellFormedSerialNumber(sn)) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSagInvalidSerialNumber));
+  }
+  store::BindSerialNumberRequest req;
+  req.account_id = ctx.principal.account_id;
+  req.region_id = in.region_id;
+  req.instance_id = in.id;
+  req.serial_number = sn;
+  req.max_devices = MaxDevices(in);
+  req.register_unknown = ctx.services.open_device_registry;
+  req.now_ms = ctx.now_ms();
+  auto r = ctx.store().BindSerialNumber(req);
+  if (!r) return MakeUnexpected(StoreFailure(r.error()));
+  switch (*r) {
+    case store::BindOutcome::kBound:
+    case store::BindOutcome::kAlreadyBoundHere:
+      return boost::json::object{};
+    case store::BindOutcome::kInstanceNotFound:
+      return MakeUnexpected(ApiError(ApiErrorId::kSagInstanceNoFound));
+    case store::BindOutcome::kDeviceUnknown:
+    case store::BindOutcome::kDeviceRetired:
+    case store::BindOutcome::kModelMismatch:
+      return MakeUnexpected(ApiError(ApiErrorId::kSagInvalidSerialNumber));
+    case store::BindOutcome::kBoundElsewhere:
+      return MakeUnexpected(ApiError(ApiErrorId::kSagSnConflict));
+    case store::BindOutcome::kInstanceFull:
+      return MakeUnexpected(ApiError(ApiErrorId::kSagSnOverLimit));
+  }
+  return MakeUnexpected(ApiError::Internal("unknown bind outcome"));
+}
+
+}  // namespace sag::ops

@@ -1,0 +1,23 @@
+// DeleteCloudConnectNetwork: deletes a CCN no instance is bound to.
+#include "ops/ccn_common.h"
+#include "ops/handlers.h"
+#include "ops/instance_common.h"
+
+namespace sag::ops {
+
+OpResult DeleteCloudConnectNetwork(OpContext& ctx) {
+  auto r = ctx.store().DeleteCcn(ctx.principal.account_id, ctx.region_id, ctx.params.Get("CcnId"));
+  if (!r) {
+    switch (r.error().code) {
+      case store::StoreErrorCode::kNotFound:
+        return MakeUnexpected(ApiError(ApiErrorId::kInvalidIdCcn));
+      case store::StoreErrorCode::kConflict:
+        return MakeUnexpected(ApiError(ApiErrorId::kAlreadyBoundSmartag));
+      default:
+        return MakeUnexpected(StoreFailure(r.error()));
+    }
+  }
+  return boost::json::object{};
+}
+
+}  // namespace sag::ops
