@@ -44,3 +44,30 @@ canned=$(wait_line "$data/canned.out")
 echo "== limit: sag-canned-server (same Beast stack, canned body) =="
 build/bin/sag-bench --endpoint "$canned" --action DescribeSmartAccessGatewayAttribute \
   --param RegionId=cn-hangzhou --param SmartAGId="$id" --connections "$conns" --duration "$secs"
+
+# What a user would use instead: WireMock serving a stub. Its standalone jar ships in the npm
+# package `wiremock` (pinned); it needs a Java runtime (Debian: openjdk-17-jre-headless).
+if command -v java >/dev/null 2>&1; then
+  wm="$data/wiremock"
+  mkdir -p "$wm/mappings"
+  (cd "$wm" && npm pack --silent wiremock@3.13.2 >/dev/null 2>&1 && tar xzf wiremock-3.13.2.tgz)
+  cat >"$wm/mappings/stub.json" <<'JSON'
+{"request": {"method": "POST", "url": "/"},
+ "response": {"status": 200, "headers": {"Content-Type": "application/json;charset=utf-8"},
+              "body": "{\"RequestId\":\"00000000-0000-4000-8000-000000000000\",\"SmartAGId\":\"sag-x\"}"}}
+JSON
+  java -jar "$wm"/package/build/wiremock-standalone-*.jar --port 0 --bind-address 127.0.0.1 \
+    --root-dir "$wm" --disable-request-logging --no-request-journal >"$wm/out.log" 2>&1 &
+  for _ in $(seq 200); do
+    port=$(sed -n 's/.*port: *\([0-9][0-9]*\).*/\1/p' "$wm/out.log" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  echo "== WireMock 3.13.2 stub (after a ${secs} s JIT warm-up run) =="
+  build/bin/sag-bench --endpoint "http://127.0.0.1:$port" --action DescribeSmartAccessGatewayAttribute \
+    --param SmartAGId="$id" --connections "$conns" --duration "$secs" >/dev/null 2>&1 || true
+  build/bin/sag-bench --endpoint "http://127.0.0.1:$port" --action DescribeSmartAccessGatewayAttribute \
+    --param SmartAGId="$id" --connections "$conns" --duration "$secs"
+else
+  echo "(java not found: WireMock comparison skipped; apt-get install openjdk-17-jre-headless)"
+fi
