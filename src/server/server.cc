@@ -4,6 +4,7 @@
 
 #include "api/gateway.h"
 #include "api/response.h"
+#include "auth/credential_cache.h"
 #include "auth/nonce_cache.h"
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -76,6 +77,7 @@ struct Server::Impl {
   std::unique_ptr<SecretBox> secrets;
   std::unique_ptr<store::Store> store;
   auth::NonceCache nonces;
+  auth::CredentialCache credentials;
   std::unique_ptr<ops::OpServices> services;
   std::unique_ptr<api::Gateway> gateway;
   std::unique_ptr<api::HttpServer> http;
@@ -102,9 +104,14 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   RETURN_IF_ERROR(
       Bootstrap(*impl->store, *impl->secrets, impl->business_clock.NowMs(), config.data_dir));
 
-  impl->services = std::make_unique<ops::OpServices>(
-      ops::OpServices{*impl->store, impl->business_clock,
-                      config.test_mode ? &impl->business_clock : nullptr, *impl->secrets});
+  impl->services = std::make_unique<ops::OpServices>(ops::OpServices{
+      .store = *impl->store,
+      .clock = impl->business_clock,
+      .test_clock = config.test_mode ? &impl->business_clock : nullptr,
+      .secrets = *impl->secrets,
+      .open_device_registry = config.open_device_registry,
+      .credentials = &impl->credentials,
+  });
   impl->gateway = std::make_unique<api::Gateway>(*impl->services, impl->nonces, impl->wall_clock,
                                                  api::GatewayOptions{config.test_mode});
 

@@ -84,9 +84,10 @@ function waitExit(proc, timeoutMs) {
  *   env       — extra environment variables
  *   rootKey   — {accessKeyId, accessKeySecret} for the operator root key; default: random;
  *               null: leave SAG_ROOT_ACCESS_KEY_* unset (sagd writes DIR/root-credentials)
+ *   args      — extra command-line flags, e.g. ['--device-registry', 'closed']
  * Resolves {endpoint, host, port, dataDir, rootKey, stderr(), stop(), kill9(), proc}.
  */
-async function startSagd({ testMode = false, dataDir, env = {}, rootKey } = {}) {
+async function startSagd({ testMode = false, dataDir, env = {}, rootKey, args: extraArgs = [] } = {}) {
   const bin = binDir();
   const dir = dataDir || makeTempDir();
   const childEnv = { ...process.env };
@@ -104,6 +105,7 @@ async function startSagd({ testMode = false, dataDir, env = {}, rootKey } = {}) 
 
   const args = ['--listen', '127.0.0.1:0', '--data', dir];
   if (testMode) args.push('--test-mode');
+  args.push(...extraArgs);
   const proc = spawn(bin, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
   proc.once('exit', () => running.delete(proc));
@@ -547,6 +549,68 @@ async function poll(fn, { timeoutMs = 10000, intervalMs = 20 } = {}) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// XML bodies (Format=XML)
+
+const XML_ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function xmlUnescape(s) {
+  return s.replace(/&(lt|gt|amp|quot|apos);/g, (_, e) => XML_ENTITIES[e]);
+}
+
+/**
+ * Parses the XML this server writes (elements, text, CDATA; no attributes) into a tree of
+ * {name, children: [...], text}. Throws on anything unbalanced, so a broken body fails the test.
+ */
+function parseXml(text) {
+  const body = text.replace(/^\s*<\?xml[^?]*\?>/, '');
+  const root = { name: '#document', children: [], text: '' };
+  const stack = [root];
+  const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<(\/?)([A-Za-z_][\w.\-]*)\s*(\/?)>|([^<]+)|(<)/g;
+  let m;
+  while ((m = re.exec(body)) !== null) {
+    const top = stack[stack.length - 1];
+    if (m[1] !== undefined) {
+      top.text += m[1];
+    } else if (m[3] !== undefined) {
+      if (m[2] === '/') {
+        if (top.name !== m[3]) throw new Error(`XML: </${m[3]}> closes <${top.name}>`);
+        stack.pop();
+      } else {
+        const node = { name: m[3], children: [], text: '' };
+        top.children.push(node);
+        if (m[4] !== '/') stack.push(node);
+      }
+    } else if (m[5] !== undefined) {
+      top.text += xmlUnescape(m[5]);
+    } else {
+      throw new Error(`XML: stray '<' at ${m.index}`);
+    }
+  }
+  if (stack.length !== 1) throw new Error(`XML: <${stack[stack.length - 1].name}> is never closed`);
+  if (root.children.length !== 1) throw new Error(`XML: ${root.children.length} root elements`);
+  return root.children[0];
+}
+
+// The child elements of `node` named `name`.
+function xmlChildren(node, name) {
+  return node.children.filter((c) => c.name === name);
+}
+
+// The only child element named `name` (fails when there is none or several).
+function xmlChild(node, name) {
+  const found = xmlChildren(node, name);
+  assert.equal(found.length, 1, `<${node.name}> should have exactly one <${name}>`);
+  return found[0];
+}
+
+// The text of the only child element named `name` ('' for an empty element).
+function xmlText(node, name) {
+  const c = xmlChild(node, name);
+  assert.equal(c.children.length, 0, `<${name}> should be a text element`);
+  return c.text;
+}
+
 module.exports = {
   SMARTAG_VERSION,
   OPERATOR_VERSION,
@@ -569,4 +633,8 @@ module.exports = {
   expectApiError,
   poll,
   randomAlnum,
+  parseXml,
+  xmlChildren,
+  xmlChild,
+  xmlText,
 };
