@@ -121,6 +121,55 @@ std::string ResourceArn(const ops::OpSpec& op, const ops::Params& params, const 
 
 }  // namespace
 
+Result<auth::CachedCredential, ApiError> Gateway::LoadCredential(const std::string& key_id,
+                                                                 int64_t now_ms) {
+  auth::CredentialCache* cache = services_.credentials;
+  if (cache != nullptr) {
+    if (auto hit = cache->GetCredential(key_id, now_ms)) return std::move(*hit);
+  }
+  auto key = services_.store.GetAccessKey(key_id);
+  if (!key) {
+    if (key.error().code == store::StoreErrorCode::kNotFound) {
+      return Fail(ApiErrorId::kInvalidAccessKeyIdNotFound);
+    }
+    return MakeUnexpected(ops::StoreFailure(key.error()));
+  }
+  auto secret = services_.secrets.Open(key->sealed_secret);
+  if (!secret) {
+    return MakeUnexpected(ApiError::Internal("AccessKey " + key->id +
+                                             ": sealed secret does not open with this master key"));
+  }
+  auto account = services_.store.GetAccount(key->account_id);
+  if (!account) return MakeUnexpected(ops::StoreFailure(account.error()));
+  auto user = services_.store.GetUser(key->account_id, key->user_name);
+  if (!user) return MakeUnexpected(ops::StoreFailure(user.error()));
+  auth::CachedCredential cred{key->account_id, key->user_name, std::move(*secret),
+                              key->enabled,    user->is_root,  account->is_operator};
+  if (cache != nullptr) cache->PutCredential(key_id, cred, now_ms);
+  return cred;
+}
+
+Result<std::vector<auth::Policy>, ApiError> Gateway::LoadPolicies(const ops::Principal& principal,
+                                                                  int64_t now_ms) {
+  auth::CredentialCache* cache = services_.credentials;
+  if (cache != nullptr) {
+    if (auto hit = cache->GetPolicies(principal.account_id, principal.user_name, now_ms)) {
+      return std::move(*hit);
+    }
+  }
+  auto records = services_.store.ListPoliciesForUser(principal.account_id, principal.user_name);
+  if (!records) return MakeUnexpected(ops::StoreFailure(records.error()));
+  std::vector<auth::Policy> policies;
+  for (const auto& rec : *records) {
+    auto parsed = auth::ParsePolicy(rec.document);
+    if (parsed) policies.push_back(std::move(*parsed));  // validated when created
+  }
+  if (cache != nullptr) {
+    cache->PutPolicies(principal.account_id, principal.user_name, policies, now_ms);
+  }
+  return policies;
+}
+
 Gateway::Gateway(ops::OpServices& services, auth::NonceCache& nonces, const Clock& wall_clock,
                  GatewayOptions options)
     : services_(services), nonces_(nonces), wall_clock_(wall_clock), options_(options) {}
@@ -203,20 +252,10 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
     return Fail(ApiErrorId::kInvalidTimeStampExpired);
   }
 
-  // 4. The AccessKey and its secret.
-  auto key = services_.store.GetAccessKey(call.access_key_id);
-  if (!key) {
-    if (key.error().code == store::StoreErrorCode::kNotFound) {
-      return Fail(ApiErrorId::kInvalidAccessKeyIdNotFound);
-    }
-    return MakeUnexpected(ops::StoreFailure(key.error()));
-  }
-  if (!key->enabled) return Fail(ApiErrorId::kInvalidAccessKeyIdInactive);
-  auto secret = services_.secrets.Open(key->sealed_secret);
-  if (!secret) {
-    return MakeUnexpected(ApiError::Internal("AccessKey " + key->id +
-                                             ": sealed secret does not open with this master key"));
-  }
+  // 4. The AccessKey, its secret and its owner (cached briefly; see auth/credential_cache.h).
+  ASSIGN_OR_RETURN(auth::CachedCredential cred, LoadCredential(call.access_key_id, now));
+  if (!cred.enabled) return Fail(ApiErrorId::kInvalidAccessKeyIdInactive);
+  const std::string* secret = &cred.secret;
 
   // 5. The signature.
   std::string string_to_sign;
@@ -250,15 +289,7 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
   }
 
   // 7. The caller.
-  ops::Principal principal;
-  principal.account_id = key->account_id;
-  principal.user_name = key->user_name;
-  auto account = services_.store.GetAccount(key->account_id);
-  if (!account) return MakeUnexpected(ops::StoreFailure(account.error()));
-  principal.is_operator = account->is_operator;
-  auto user = services_.store.GetUser(key->account_id, key->user_name);
-  if (!user) return MakeUnexpected(ops::StoreFailure(user.error()));
-  principal.is_root = user->is_root;
+  ops::Principal principal{cred.account_id, cred.user_name, cred.is_root, cred.is_operator};
   if (op->operator_only && !principal.is_operator) return Fail(ApiErrorId::kOperatorOnly);
   if (op->test_mode_only && !options_.test_mode) return Fail(ApiErrorId::kTestModeOnly);
 
@@ -276,13 +307,7 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
 
   // 9. RAM: the root user may do anything in its account; others need an Allow and no Deny.
   if (!principal.is_root) {
-    auto records = services_.store.ListPoliciesForUser(principal.account_id, principal.user_name);
-    if (!records) return MakeUnexpected(ops::StoreFailure(records.error()));
-    std::vector<auth::Policy> policies;
-    for (const auto& rec : *records) {
-      auto parsed = auth::ParsePolicy(rec.document);
-      if (parsed) policies.push_back(std::move(*parsed));
-    }
+    ASSIGN_OR_RETURN(std::vector<auth::Policy> policies, LoadPolicies(principal, now));
     std::string ram_action = std::string(product->ram_service) + ":" + call.action;
     std::string arn = ResourceArn(*op, params, region, principal.account_id);
     if (auth::Evaluate(policies, ram_action, arn) != auth::Decision::kAllow) {

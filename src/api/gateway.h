@@ -9,7 +9,9 @@
 
 #include "api/http_types.h"
 #include "api/response.h"
+#include "auth/credential_cache.h"
 #include "auth/nonce_cache.h"
+#include "auth/policy.h"
 #include "common/clock.h"
 #include "ops/op.h"
 
@@ -35,6 +37,12 @@ class Gateway {
  private:
   struct CallState;
   Result<boost::json::object, ApiError> Process(const HttpRequest& request, CallState& state);
+  // The credential behind key_id, from the cache or the store.
+  Result<auth::CachedCredential, ApiError> LoadCredential(const std::string& key_id,
+                                                          int64_t now_ms);
+  // The parsed policies of a RAM user, from the cache or the store.
+  Result<std::vector<auth::Policy>, ApiError> LoadPolicies(const ops::Principal& principal,
+                                                           int64_t now_ms);
 
   ops::OpServices& services_;
   auth::NonceCache& nonces_;

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "auth/credential_cache.h"
 #include "common/api_error.h"
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -38,6 +39,9 @@ struct OpServices {
   // --device-registry open: BindSerialNumber registers unknown well-formed serial numbers itself;
   // closed: only devices the operator registered can be bound.
   bool open_device_registry = true;
+  // Authentication cache; operations that change keys, users or policies invalidate it (may be
+  // null, e.g. in unit tests).
+  auth::CredentialCache* credentials = nullptr;
 };
 
 // One call's context.

@@ -26,6 +26,13 @@ boost::json::object PolicyJson(const store::PolicyRecord& p, bool with_document)
   return o;
 }
 
+// Cached policy sets of the account may now be wrong.
+void ForgetPolicies(const OpContext& ctx) {
+  if (ctx.services.credentials) {
+    ctx.services.credentials->InvalidateAccountPolicies(ctx.principal.account_id);
+  }
+}
+
 }  // namespace
 
 OpResult CreatePolicy(OpContext& ctx) {
@@ -61,6 +68,7 @@ OpResult ListPolicies(OpContext& ctx) {
 OpResult DeletePolicy(OpContext& ctx) {
   auto r = ctx.store().DeletePolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"));
   if (!r) return MakeUnexpected(EntityError(r.error(), "policy"));
+  ForgetPolicies(ctx);  // after the write, so no stale set is cached again
   return boost::json::object{};
 }
 
@@ -68,6 +76,7 @@ OpResult AttachPolicyToUser(OpContext& ctx) {
   auto r = ctx.store().AttachPolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"),
                                     ctx.params.Get("UserName"));
   if (!r) return MakeUnexpected(EntityError(r.error(), "policy or user"));
+  ForgetPolicies(ctx);  // after the write, so no stale set is cached again
   return boost::json::object{};
 }
 
@@ -75,6 +84,7 @@ OpResult DetachPolicyFromUser(OpContext& ctx) {
   auto r = ctx.store().DetachPolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"),
                                     ctx.params.Get("UserName"));
   if (!r) return MakeUnexpected(EntityError(r.error(), "policy attachment"));
+  ForgetPolicies(ctx);  // after the write, so no stale set is cached again
   return boost::json::object{};
 }
 

@@ -60,6 +60,9 @@ OpResult DeleteUser(OpContext& ctx) {
   if (!r) {
     return MakeUnexpected(EntityError(r.error(), "user"));
   }
+  // After the write: a concurrent call may have cached the old state before it.
+  if (ctx.services.credentials)
+    ctx.services.credentials->InvalidateUser(ctx.principal.account_id, name);
   return boost::json::object{};
 }
 
@@ -94,12 +97,18 @@ OpResult UpdateAccessKey(OpContext& ctx) {
   auto r = ctx.store().SetAccessKeyEnabled(ctx.principal.account_id,
                                            ctx.params.Get("UserAccessKeyId"), status == "Active");
   if (!r) return MakeUnexpected(EntityError(r.error(), "AccessKey"));
+  if (ctx.services.credentials) {
+    ctx.services.credentials->InvalidateKey(ctx.params.Get("UserAccessKeyId"));
+  }
   return boost::json::object{};
 }
 
 OpResult DeleteAccessKey(OpContext& ctx) {
   auto r = ctx.store().DeleteAccessKey(ctx.principal.account_id, ctx.params.Get("UserAccessKeyId"));
   if (!r) return MakeUnexpected(EntityError(r.error(), "AccessKey"));
+  if (ctx.services.credentials) {
+    ctx.services.credentials->InvalidateKey(ctx.params.Get("UserAccessKeyId"));
+  }
   return boost::json::object{};
 }
 
