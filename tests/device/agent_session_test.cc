@@ -86,6 +86,7 @@ class FakeSagd {
 
   int welcomed = 0;  // sessions welcomed so far
   int auth_failures = 0;
+  int enrollments = 0;
   std::map<std::string, int> heartbeats;                 // per SN
   std::vector<json::object> hellos;                      // every hello, in order
   std::vector<json::object> applied;                     // every applied, in order
@@ -135,7 +136,11 @@ class FakeSagd {
     hellos.push_back(hello);
     const std::string sn(hello.at("serial_number").as_string());
     const json::value* proof = hello.if_contains("proof");
-    if (proof == nullptr || proof->as_string() != ComputeProof(SecretOf(sn), sn, nonce)) {
+    const json::value* enroll = hello.if_contains("enroll_secret");
+    const bool enrolled = enroll != nullptr && enroll->as_string() == SecretOf(sn);
+    if (enrolled) ++enrollments;
+    if (!enrolled &&
+        (proof == nullptr || proof->as_string() != ComputeProof(SecretOf(sn), sn, nonce))) {
       ++auth_failures;
       text = R"({"type":"error","code":"AuthFailed"})";
       co_await ws->async_write(asio::buffer(text), use(ec));
@@ -316,6 +321,69 @@ TEST_F(AgentSessionTest, StateSurvivesARestart) {
   EXPECT_EQ(server_.hellos.back().at("applied").at("admin_password").as_int64(), 9);
   StopFleet(ioc_, fleet);
   std::filesystem::remove_all(dir);
+}
+
+TEST_F(AgentSessionTest, EnrollsOnceThenProves) {
+  Fleet fleet(ioc_, nullptr);
+  DeviceOptions o = Options("SN000006");
+  o.enroll = true;
+  ASSERT_TRUE(fleet.Add(o, server_.target()));
+  fleet.StartAll();
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return fleet.online() == 1; }));
+  EXPECT_TRUE(server_.hellos.at(0).contains("enroll_secret"));
+  EXPECT_FALSE(server_.hellos.at(0).contains("proof"));
+  server_.CloseAll(4002);
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.welcomed == 2; }));
+  EXPECT_TRUE(server_.hellos.at(1).contains("proof"));
+  EXPECT_FALSE(server_.hellos.at(1).contains("enroll_secret"));
+  EXPECT_EQ(server_.enrollments, 1);
+  StopFleet(ioc_, fleet);
+}
+
+TEST_F(AgentSessionTest, SilentDropKeepsTheSocketOpenAndStopsTalking) {
+  Fleet fleet(ioc_, &out_);
+  DeviceOptions o = Options("SN000007");
+  o.silent_drop_after_ms = 200;
+  ASSERT_TRUE(fleet.Add(o, server_.target()));
+  fleet.StartAll();
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return fleet.online() == 1; }));
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return fleet.online() == 0; }));
+  const int heartbeats = server_.heartbeats["SN000007"];
+  EXPECT_GE(heartbeats, 1);
+  RunUntil(
+      ioc_, [] { return false; }, std::chrono::milliseconds(300));
+  EXPECT_EQ(server_.heartbeats["SN000007"], heartbeats);
+  EXPECT_EQ(server_.sessions_.count("SN000007"), 1u);  // the server has not seen a close
+  EXPECT_TRUE(server_.device_close_codes.empty());
+  EXPECT_EQ(server_.welcomed, 1);
+  StopFleet(ioc_, fleet);
+}
+
+TEST_F(AgentSessionTest, FlapClosesCleanlyAndReconnects) {
+  Fleet fleet(ioc_, nullptr);
+  DeviceOptions o = Options("SN000008");
+  o.flap_every_ms = 60;
+  ASSERT_TRUE(fleet.Add(o, server_.target()));
+  fleet.StartAll();
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.welcomed >= 3; }));
+  ASSERT_GE(server_.device_close_codes.size(), 2u);
+  EXPECT_EQ(server_.device_close_codes[0], 1000);
+  StopFleet(ioc_, fleet);
+}
+
+TEST_F(AgentSessionTest, SlowApplyDelaysTheAnswer) {
+  Fleet fleet(ioc_, nullptr);
+  DeviceOptions o = Options("SN000009");
+  o.slow_apply_ms = 250;
+  ASSERT_TRUE(fleet.Add(o, server_.target()));
+  fleet.StartAll();
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return fleet.online() == 1; }));
+  auto pushed = std::chrono::steady_clock::now();
+  server_.PushDesired("SN000009", "admin_password", 2, {{"hash", "$argon2id$slow"}});
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.applied.size() == 1; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - pushed, std::chrono::milliseconds(250));
+  EXPECT_EQ(server_.applied[0].at("result"), "ok");
+  StopFleet(ioc_, fleet);
 }
 
 TEST_F(AgentSessionTest, FleetOf200OnOneThread) {
