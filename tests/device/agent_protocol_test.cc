@@ -216,6 +216,7 @@ DeviceState SampleState() {
   s.boot_time_ms = 1795429990000;
   s.admin_password_hash = "$argon2id$v=19$m=65536,t=2,p=1$abc$def";
   s.applied = {{"admin_password", 3}, {"reboot", 1}, {"firmware", 2}, {"dpi", 0}};
+  s.enrolled = true;
   return s;
 }
 

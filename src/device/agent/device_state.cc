@@ -32,6 +32,7 @@ std::string DeviceStateToJson(const DeviceState& state) {
   o["boot_time"] = state.boot_time_ms;
   o["admin_password_hash"] = state.admin_password_hash;
   o["applied"] = std::move(applied);
+  o["enrolled"] = state.enrolled;
   return json::serialize(o) + "\n";
 }
 
@@ -57,6 +58,10 @@ Result<DeviceState, std::string> DeviceStateFromJson(std::string_view text) {
     return MakeUnexpected(std::string("state: missing boot_time"));
   }
   state.boot_time_ms = boot->as_int64();
+  if (const json::value* enrolled = o.if_contains("enrolled")) {
+    if (!enrolled->is_bool()) return MakeUnexpected(std::string("state: mistyped enrolled"));
+    state.enrolled = enrolled->as_bool();
+  }
   const json::value* applied = o.if_contains("applied");
   if (applied == nullptr || !applied->is_object()) {
     return MakeUnexpected(std::string("state: missing applied"));

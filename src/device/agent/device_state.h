@@ -22,6 +22,7 @@ struct DeviceState {
   int64_t boot_time_ms = 0;
   std::string admin_password_hash;         // "$argon2id$..." or empty; never logged
   std::map<std::string, int64_t> applied;  // facet -> last applied generation
+  bool enrolled = false;                   // a hello with enroll_secret was welcomed once
 
   // The applied generation of facet, 0 when none.
   int64_t AppliedGeneration(std::string_view facet) const;

@@ -96,10 +96,6 @@ Result<std::shared_ptr<SimulatedDevice>, std::string> SimulatedDevice::Create(
         return MakeUnexpected(device->state_path_ + ": serial number does not match");
       }
       state = std::move(**loaded);
-      // A device that has ever been welcomed after enrolling proves from now on; the state file
-      // records that through any applied facet or an earlier boot. Enrolment is retried only
-      // while no state exists.
-      device->enrolled_ = true;
     }
   }
   state.boot_time_ms = NowMs();  // a (re)started agent is a booted device
@@ -430,7 +426,7 @@ void SimulatedDevice::HandleMessage(const std::shared_ptr<Conn>& conn, std::stri
     hello.dpi = state_.dpi;
     hello.boot_time_ms = state_.boot_time_ms;
     hello.applied = state_.applied;
-    if (options_.enroll && !enrolled_) {
+    if (options_.enroll && !state_.enrolled) {
       hello.enroll_secret = options_.secret;
     } else {
       hello.proof = ComputeProof(options_.secret, state_.serial_number, challenge->nonce);
@@ -443,7 +439,10 @@ void SimulatedDevice::HandleMessage(const std::shared_ptr<Conn>& conn, std::stri
     conn->welcomed = true;
     conn->welcomed_at = SteadyMs();
     conn->watchdog_timer.cancel();
-    enrolled_ = true;
+    if (!state_.enrolled && options_.enroll) {
+      state_.enrolled = true;  // from now on this device proves
+      Persist();
+    }
     lease_ms_ = welcome->lease_ms;
     Event("welcome session=" + welcome->session_id +
           " lease_ms=" + std::to_string(welcome->lease_ms) +

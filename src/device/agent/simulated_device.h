@@ -122,7 +122,6 @@ class SimulatedDevice : public std::enable_shared_from_this<SimulatedDevice> {
   bool online_ = false;
   bool silent_ = false;
   bool stopping_ = false;
-  bool enrolled_ = false;          // an enroll_secret hello was welcomed
   int64_t pending_reboot_ = 0;     // reboot generation being applied
   int64_t unreported_reboot_ = 0;  // reboot generation to report after the next welcome
   int64_t lease_ms_ = 0;
