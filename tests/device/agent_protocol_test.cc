@@ -15,7 +15,7 @@
 
 #include "device/agent/device_state.h"
 
-namespace sag::device {
+namespace sag::device::agent {
 namespace {
 
 namespace json = boost::json;
@@ -297,4 +297,4 @@ TEST(AgentStateNameTest, SafeSerialNumbers) {
 }
 
 }  // namespace
-}  // namespace sag::device
+}  // namespace sag::device::agent

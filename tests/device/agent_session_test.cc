@@ -24,7 +24,7 @@
 #include "device/agent/agent_protocol.h"
 #include "device/agent/simulated_device.h"
 
-namespace sag::device {
+namespace sag::device::agent {
 namespace {
 
 namespace asio = boost::asio;
@@ -403,4 +403,4 @@ TEST_F(AgentSessionTest, FleetOf200OnOneThread) {
 }
 
 }  // namespace
-}  // namespace sag::device
+}  // namespace sag::device::agent

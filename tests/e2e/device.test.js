@@ -169,7 +169,9 @@ describe('devices that misbehave', () => {
     const inst = await activeInstanceWithDevice();
     const d = await startDevice(server.endpoint, ['--sn', inst.sn, '--secret', secret, '--slow-apply-ms', '2500']);
     const pending = changePassword(inst.id, inst.sn);
-    setTimeout(() => d.proc.kill('SIGKILL'), 400);
+    // Drop the device once it holds the change (the server is then waiting for its answer).
+    await poll(() => /desired facet=admin_password/.test(d.stderr()), { timeoutMs: 10000 });
+    d.proc.kill('SIGKILL');
     await expectApiError(pending, {
       status: 400, code: 'SmartAccessGatewayOffline',
       message: 'The request cannot be completed. The Smart Access Gateway is offline.',

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   std::string secret_prefix;
   int count = 0;
   std::string sn_prefix;
-  sag::device::DeviceOptions base;
+  sag::device::agent::DeviceOptions base;
   int64_t exit_after_ms = 0;
   std::vector<std::string> refuse;
   int threads = 1;
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   sag::InitCrypto();
 
   asio::io_context ioc;
-  sag::device::ChannelTarget target;
+  sag::device::agent::ChannelTarget target;
   target.host = parsed->authority;
   {
     boost::system::error_code ec;
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     for (const auto& entry : results) target.endpoints.push_back(entry.endpoint());
   }
 
-  sag::device::Fleet fleet(ioc, &std::cout);
+  sag::device::agent::Fleet fleet(ioc, &std::cout);
   std::vector<std::string> serials;
   if (count > 0) {
     for (int i = 1; i <= count; ++i) serials.push_back(FleetSerial(sn_prefix, i));
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     serials.push_back(sn);
   }
   for (const std::string& serial : serials) {
-    sag::device::DeviceOptions options = base;
+    sag::device::agent::DeviceOptions options = base;
     options.serial_number = serial;
     options.secret = secret_prefix.empty() ? secret : secret_prefix + serial;
     auto added = fleet.Add(std::move(options), target);

@@ -4,7 +4,7 @@
 
 #include "common/crypto.h"
 
-namespace sag::device {
+namespace sag::device::agent {
 
 namespace json = boost::json;
 
@@ -145,4 +145,4 @@ void Backoff::OnSessionEnded(int64_t session_ms, int64_t lease_ms) {
   if (lease_ms > 0 && session_ms > lease_ms) failures_ = 0;
 }
 
-}  // namespace sag::device
+}  // namespace sag::device::agent

@@ -14,7 +14,7 @@
 
 #include "common/result.h"
 
-namespace sag::device {
+namespace sag::device::agent {
 
 // The protocol version this agent speaks (challenge.protocol).
 inline constexpr int kProtocolVersion = 1;
@@ -107,4 +107,4 @@ class Backoff {
   int failures_ = 0;
 };
 
-}  // namespace sag::device
+}  // namespace sag::device::agent

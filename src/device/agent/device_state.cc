@@ -11,7 +11,7 @@
 
 #include "common/crypto.h"
 
-namespace sag::device {
+namespace sag::device::agent {
 
 namespace json = boost::json;
 
@@ -156,4 +156,4 @@ Result<void, std::string> SaveDeviceState(const std::string& path, const DeviceS
   return {};
 }
 
-}  // namespace sag::device
+}  // namespace sag::device::agent

@@ -11,7 +11,7 @@
 
 #include "common/result.h"
 
-namespace sag::device {
+namespace sag::device::agent {
 
 // What a device remembers across restarts.
 struct DeviceState {
@@ -46,4 +46,4 @@ Result<std::optional<DeviceState>, std::string> LoadDeviceState(const std::strin
 // then fsync of the directory. On error the previous file is untouched.
 Result<void, std::string> SaveDeviceState(const std::string& path, const DeviceState& state);
 
-}  // namespace sag::device
+}  // namespace sag::device::agent

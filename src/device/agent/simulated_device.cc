@@ -16,7 +16,7 @@
 
 #include "common/log.h"
 
-namespace sag::device {
+namespace sag::device::agent {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -559,4 +559,4 @@ void Fleet::Change(int delta) {
   }
 }
 
-}  // namespace sag::device
+}  // namespace sag::device::agent

@@ -23,7 +23,7 @@
 #include "device/agent/agent_protocol.h"
 #include "device/agent/device_state.h"
 
-namespace sag::device {
+namespace sag::device::agent {
 
 // Where the channel is: resolved addresses and the Host header to send.
 struct ChannelTarget {
@@ -156,4 +156,4 @@ class Fleet {
   std::vector<std::shared_ptr<SimulatedDevice>> devices_;
 };
 
-}  // namespace sag::device
+}  // namespace sag::device::agent
