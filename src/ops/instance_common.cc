@@ -40,6 +40,20 @@ std::vector<store::DeviceRecord> DevicesOf(const OpContext& ctx, const store::In
   return out;
 }
 
+Result<bool, ApiError> HasChangeInFlight(const OpContext& ctx, const store::InstanceRecord& in) {
+  for (const std::string& sn : in.serial_numbers) {
+    auto facets = ctx.store().GetDeviceFacets(sn);
+    if (!facets) return MakeUnexpected(StoreFailure(facets.error()));
+    for (const auto& f : *facets) {
+      if (f.desired_generation > f.applied_generation &&
+          f.result_generation < f.desired_generation) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 bool InArrears(const store::InstanceRecord& instance, int64_t now_ms) {
   return instance.end_ms > 0 && now_ms >= instance.end_ms;
 }

@@ -23,6 +23,11 @@ Result<store::InstanceRecord, ApiError> LoadInstance(const OpContext& ctx, std::
 // The account's default resource group id ("rg-acfm..."), stable per account.
 std::string DefaultResourceGroup(const std::string& account_id);
 
+// True when a device of the instance has a change pushed and not yet answered (desired generation
+// above applied, and no failure reported for it): an operation in flight (SPEC §3,
+// ResourceInOperating).
+Result<bool, ApiError> HasChangeInFlight(const OpContext& ctx, const store::InstanceRecord& in);
+
 // True once the instance's EndTime has passed on the business clock.
 bool InArrears(const store::InstanceRecord& instance, int64_t now_ms);
 

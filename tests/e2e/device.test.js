@@ -178,6 +178,28 @@ describe('devices that misbehave', () => {
     });
   });
 
+  test('BindSerialNumber while a change is in flight on the instance: ResourceInOperating', async () => {
+    const sn = 'sage2e' + randomAlnum(8).toLowerCase();
+    const sn2 = 'sage2e' + randomAlnum(8).toLowerCase();
+    for (const s of [sn, sn2]) {
+      await op.call('RegisterDevice', { SerialNumber: s, HardwareModel: 'sag-1000', DeviceSecret: secret });
+    }
+    const { SmartAGId: id } = await client.call('CreateSmartAccessGateway',
+      createParams({ HardWareSpec: 'sag-1000', MaxBandWidth: '10', HaType: 'warm_backup' }));
+    await client.call('BindSerialNumber', { RegionId: 'cn-shanghai', SmartAGId: id, SerialNumber: sn });
+    await client.call('ActivateSmartAccessGateway', { RegionId: 'cn-shanghai', SmartAGId: id });
+    const d = await startDevice(server.endpoint, ['--sn', sn, '--secret', secret, '--slow-apply-ms', '1500']);
+    const pending = changePassword(id, sn);
+    await poll(() => /desired facet=admin_password/.test(d.stderr()), { timeoutMs: 10000 });
+    await expectApiError(client.call('BindSerialNumber', { RegionId: 'cn-shanghai', SmartAGId: id, SerialNumber: sn2 }), {
+      status: 400, code: 'ResourceInOperating', message: 'The specified resource is being used. Please try later.',
+    });
+    await pending;  // the device confirms; nothing is in flight any more
+    await client.call('BindSerialNumber', { RegionId: 'cn-shanghai', SmartAGId: id, SerialNumber: sn2 });
+    const ha = await client.call('DescribeSmartAccessGatewayHa', { RegionId: 'cn-shanghai', SmartAGId: id });
+    assert.equal(ha.BackupDeviceId, sn2);
+  });
+
   test('a wrong secret never comes online', async () => {
     const inst = await activeInstanceWithDevice();
     const bin = path.join(process.env.SAG_BIN_DIR, 'sag-device');
