@@ -136,6 +136,15 @@ void DeviceSession::Authenticate(Hello hello) {
     LogWarn("device channel: cannot read device: " + device.error().detail);
   }
   hello.enroll_secret.clear();
+  if (ok) {
+    // Record what the device reports before it is welcomed (and so seen online): a caller that
+    // finds it online also finds its firmware, DPI version and boot time.
+    auto r = hub_.store().RecordDeviceConnected(hello.serial_number, hello.firmware, hello.dpi,
+                                                hello.boot_time_ms, hub_.clock().NowMs());
+    if (!r) {
+      LogWarn("device " + hello.serial_number + ": cannot record connection: " + r.error().detail);
+    }
+  }
   asio::post(ws_.get_executor(), [self = shared_from_this(), hello = std::move(hello),
                                   ok]() mutable { self->OnAuthenticated(std::move(hello), ok); });
 }
@@ -170,9 +179,6 @@ void DeviceSession::OnAuthenticated(Hello hello, bool ok) {
 void DeviceSession::AfterWelcome(Hello hello) {
   DeviceHub& hub = hub_;
   const int64_t now = hub.clock().NowMs();
-  auto r = hub.store().RecordDeviceConnected(serial_number_, hello.firmware, hello.dpi,
-                                             hello.boot_time_ms, now);
-  if (!r) LogWarn("device " + serial_number_ + ": cannot record connection: " + r.error().detail);
   auto facets = hub.store().GetDeviceFacets(serial_number_);
   if (!facets) {
     LogWarn("device " + serial_number_ + ": cannot read facets: " + facets.error().detail);

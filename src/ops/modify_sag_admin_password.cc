@@ -9,6 +9,7 @@
 #include "ops/handlers.h"
 #include "ops/instance_common.h"
 #include "ops/store_errors.h"
+#include "ops/version.h"
 
 namespace sag::ops {
 namespace {
@@ -23,6 +24,9 @@ bool IsValidAdminPassword(std::string_view p) {
   }
   return true;
 }
+
+// The oldest device firmware with the admin-password feature (docs/semantics.md).
+constexpr std::string_view kAdminPasswordMinFirmware = "1.5.0";
 
 }  // namespace
 
@@ -47,6 +51,17 @@ OpResult ModifySAGAdminPassword(OpContext& ctx) {
   const std::string& sn = target.device.serial_number;
   if (!DeviceOnline(ctx, sn)) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
+  }
+  if (in.hardware_spec == "sag-vcpe")
+    return MakeUnexpected(ApiError(ApiErrorId::kFeatureNotSupport));
+  // The device's reported firmware decides; the main (first bound) device is the active one.
+  auto fresh = ctx.store().GetDevice(sn);
+  if (!fresh) return MakeUnexpected(StoreFailure(fresh.error()));
+  if (auto cmp = CompareVersions(fresh->firmware_version, kAdminPasswordMinFirmware);
+      cmp && *cmp < 0) {
+    bool active = !in.serial_numbers.empty() && in.serial_numbers.front() == sn;
+    return MakeUnexpected(ApiError(active ? ApiErrorId::kFeatureNotSupportForActiveSmartAG
+                                          : ApiErrorId::kFeatureNotSupportForStandBySmartAG));
   }
   auto facets = ctx.store().GetDeviceFacets(sn);
   if (!facets) return MakeUnexpected(StoreFailure(facets.error()));

@@ -53,7 +53,7 @@ const password = 'Admin_' + randomAlnum(12);
 async function activeInstanceWithDevice(model = 'sag-1000') {
   const sn = 'sage2e' + randomAlnum(8).toLowerCase();
   await op.call('RegisterDevice', { SerialNumber: sn, HardwareModel: model, DeviceSecret: secret });
-  const { SmartAGId: id } = await client.call('CreateSmartAccessGateway', createParams({ HardWareSpec: model, MaxBandWidth: model === 'sag-1000' ? '10' : '2' }));
+  const { SmartAGId: id } = await client.call('CreateSmartAccessGateway', createParams({ HardWareSpec: model, MaxBandWidth: model === 'sag-100wm' ? '2' : '10', HaType: model === 'sag-vcpe' ? 'warm_backup' : 'no_backup' }));
   await client.call('BindSerialNumber', { RegionId: 'cn-shanghai', SmartAGId: id, SerialNumber: sn });
   await client.call('ActivateSmartAccessGateway', { RegionId: 'cn-shanghai', SmartAGId: id });
   return { id, sn };
@@ -211,6 +211,47 @@ describe('devices that misbehave', () => {
     assert.ok(!out.includes('1 online'), out);
     await expectApiError(changePassword(inst.id, inst.sn),
       { status: 403, code: 'SmartAccessGatewayNotOnline', message: 'The specified smart access gateway is not online.' });
+  });
+});
+
+describe('feature codes by device firmware and edition', () => {
+  test('firmware older than 1.5.0 on the active device: FeatureNotSupportForActiveSmartAG', async () => {
+    const inst = await activeInstanceWithDevice();
+    await startDevice(server.endpoint, ['--sn', inst.sn, '--secret', secret, '--firmware', '1.4.9']);
+    await expectApiError(changePassword(inst.id, inst.sn), {
+      status: 403, code: 'FeatureNotSupportForActiveSmartAG',
+      message: 'The current edition of the active smart access gateway does not support this feature.',
+    });
+  });
+
+  test('firmware older than 1.5.0 on the standby device: FeatureNotSupportForStandBySmartAG', async () => {
+    const main = 'sage2e' + randomAlnum(8).toLowerCase();
+    const standby = 'sage2e' + randomAlnum(8).toLowerCase();
+    for (const s of [main, standby]) {
+      await op.call('RegisterDevice', { SerialNumber: s, HardwareModel: 'sag-1000', DeviceSecret: secret });
+    }
+    const { SmartAGId: id } = await client.call('CreateSmartAccessGateway',
+      createParams({ HardWareSpec: 'sag-1000', MaxBandWidth: '10', HaType: 'cold_backup' }));
+    for (const s of [main, standby]) {
+      await client.call('BindSerialNumber', { RegionId: 'cn-shanghai', SmartAGId: id, SerialNumber: s });
+    }
+    await client.call('ActivateSmartAccessGateway', { RegionId: 'cn-shanghai', SmartAGId: id });
+    await startDevice(server.endpoint, ['--sn', main, '--secret', secret, '--firmware', '2.0.0']);
+    await startDevice(server.endpoint, ['--sn', standby, '--secret', secret, '--firmware', '1.2.0']);
+    await expectApiError(changePassword(id, standby), {
+      status: 403, code: 'FeatureNotSupportForStandBySmartAG',
+      message: 'The current edition of the standby smart access gateway does not support this feature.',
+    });
+    await changePassword(id, main);  // the up-to-date active device takes the change
+  });
+
+  test('a vCPE instance: FeatureNotSupport', async () => {
+    const inst = await activeInstanceWithDevice('sag-vcpe');
+    await startDevice(server.endpoint, ['--sn', inst.sn, '--secret', secret, '--model', 'sag-vcpe']);
+    await expectApiError(changePassword(inst.id, inst.sn), {
+      status: 403, code: 'FeatureNotSupport',
+      message: 'The current edition of the smart access gateway does not support this feature.',
+    });
   });
 });
 
