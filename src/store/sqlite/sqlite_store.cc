@@ -100,6 +100,20 @@ StoreResult<bool> RowExists(Connection& conn, std::string_view sql, const Args&.
   return stmt.Step();
 }
 
+// Runs a query with text parameters and reads its first row through read; kNotFound with
+// not_found as detail when there is none.
+template <typename T, typename... Args>
+StoreResult<T> GetRow(Connection& conn, std::string_view sql, std::string_view not_found,
+                      T (*read)(const Statement&), const Args&... args) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
+  BindTexts(stmt, args...);
+  ASSIGN_OR_RETURN(const bool row, stmt.Step());
+  if (!row) {
+    return MakeUnexpected(NotFound(std::string(not_found)));
+  }
+  return read(stmt);
+}
+
 // Row readers. Each matches the column list of the queries that use it.
 
 constexpr std::string_view kAccountColumns = "id, name, is_operator, create_ms";
@@ -203,19 +217,11 @@ StoreResult<std::vector<std::string>> BoundSerialNumbers(Connection& conn,
 // Callers that need the two reads consistent run this inside a transaction.
 StoreResult<InstanceRecord> FindInstance(Connection& conn, std::string_view account_id,
                                          std::string_view region_id, std::string_view instance_id) {
-  InstanceRecord r;
-  {
-    static const std::string kSql = "SELECT " + std::string(kInstanceColumns) +
-                                    " FROM instances WHERE id = ?1 AND account_id = ?2 "
-                                    "AND (?3 = '' OR region_id = ?3)";
-    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-    BindTexts(stmt, instance_id, account_id, region_id);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("instance not found"));
-    }
-    r = ReadInstance(stmt);
-  }
+  static const std::string kSql = "SELECT " + std::string(kInstanceColumns) +
+                                  " FROM instances WHERE id = ?1 AND account_id = ?2 "
+                                  "AND (?3 = '' OR region_id = ?3)";
+  ASSIGN_OR_RETURN(InstanceRecord r, GetRow(conn, kSql, "instance not found", &ReadInstance,
+                                            instance_id, account_id, region_id));
   ASSIGN_OR_RETURN(r.serial_numbers, BoundSerialNumbers(conn, r.id));
   return r;
 }
@@ -290,13 +296,7 @@ StoreResult<CcnRecord> FindCcn(Connection& conn, std::string_view account_id,
   static const std::string kSql = "SELECT " + std::string(kCcnColumns) +
                                   " FROM ccns c WHERE c.id = ?1 AND c.account_id = ?2 "
                                   "AND (?3 = '' OR c.region_id = ?3)";
-  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-  BindTexts(stmt, ccn_id, account_id, region_id);
-  ASSIGN_OR_RETURN(const bool row, stmt.Step());
-  if (!row) {
-    return MakeUnexpected(NotFound("CCN not found"));
-  }
-  return ReadCcn(stmt);
+  return GetRow(conn, kSql, "CCN not found", &ReadCcn, ccn_id, account_id, region_id);
 }
 
 // Sets the instance's ccn_id.
@@ -453,13 +453,7 @@ StoreResult<AccountRecord> SqliteStore::GetAccount(std::string_view account_id) 
   return impl_->Read([&](Connection& conn) -> StoreResult<AccountRecord> {
     static const std::string kSql =
         "SELECT " + std::string(kAccountColumns) + " FROM accounts WHERE id = ?1";
-    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-    stmt.BindText(1, account_id);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("account not found"));
-    }
-    return ReadAccount(stmt);
+    return GetRow(conn, kSql, "account not found", &ReadAccount, account_id);
   });
 }
 
@@ -490,15 +484,10 @@ StoreResult<void> SqliteStore::CreateUser(const UserRecord& user) {
 
 StoreResult<UserRecord> SqliteStore::GetUser(std::string_view account_id, std::string_view name) {
   return impl_->Read([&](Connection& conn) -> StoreResult<UserRecord> {
-    ASSIGN_OR_RETURN(Statement stmt,
-                     conn.Prepare("SELECT account_id, name, display_name, is_root, create_ms "
-                                  "FROM users WHERE account_id = ?1 AND name = ?2"));
-    BindTexts(stmt, account_id, name);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("user not found"));
-    }
-    return ReadUser(stmt);
+    return GetRow(conn,
+                  "SELECT account_id, name, display_name, is_root, create_ms "
+                  "FROM users WHERE account_id = ?1 AND name = ?2",
+                  "user not found", &ReadUser, account_id, name);
   });
 }
 
@@ -554,13 +543,7 @@ StoreResult<AccessKeyRecord> SqliteStore::GetAccessKey(std::string_view key_id) 
   return impl_->Read([&](Connection& conn) -> StoreResult<AccessKeyRecord> {
     static const std::string kSql =
         "SELECT " + std::string(kAccessKeyColumns) + " FROM access_keys WHERE id = ?1";
-    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-    stmt.BindText(1, key_id);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("AccessKey not found"));
-    }
-    return ReadAccessKey(stmt);
+    return GetRow(conn, kSql, "AccessKey not found", &ReadAccessKey, key_id);
   });
 }
 
@@ -618,15 +601,10 @@ StoreResult<void> SqliteStore::CreatePolicy(const PolicyRecord& policy) {
 StoreResult<PolicyRecord> SqliteStore::GetPolicy(std::string_view account_id,
                                                  std::string_view name) {
   return impl_->Read([&](Connection& conn) -> StoreResult<PolicyRecord> {
-    ASSIGN_OR_RETURN(Statement stmt,
-                     conn.Prepare("SELECT account_id, name, description, document, create_ms "
-                                  "FROM policies WHERE account_id = ?1 AND name = ?2"));
-    BindTexts(stmt, account_id, name);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("policy not found"));
-    }
-    return ReadPolicy(stmt);
+    return GetRow(conn,
+                  "SELECT account_id, name, description, document, create_ms "
+                  "FROM policies WHERE account_id = ?1 AND name = ?2",
+                  "policy not found", &ReadPolicy, account_id, name);
   });
 }
 
