@@ -1,5 +1,7 @@
 #include "device/protocol.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "common/crypto.h"
@@ -9,8 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kFacetNames[] = {"admin_password", "reboot", "firmware", "dpi"};
-
 // The string member name of o, if present and a string.
 std::optional<std::string> StringMember(const json::object& o, std::string_view name) {
   const json::value* v = o.if_contains(name);
@@ -18,16 +18,18 @@ std::optional<std::string> StringMember(const json::object& o, std::string_view 
   return std::string(v->get_string());
 }
 
-// The integer member name of o, if present and an integer (a double with an integral value is
-// accepted too, for JSON encoders that write every number as a double).
-std::optional<int64_t> IntMember(const json::object& o, std::string_view name) {
+// The integer member name of o, if present and an integer. With integral_doubles a double with an
+// integral value is accepted too, for device JSON encoders that write every number as a double;
+// devices read the server's messages strictly.
+std::optional<int64_t> IntMember(const json::object& o, std::string_view name,
+                                 bool integral_doubles = true) {
   const json::value* v = o.if_contains(name);
   if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
     return static_cast<int64_t>(v->get_uint64());
   }
-  if (v->is_double()) {
+  if (integral_doubles && v->is_double()) {
     double d = v->get_double();
     if (d >= -9.0e15 && d <= 9.0e15 && static_cast<double>(static_cast<int64_t>(d)) == d) {
       return static_cast<int64_t>(d);
@@ -104,10 +106,19 @@ Result<Applied, std::string> ParseApplied(const json::object& o) {
   return a;
 }
 
+bool IsLowerHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+Result<ServerMessage, std::string> Fail(std::string reason) {
+  return MakeUnexpected(std::move(reason));
+}
+
 }  // namespace
 
 bool IsKnownFacet(std::string_view facet) {
-  for (auto name : kFacetNames) {
+  for (std::string_view name : kFacets) {
     if (name == facet) return true;
   }
   return false;
@@ -175,6 +186,11 @@ std::string FormatHello(const Hello& h) {
   return json::serialize(o);
 }
 
+std::map<std::string, int64_t> AppliedWithEveryFacet(std::map<std::string, int64_t> applied) {
+  for (std::string_view facet : kFacets) applied.try_emplace(std::string(facet), 0);
+  return applied;
+}
+
 std::string FormatHeartbeat() { return R"({"type":"heartbeat"})"; }
 
 std::string FormatApplied(const Applied& a) {
@@ -187,22 +203,42 @@ std::string FormatApplied(const Applied& a) {
 Result<ServerMessage, std::string> ParseServerMessage(std::string_view text) {
   ASSIGN_OR_RETURN(json::object o, ParseObject(text));
   auto type = StringMember(o, "type");
-  if (!type) return MakeUnexpected(std::string("no string member \"type\""));
-  ServerMessage m;
-  m.type = *type;
-  m.protocol = static_cast<int>(IntMember(o, "protocol").value_or(0));
-  m.nonce = StringMember(o, "nonce").value_or("");
-  m.server_time_ms = IntMember(o, "server_time").value_or(0);
-  m.session_id = StringMember(o, "session_id").value_or("");
-  m.lease_ms = IntMember(o, "lease_ms").value_or(0);
-  m.heartbeat_ms = IntMember(o, "heartbeat_ms").value_or(0);
-  m.facet = StringMember(o, "facet").value_or("");
-  m.generation = IntMember(o, "generation").value_or(0);
-  if (const json::value* v = o.if_contains("value"); v != nullptr)
-    m.value_json = json::serialize(*v);
-  m.code = StringMember(o, "code").value_or("");
-  m.message = StringMember(o, "message").value_or("");
-  return m;
+  if (!type) return Fail("no string member \"type\"");
+  if (*type == "challenge") {
+    auto protocol = IntMember(o, "protocol", /*integral_doubles=*/false);
+    auto nonce = StringMember(o, "nonce");
+    auto server_time = IntMember(o, "server_time", /*integral_doubles=*/false);
+    if (!protocol || !nonce || !server_time) return Fail("challenge: missing members");
+    if (*protocol != kProtocolVersion) return Fail("challenge: unsupported protocol version");
+    if (nonce->size() != 32 || !IsLowerHex(*nonce)) {
+      return Fail("challenge: nonce is not 32 lower-case hex digits");
+    }
+    return ServerMessage(Challenge{static_cast<int>(*protocol), *nonce, *server_time});
+  }
+  if (*type == "welcome") {
+    auto session = StringMember(o, "session_id");
+    auto lease = IntMember(o, "lease_ms", /*integral_doubles=*/false);
+    auto heartbeat = IntMember(o, "heartbeat_ms", /*integral_doubles=*/false);
+    if (!session || !lease || !heartbeat) return Fail("welcome: missing members");
+    if (*lease <= 0 || *heartbeat <= 0) return Fail("welcome: durations must be positive");
+    return ServerMessage(Welcome{*session, *lease, *heartbeat});
+  }
+  if (*type == "desired") {
+    auto facet = StringMember(o, "facet");
+    auto generation = IntMember(o, "generation", /*integral_doubles=*/false);
+    const json::value* value = o.if_contains("value");
+    if (!facet || facet->empty() || !generation || value == nullptr || !value->is_object()) {
+      return Fail("desired: missing members");
+    }
+    if (*generation <= 0) return Fail("desired: generation must be positive");
+    return ServerMessage(Desired{*facet, *generation, value->as_object()});
+  }
+  if (*type == "error") {
+    auto code = StringMember(o, "code");
+    if (!code) return Fail("error: missing code");
+    return ServerMessage(ServerError{*code, StringMember(o, "message").value_or("")});
+  }
+  return ServerMessage(UnknownServerMessage{*type});
 }
 
 std::string NewNonce() { return HexEncode(RandomBytes(16)); }

@@ -1,5 +1,5 @@
 // The device channel's messages (docs/device-protocol.md): parsing and formatting, pure functions
-// with no I/O, shared by the server session and test devices.
+// with no I/O, shared by the server session, the reference agent (sag-device) and test devices.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
+
+#include <boost/json/object.hpp>
 
 #include "common/result.h"
 
@@ -28,6 +31,9 @@ inline constexpr std::string_view kErrAuthFailed = "AuthFailed";
 inline constexpr std::string_view kErrUnknownType = "UnknownType";
 inline constexpr std::string_view kErrBadMessage = "BadMessage";
 inline constexpr std::string_view kErrProtocolVersion = "ProtocolVersion";
+
+// The facets of the protocol, in the order of its table.
+inline constexpr std::string_view kFacets[] = {"admin_password", "reboot", "firmware", "dpi"};
 
 // True for admin_password, reboot, firmware and dpi.
 bool IsKnownFacet(std::string_view facet);
@@ -73,25 +79,47 @@ std::string FormatDesired(std::string_view facet, int64_t generation, std::strin
 std::string FormatError(std::string_view code, std::string_view message = {});
 
 // Device side (test devices and agents built on this library).
+// hello.applied as sent: each member of the map, no more (see AppliedWithEveryFacet).
 std::string FormatHello(const Hello& hello);
+// applied with every facet of kFacets present, 0 when missing: the agent reports them all.
+std::map<std::string, int64_t> AppliedWithEveryFacet(std::map<std::string, int64_t> applied);
 std::string FormatHeartbeat();
 std::string FormatApplied(const Applied& applied);
 
-// Any server message, as a device sees it.
-struct ServerMessage {
-  std::string type;  // challenge | welcome | desired | error
+// Server -> device, as a device sees it: the first message of every session.
+struct Challenge {
   int protocol = 0;
   std::string nonce;
   int64_t server_time_ms = 0;
+};
+// Authentication succeeded.
+struct Welcome {
   std::string session_id;
   int64_t lease_ms = 0;
   int64_t heartbeat_ms = 0;
+};
+// A facet's desired generation and value.
+struct Desired {
   std::string facet;
   int64_t generation = 0;
-  std::string value_json;  // the desired value, serialized
-  std::string code;
-  std::string message;
+  boost::json::object value;
 };
+// {"type":"error","code":..,"message":..}.
+struct ServerError {
+  std::string code;
+  std::string message;  // empty when absent
+};
+// A well-formed message of a type this version does not know (ignored by devices).
+struct UnknownServerMessage {
+  std::string type;
+};
+// Any message the server may send.
+using ServerMessage = std::variant<Challenge, Welcome, Desired, ServerError, UnknownServerMessage>;
+
+// Parses one text frame from the server. Errors (not JSON, not an object, no string "type",
+// missing or mistyped members, a challenge of another protocol version, a nonce that is not 32
+// lower-case hex digits, non-positive generations or durations, a desired value that is not an
+// object, an empty facet) carry a short description.
 Result<ServerMessage, std::string> ParseServerMessage(std::string_view text);
 
 // A fresh challenge nonce: 32 lower-case hex characters (16 random bytes).

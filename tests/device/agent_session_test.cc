@@ -21,8 +21,8 @@
 #include <gtest/gtest.h>
 
 #include "common/crypto.h"
-#include "device/agent/agent_protocol.h"
 #include "device/agent/simulated_device.h"
+#include "device/protocol.h"
 
 namespace sag::device::agent {
 namespace {

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <variant>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -36,6 +37,43 @@ constexpr char kKeySecret[] = "devicechanneltestsecret0123456789ab";
 constexpr char kSecret[] = "device-secret-0123456789";
 constexpr auto kWait = 10s;  // generous bound for anything the server must do
 
+// What the tests look at in a server message: the parsed variant seen through one flat view.
+struct Received {
+  std::string type;  // challenge | welcome | desired | error | the unknown type's name
+  std::string nonce;
+  std::string session_id;
+  int64_t lease_ms = 0;
+  int64_t heartbeat_ms = 0;
+  std::string facet;
+  int64_t generation = 0;
+  std::string value_json;  // the desired value, serialized
+  std::string code;
+};
+
+Received View(const ServerMessage& message) {
+  Received r;
+  if (const auto* c = std::get_if<Challenge>(&message)) {
+    r.type = "challenge";
+    r.nonce = c->nonce;
+  } else if (const auto* w = std::get_if<Welcome>(&message)) {
+    r.type = "welcome";
+    r.session_id = w->session_id;
+    r.lease_ms = w->lease_ms;
+    r.heartbeat_ms = w->heartbeat_ms;
+  } else if (const auto* d = std::get_if<Desired>(&message)) {
+    r.type = "desired";
+    r.facet = d->facet;
+    r.generation = d->generation;
+    r.value_json = json::serialize(d->value);
+  } else if (const auto* e = std::get_if<ServerError>(&message)) {
+    r.type = "error";
+    r.code = e->code;
+  } else {
+    r.type = std::get<UnknownServerMessage>(message).type;
+  }
+  return r;
+}
+
 // A device: one WebSocket connection, driven synchronously from the test thread with bounded
 // reads.
 class FakeDevice {
@@ -48,7 +86,7 @@ class FakeDevice {
 
   // The next message, or nullopt when the connection closed (close_code() tells the code) or
   // nothing came within timeout.
-  std::optional<ServerMessage> Read(std::chrono::milliseconds timeout = kWait) {
+  std::optional<Received> Read(std::chrono::milliseconds timeout = kWait) {
     beast::flat_buffer buffer;
     beast::error_code result;
     bool done = false;
@@ -65,9 +103,9 @@ class FakeDevice {
       return std::nullopt;
     }
     auto m = ParseServerMessage(beast::buffers_to_string(buffer.data()));
-    EXPECT_TRUE(m.has_value());
+    EXPECT_TRUE(m.has_value()) << m.error();
     if (!m) return std::nullopt;
-    return *m;
+    return View(*m);
   }
 
   // Reads until the connection closes; returns the close code (0 when it did not close cleanly).
@@ -88,9 +126,8 @@ class FakeDevice {
   }
 
   // challenge -> hello; returns the server's answer.
-  std::optional<ServerMessage> Hello(const std::string& sn, const std::string& secret,
-                                     std::map<std::string, int64_t> applied = {},
-                                     bool enroll = false) {
+  std::optional<Received> Hello(const std::string& sn, const std::string& secret,
+                                std::map<std::string, int64_t> applied = {}, bool enroll = false) {
     auto challenge = Read();
     if (!challenge || challenge->type != "challenge") return std::nullopt;
     device::Hello h;

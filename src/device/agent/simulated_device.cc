@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
 
 #include "common/log.h"
 
@@ -315,7 +316,7 @@ asio::awaitable<void> SimulatedDevice::Heartbeat(std::shared_ptr<SimulatedDevice
     error_code ec;
     co_await conn->heartbeat_timer.async_wait(Redirect(ec));
     if (ec || !conn->alive || silent_) break;
-    Send(conn, BuildHeartbeat());
+    Send(conn, FormatHeartbeat());
   }
   (void)self;
 }
@@ -406,7 +407,10 @@ void SimulatedDevice::Answer(const std::shared_ptr<Conn>& conn, std::string_view
   Event("applied facet=" + std::string(facet) + " generation=" + std::to_string(generation) +
         " result=" + std::string(result) +
         (detail.empty() ? "" : " detail=" + std::string(detail)));
-  Send(conn, BuildApplied(facet, generation, result, detail));
+  Send(conn, FormatApplied({.facet = std::string(facet),
+                            .generation = generation,
+                            .result = std::string(result),
+                            .detail = std::string(detail)}));
 }
 
 void SimulatedDevice::HandleMessage(const std::shared_ptr<Conn>& conn, std::string_view text) {
@@ -419,21 +423,21 @@ void SimulatedDevice::HandleMessage(const std::shared_ptr<Conn>& conn, std::stri
   ServerMessage& message = *parsed;
   if (auto* challenge = std::get_if<Challenge>(&message)) {
     if (conn->hello_sent) return;
-    HelloInfo hello;
+    Hello hello;
     hello.serial_number = state_.serial_number;
     hello.model = state_.model;
     hello.firmware = state_.firmware;
     hello.dpi = state_.dpi;
     hello.boot_time_ms = state_.boot_time_ms;
-    hello.applied = state_.applied;
+    hello.applied = AppliedWithEveryFacet(state_.applied);
     if (options_.enroll && !state_.enrolled) {
       hello.enroll_secret = options_.secret;
     } else {
       hello.proof = ComputeProof(options_.secret, state_.serial_number, challenge->nonce);
     }
     conn->hello_sent = true;
-    Event(hello.enroll_secret ? "hello (enrolling)" : "hello");
-    Send(conn, BuildHello(hello));
+    Event(hello.enroll_secret.empty() ? "hello" : "hello (enrolling)");
+    Send(conn, FormatHello(hello));
   } else if (auto* welcome = std::get_if<Welcome>(&message)) {
     if (!conn->hello_sent || conn->welcomed) return;
     conn->welcomed = true;

@@ -20,8 +20,9 @@
 #include <boost/asio/strand.hpp>
 
 #include "common/result.h"
-#include "device/agent/agent_protocol.h"
+#include "device/agent/backoff.h"
 #include "device/agent/device_state.h"
+#include "device/protocol.h"
 
 namespace sag::device::agent {
 
