@@ -44,6 +44,18 @@ Result<void, std::string> WritePrivateFile(const std::string& path, const std::s
   return {};
 }
 
+Result<std::string, std::string> LoadMasterKeyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeUnexpected("cannot read master key file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string key = ss.str();
+  if (key.size() != SecretBox::kKeySize) {
+    return MakeUnexpected(path + " is not a 32-byte key");
+  }
+  return key;
+}
+
 Result<std::string, std::string> LoadOrCreateMasterKey(const std::string& dir) {
   std::string path = dir + "/master.key";
   std::ifstream in(path, std::ios::binary);

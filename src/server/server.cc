@@ -94,7 +94,9 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   RETURN_IF_ERROR(EnsureDataDir(config.data_dir));
-  ASSIGN_OR_RETURN(std::string master_key, LoadOrCreateMasterKey(config.data_dir));
+  ASSIGN_OR_RETURN(std::string master_key, config.master_key_file.empty()
+                                               ? LoadOrCreateMasterKey(config.data_dir)
+                                               : LoadMasterKeyFile(config.master_key_file));
   impl->secrets = std::make_unique<SecretBox>(std::move(master_key));
   ASSIGN_OR_RETURN(impl->store, OpenStore(config));
 

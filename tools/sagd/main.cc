@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "HOST:PORT to serve on (port 0 picks a free one)");
   app.add_option("--data", config.data_dir, "data directory (SQLite store, keys, artifacts)");
   app.add_option("--store", config.store_url, "sqlite:PATH (default sqlite:<data>/sag.db)");
+  app.add_option("--master-key-file", config.master_key_file,
+                 "32-byte key sealing secrets at rest (default <data>/master.key, created at first "
+                 "start); nodes sharing one database must share this key");
   app.add_flag("--test-mode", config.test_mode,
                "enable test conveniences (the settable clock) in the operator API");
   std::string registry = "open";
