@@ -228,6 +228,7 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
       state.format = Format::kXml;
     }
   }
+
   // 2. Which signature, action and version.
   std::string authorization = req.Header("authorization");
   SignedCall call;
@@ -255,7 +256,6 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
   // 4. The AccessKey, its secret and its owner (cached briefly; see auth/credential_cache.h).
   ASSIGN_OR_RETURN(auth::CachedCredential cred, LoadCredential(call.access_key_id, now));
   if (!cred.enabled) return Fail(ApiErrorId::kInvalidAccessKeyIdInactive);
-  const std::string* secret = &cred.secret;
 
   // 5. The signature.
   std::string string_to_sign;
@@ -269,15 +269,15 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
     view.payload_sha256_hex = Sha256Hex(req.body);
     string_to_sign =
         signing::V3StringToSign(signing::V3CanonicalRequest(view, call.v3_auth.signed_headers));
-    match =
-        ConstantTimeEquals(Lower(call.signature), signing::V3Signature(*secret, string_to_sign));
+    match = ConstantTimeEquals(Lower(call.signature),
+                               signing::V3Signature(cred.secret, string_to_sign));
   } else {
     ParamList unsigned_params;
     for (const auto& kv : all) {
       if (kv.first != "Signature") unsigned_params.push_back(kv);
     }
     string_to_sign = signing::V1StringToSign(req.method, unsigned_params);
-    match = ConstantTimeEquals(call.signature, signing::V1Signature(*secret, string_to_sign));
+    match = ConstantTimeEquals(call.signature, signing::V1Signature(cred.secret, string_to_sign));
   }
   if (!match) {
     return MakeUnexpected(ApiError(ApiErrorId::kSignatureDoesNotMatch, {string_to_sign}));
