@@ -1,11 +1,13 @@
 #include "api/http_server.h"
 
 #include <optional>
+#include <type_traits>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "common/log.h"
@@ -32,28 +34,61 @@ HttpRequest ToRequest(const http::request<http::string_body>& msg, const std::st
   return r;
 }
 
-// One connection: read a request, hand it to the workers, write the response, repeat.
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: read a request, hand it to the workers, write the response, repeat. Stream is
+// beast::tcp_stream (plain HTTP) or TlsStream (the TLS handshake runs first).
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket&& socket, HttpServer& server) : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket&& socket, HttpServer& server)
+      : stream_(MakeStream(std::move(socket), server)), server_(server) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = Tcp().socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
   void Run() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->Read();
+      }
+    });
   }
 
  private:
+  static Stream MakeStream(tcp::socket&& socket, HttpServer& server) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *server.options().tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Handshake() {
+    Tcp().expires_after(server_.options().tls_handshake_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](
+                                                                beast::error_code ec) {
+      if (ec) {
+        Log(LogLevel::kDebug, "TLS handshake with " + self->remote_ + " failed: " + ec.message());
+        return self->CloseSocket();
+      }
+      self->Read();
+    });
+  }
+
   void Read() {
     if (server_.draining()) return Close();
     parser_.emplace();
     parser_->body_limit(server_.options().body_limit);
-    stream_.expires_after(server_.options().idle_timeout);
+    Tcp().expires_after(server_.options().idle_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -64,8 +99,12 @@ class Session : public std::enable_shared_from_this<Session> {
     bool too_large = ec == http::error::body_limit;
     if (ec && !too_large) return Close();  // malformed HTTP or reset: nothing sensible to answer
     if (!too_large && IsUpgradeForHandler(parser_->get())) {
-      stream_.expires_never();
-      server_.upgrade_handler()(stream_.release_socket(), parser_->release());
+      Tcp().expires_never();
+      if constexpr (kTls) {
+        server_.tls_upgrade_handler()(std::move(stream_), parser_->release());
+      } else {
+        server_.upgrade_handler()(stream_.release_socket(), parser_->release());
+      }
       return;
     }
     auto request = std::make_shared<http::request<http::string_body>>(parser_->release());
@@ -73,7 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
     version_ = request->version();
     server_.in_flight_counter()++;
     // The handler blocks on the store: run it on a worker, then write back on this strand.
-    asio::post(server_.workers(), [self = shared_from_this(), request, too_large] {
+    asio::post(server_.workers(), [self = this->shared_from_this(), request, too_large] {
       HttpRequest req = ToRequest(*request, self->remote_);
       HttpResponse resp =
           too_large ? self->server_.too_large_handler()(req) : self->server_.handler()(req);
@@ -83,7 +122,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   bool IsUpgradeForHandler(const http::request<http::string_body>& req) const {
-    if (!server_.upgrade_handler() || !beast::websocket::is_upgrade(req)) return false;
+    const bool has_handler = kTls ? static_cast<bool>(server_.tls_upgrade_handler())
+                                  : static_cast<bool>(server_.upgrade_handler());
+    if (!has_handler || !beast::websocket::is_upgrade(req)) return false;
     std::string_view target = req.target();
     return target.substr(0, target.find('?')) == server_.upgrade_path();
   }
@@ -97,9 +138,9 @@ class Session : public std::enable_shared_from_this<Session> {
     msg->body() = std::move(resp.body);
     msg->keep_alive(keep_alive_ && !server_.draining());
     msg->prepare_payload();
-    stream_.expires_after(server_.options().idle_timeout);
+    Tcp().expires_after(server_.options().idle_timeout);
     http::async_write(stream_, *msg,
-                      [self = shared_from_this(), msg](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), msg](beast::error_code ec, size_t) {
                         self->server_.in_flight_counter()--;
                         if (ec || !msg->keep_alive()) return self->Close();
                         self->Read();
@@ -107,12 +148,23 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);  // errors on close are irrelevant: the peer is gone either way
+    if constexpr (kTls) {
+      // Send close_notify (bounded by the handshake timeout), then drop the connection.
+      Tcp().expires_after(server_.options().tls_handshake_timeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->CloseSocket(); });
+    } else {
+      CloseSocket();
+    }
   }
 
-  beast::tcp_stream stream_;
+  void CloseSocket() {
+    beast::error_code ec;
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().socket().close(ec);  // errors on close are irrelevant: the peer is gone either way
+  }
+
+  Stream stream_;
   HttpServer& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -159,9 +211,11 @@ bool HttpServer::Start(std::string* error) {
   return true;
 }
 
-void HttpServer::SetUpgradeHandler(std::string path, UpgradeHandler handler) {
+void HttpServer::SetUpgradeHandler(std::string path, UpgradeHandler handler,
+                                   TlsUpgradeHandler tls_handler) {
   upgrade_path_ = std::move(path);
   upgrade_handler_ = std::move(handler);
+  tls_upgrade_handler_ = std::move(tls_handler);
 }
 
 void HttpServer::Accept() {
@@ -170,7 +224,11 @@ void HttpServer::Accept() {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
       LogWarn("accept failed: " + ec.message());
     } else {
-      std::make_shared<Session>(std::move(socket), *this)->Run();
+      if (options_.tls) {
+        std::make_shared<Session<TlsStream>>(std::move(socket), *this)->Run();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this)->Run();
+      }
     }
     Accept();
   });

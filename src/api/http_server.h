@@ -16,9 +16,12 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "api/http_types.h"
 
@@ -32,7 +35,13 @@ struct HttpServerOptions {
   int worker_threads = 4;
   uint64_t body_limit = 1 << 20;  // bytes; a larger body gets 413 RequestEntityTooLarge
   std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds tls_handshake_timeout{10};
+  // When set, the listener speaks only TLS (api/tls_context.h); null serves plain HTTP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
+
+// A TLS connection (with its handshake done).
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // Handles one request on a worker thread. Must not throw.
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -40,6 +49,9 @@ using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
 // socket and the already-read request (runs on the connection's network strand; must not block).
 using UpgradeHandler = std::function<void(
     boost::asio::ip::tcp::socket, boost::beast::http::request<boost::beast::http::string_body>)>;
+// The same for a TLS listener: the TLS stream instead of the socket.
+using TlsUpgradeHandler =
+    std::function<void(TlsStream, boost::beast::http::request<boost::beast::http::string_body>)>;
 // Renders the response for a request whose body exceeded the limit (runs on a worker thread).
 using TooLargeHandler = std::function<HttpResponse(const HttpRequest&)>;
 
@@ -55,7 +67,9 @@ class HttpServer {
   bool Start(std::string* error);
   // Hands WebSocket upgrade requests for path (query ignored) to handler instead of the request
   // handler. Call before Start. Other requests, and non-upgrade requests for path, are unchanged.
-  void SetUpgradeHandler(std::string path, UpgradeHandler handler);
+  // tls_handler serves the upgrades of a TLS listener (without it they are refused).
+  void SetUpgradeHandler(std::string path, UpgradeHandler handler,
+                         TlsUpgradeHandler tls_handler = nullptr);
   // The bound port (after Start).
   uint16_t port() const { return port_; }
   // Stops accepting, lets in-flight requests finish (up to drain_timeout), closes idle
@@ -75,6 +89,7 @@ class HttpServer {
   std::atomic<int64_t>& in_flight_counter() { return in_flight_; }
   const std::string& upgrade_path() const { return upgrade_path_; }
   const UpgradeHandler& upgrade_handler() const { return upgrade_handler_; }
+  const TlsUpgradeHandler& tls_upgrade_handler() const { return tls_upgrade_handler_; }
 
  private:
   void Accept();
@@ -84,6 +99,7 @@ class HttpServer {
   TooLargeHandler too_large_;
   std::string upgrade_path_;
   UpgradeHandler upgrade_handler_;
+  TlsUpgradeHandler tls_upgrade_handler_;
   boost::asio::io_context io_;
   // Keeps the network threads running while requests sit on workers after the acceptor closed
   // (otherwise io_ would run out of work during a drain and never write their responses).

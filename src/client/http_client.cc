@@ -9,8 +9,12 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "common/tls_client.h"
 
 namespace sag::client {
 namespace {
@@ -18,6 +22,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
@@ -38,7 +43,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 bool IsPeerClosed(const error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-         ec == asio::error::connection_aborted;
+         ec == asio::error::connection_aborted || ec == ssl::error::stream_truncated;
 }
 
 std::string Describe(const error_code& ec) {
@@ -54,11 +59,14 @@ Result<Endpoint, std::string> ParseEndpoint(std::string_view url) {
     return MakeUnexpected("invalid endpoint \"" + original + "\": " + why);
   };
   std::string_view rest = url;
+  bool tls = false;
   const size_t scheme_end = rest.find("://");
   if (scheme_end != std::string_view::npos) {
     const std::string_view scheme = rest.substr(0, scheme_end);
-    if (!EqualsIgnoreCase(scheme, "http")) {
-      return fail("scheme \"" + std::string(scheme) + "\" is not supported (only http://)");
+    if (EqualsIgnoreCase(scheme, "https")) {
+      tls = true;
+    } else if (!EqualsIgnoreCase(scheme, "http")) {
+      return fail("scheme \"" + std::string(scheme) + "\" is not supported (http:// or https://)");
     }
     rest.remove_prefix(scheme_end + 3);
   }
@@ -71,6 +79,8 @@ Result<Endpoint, std::string> ParseEndpoint(std::string_view url) {
   if (rest.empty()) return fail("no host");
 
   Endpoint endpoint;
+  endpoint.tls = tls;
+  endpoint.port = tls ? 443 : 80;
   endpoint.authority = std::string(rest);
   std::string_view host;
   std::string_view port_text;
@@ -134,9 +144,20 @@ struct HttpConnection::Impl {
   asio::io_context ioc;
   std::chrono::milliseconds timeout;
   std::optional<tcp::resolver::results_type> resolved;
-  std::optional<beast::tcp_stream> stream;
+  // Exactly one is set while a connection is open: plain (http) or tls (https).
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::shared_ptr<ssl::context> tls_context;  // made on the first https connection
   beast::flat_buffer buffer;
   uint64_t responses_on_connection = 0;
+
+  bool open() const { return plain.has_value() || tls.has_value(); }
+  beast::tcp_stream& Tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  // Calls f with the open stream (tcp_stream or ssl_stream).
+  template <typename F>
+  auto Visit(F&& f) {
+    return tls ? f(*tls) : f(*plain);
+  }
 };
 
 HttpConnection::HttpConnection(Endpoint endpoint, std::chrono::milliseconds timeout)
@@ -144,20 +165,21 @@ HttpConnection::HttpConnection(Endpoint endpoint, std::chrono::milliseconds time
 
 HttpConnection::~HttpConnection() { Close(); }
 
-bool HttpConnection::is_open() const { return impl_->stream.has_value(); }
+bool HttpConnection::is_open() const { return impl_->open(); }
 
 void HttpConnection::Close() {
-  if (!impl_->stream) return;
+  if (!impl_->open()) return;
   error_code ignored;
-  impl_->stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-  impl_->stream->socket().close(ignored);
-  impl_->stream.reset();
+  impl_->Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  impl_->Tcp().socket().close(ignored);
+  impl_->plain.reset();
+  impl_->tls.reset();
   impl_->buffer.clear();
   impl_->responses_on_connection = 0;
 }
 
 Result<void, std::string> HttpConnection::Connect() {
-  if (impl_->stream) return {};
+  if (impl_->open()) return {};
   const std::string where = endpoint_.Url();
   if (!impl_->resolved) {
     tcp::resolver resolver(impl_->ioc);
@@ -166,16 +188,35 @@ Result<void, std::string> HttpConnection::Connect() {
     if (ec) return MakeUnexpected("cannot resolve " + endpoint_.host + ": " + ec.message());
     impl_->resolved = std::move(results);
   }
-  impl_->stream.emplace(impl_->ioc);
-  impl_->stream->expires_after(impl_->timeout);
-  const error_code ec = impl_->Run(
-      [this](auto handler) { impl_->stream->async_connect(*impl_->resolved, std::move(handler)); });
+  if (endpoint_.tls) {
+    if (!impl_->tls_context) {
+      ASSIGN_OR_RETURN(impl_->tls_context,
+                       MakeTlsClientContext(endpoint_.ca_file, endpoint_.insecure));
+    }
+    impl_->tls.emplace(impl_->ioc, *impl_->tls_context);
+    SetTlsPeerName(impl_->tls->native_handle(), endpoint_.host, endpoint_.insecure);
+  } else {
+    impl_->plain.emplace(impl_->ioc);
+  }
+  impl_->Tcp().expires_after(impl_->timeout);
+  error_code ec = impl_->Run(
+      [this](auto handler) { impl_->Tcp().async_connect(*impl_->resolved, std::move(handler)); });
   if (ec) {
     Close();
     return MakeUnexpected("cannot connect to " + where + ": " + Describe(ec));
   }
   error_code ignored;
-  impl_->stream->socket().set_option(tcp::no_delay(true), ignored);
+  impl_->Tcp().socket().set_option(tcp::no_delay(true), ignored);
+  if (impl_->tls) {
+    impl_->Tcp().expires_after(impl_->timeout);
+    ec = impl_->Run([this](auto handler) {
+      impl_->tls->async_handshake(ssl::stream_base::client, std::move(handler));
+    });
+    if (ec) {
+      Close();
+      return MakeUnexpected("TLS handshake with " + where + " failed: " + Describe(ec));
+    }
+  }
   impl_->buffer.clear();
   impl_->responses_on_connection = 0;
   return {};
@@ -199,17 +240,19 @@ Result<HttpResult, std::string> HttpConnection::Send(std::string_view method,
   for (int attempt = 0;; ++attempt) {
     RETURN_IF_ERROR(Connect());
     const bool reused = impl_->responses_on_connection > 0;
-    impl_->stream->expires_after(impl_->timeout);
+    impl_->Tcp().expires_after(impl_->timeout);
     error_code ec = impl_->Run([this, &request](auto handler) {
-      http::async_write(*impl_->stream, request, std::move(handler));
+      impl_->Visit([&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
     });
     bool got_some = false;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxResponseBody);
     if (!ec) {
-      impl_->stream->expires_after(impl_->timeout);
+      impl_->Tcp().expires_after(impl_->timeout);
       ec = impl_->Run([this, &parser](auto handler) {
-        http::async_read(*impl_->stream, impl_->buffer, parser, std::move(handler));
+        impl_->Visit([&](auto& stream) {
+          http::async_read(stream, impl_->buffer, parser, std::move(handler));
+        });
       });
       got_some = parser.got_some();
     }

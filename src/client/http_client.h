@@ -1,5 +1,5 @@
 // A small synchronous HTTP/1.1 client (Boost.Beast) with keep-alive, used by sag and sag-bench.
-// Only plain http:// endpoints are supported.
+// http:// and https:// (TLS 1.2+, the peer's certificate and host name verified) endpoints.
 #pragma once
 
 #include <chrono>
@@ -17,18 +17,24 @@ namespace sag::client {
 // An ordered list of header name/value pairs (a name may repeat).
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-// Where to send requests: a parsed "http://host:port[/]" URL.
+// Where to send requests: a parsed "http[s]://host:port[/]" URL, plus the TLS trust settings.
 struct Endpoint {
   std::string host;       // host name or IP address, without IPv6 brackets
-  uint16_t port = 80;     // 80 when the URL names none
+  uint16_t port = 80;     // 80 (443 for https) when the URL names none
   std::string authority;  // "host:port" as the URL spelt it (with brackets for IPv6): Host header
+  bool tls = false;       // https://
+  // For https: a PEM file of the CA certificates to trust ("" = the system's default store), and
+  // whether to skip verifying the server's certificate and host name (for testing only). Set by
+  // the caller after parsing.
+  std::string ca_file;
+  bool insecure = false;
 
-  // "http://" + authority.
-  std::string Url() const { return "http://" + authority; }
+  // "http://" or "https://" + authority.
+  std::string Url() const { return (tls ? "https://" : "http://") + authority; }
 };
 
-// Parses "http://127.0.0.1:8086", "http://[::1]:8086/", "localhost:8086" (scheme optional) or
-// "http://example.com" (port 80). Rejects other schemes (https included), a path other than "/",
+// Parses "http://127.0.0.1:8086", "https://[::1]:8086/", "localhost:8086" (scheme optional: http)
+// or "http://example.com" (port 80; 443 for https). Rejects other schemes, a path other than "/",
 // a query, user info, an empty host and a port outside 1-65535, with a message naming the problem.
 Result<Endpoint, std::string> ParseEndpoint(std::string_view url);
 
@@ -53,8 +59,8 @@ class HttpConnection {
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
-  // Opens the TCP connection now if it is not open (useful to keep connect time out of a
-  // measurement). The error names the endpoint and the cause.
+  // Opens the TCP connection (and the TLS session for https) now if it is not open (useful to keep
+  // connect time out of a measurement). The error names the endpoint and the cause.
   Result<void, std::string> Connect();
 
   // Sends one request and reads the whole response. headers are sent as given; a Host header is
@@ -69,7 +75,7 @@ class HttpConnection {
   // Closes the connection if open; the next Send reopens it.
   void Close();
 
-  // True while a TCP connection is open.
+  // True while a connection is open.
   bool is_open() const;
 
   // The endpoint given at construction.

@@ -24,12 +24,23 @@ void DeviceHub::JoinStorePool() {
 
 void DeviceHub::Accept(boost::asio::ip::tcp::socket socket,
                        boost::beast::http::request<boost::beast::http::string_body> request) {
+  AcceptOn(PlainDeviceStream(std::move(socket)), std::move(request));
+}
+
+void DeviceHub::Accept(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
+                       boost::beast::http::request<boost::beast::http::string_body> request) {
+  AcceptOn(std::move(stream), std::move(request));
+}
+
+template <typename Stream>
+void DeviceHub::AcceptOn(Stream stream,
+                         boost::beast::http::request<boost::beast::http::string_body> request) {
   if (shutting_down_) {
     boost::system::error_code ignored;
-    socket.close(ignored);
+    boost::beast::get_lowest_layer(stream).socket().close(ignored);
     return;
   }
-  auto session = std::make_shared<DeviceSession>(std::move(socket), *this);
+  auto session = std::make_shared<DeviceSessionOn<Stream>>(std::move(stream), *this);
   Track(session);
   session->Start(std::move(request));
 }

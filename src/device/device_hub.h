@@ -17,8 +17,10 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -54,6 +56,9 @@ class DeviceHub : public ops::DeviceControl {
 
   // Takes over an upgraded HTTP connection (called on a network thread by the listener).
   void Accept(boost::asio::ip::tcp::socket socket,
+              boost::beast::http::request<boost::beast::http::string_body> request);
+  // The same for a TLS connection (wss://), its TLS handshake done.
+  void Accept(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
               boost::beast::http::request<boost::beast::http::string_body> request);
 
   // Closes every session with code 1001 (reason server_shutdown), records them offline, wakes
@@ -96,6 +101,10 @@ class DeviceHub : public ops::DeviceControl {
   void Untrack(const DeviceSession* session);
 
  private:
+  template <typename Stream>
+  void AcceptOn(Stream stream,
+                boost::beast::http::request<boost::beast::http::string_body> request);
+
   struct FacetProgress {
     int64_t applied = 0;
     int64_t failed = 0;  // the highest generation answered failed/reverted

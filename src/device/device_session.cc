@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "common/crypto.h"
@@ -20,31 +21,35 @@ constexpr uint16_t kClosePolicy = 1008;
 
 }  // namespace
 
-DeviceSession::DeviceSession(asio::ip::tcp::socket socket, DeviceHub& hub)
-    : ws_(std::move(socket)),
+template <typename Stream>
+DeviceSessionOn<Stream>::DeviceSessionOn(Stream stream, DeviceHub& hub)
+    : ws_(std::move(stream)),
       hub_(hub),
       store_strand_(asio::make_strand(hub.store_pool().get_executor())),
       timer_(ws_.get_executor()) {}
 
-DeviceSession::~DeviceSession() = default;
+template <typename Stream>
+DeviceSessionOn<Stream>::~DeviceSessionOn() = default;
 
-void DeviceSession::Start(beast::http::request<beast::http::string_body> request) {
-  asio::dispatch(
-      ws_.get_executor(), [self = shared_from_this(), request = std::move(request)]() mutable {
-        beast::get_lowest_layer(self->ws_).expires_never();
-        websocket::stream_base::timeout timeout{};
-        timeout.handshake_timeout = std::chrono::seconds(10);
-        timeout.idle_timeout = websocket::stream_base::none();
-        timeout.keep_alive_pings = false;
-        self->ws_.set_option(timeout);
-        self->ws_.read_message_max(kMaxFrameBytes);
-        self->ws_.set_option(websocket::stream_base::decorator(
-            [](websocket::response_type& res) { res.set(beast::http::field::server, "sagd"); }));
-        self->ws_.async_accept(request, [self](beast::error_code ec) { self->OnAccept(ec); });
-      });
+template <typename Stream>
+void DeviceSessionOn<Stream>::Start(beast::http::request<beast::http::string_body> request) {
+  asio::dispatch(ws_.get_executor(), [self = this->shared_from_this(),
+                                      request = std::move(request)]() mutable {
+    beast::get_lowest_layer(self->ws_).expires_never();
+    websocket::stream_base::timeout timeout{};
+    timeout.handshake_timeout = std::chrono::seconds(10);
+    timeout.idle_timeout = websocket::stream_base::none();
+    timeout.keep_alive_pings = false;
+    self->ws_.set_option(timeout);
+    self->ws_.read_message_max(kMaxFrameBytes);
+    self->ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "sagd"); }));
+    self->ws_.async_accept(request, [self](beast::error_code ec) { self->OnAccept(ec); });
+  });
 }
 
-void DeviceSession::OnAccept(beast::error_code ec) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::OnAccept(beast::error_code ec) {
   if (ec) return End();
   state_ = State::kAwaitHello;
   nonce_ = NewNonce();
@@ -54,12 +59,15 @@ void DeviceSession::OnAccept(beast::error_code ec) {
   Read();
 }
 
-void DeviceSession::Read() {
-  ws_.async_read(buffer_,
-                 [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+template <typename Stream>
+void DeviceSessionOn<Stream>::Read() {
+  ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+    self->OnRead(ec);
+  });
 }
 
-void DeviceSession::OnRead(beast::error_code ec) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::OnRead(beast::error_code ec) {
   if (ec) return End();
   std::string text = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
@@ -70,7 +78,8 @@ void DeviceSession::OnRead(beast::error_code ec) {
   Read();  // keep reading: a close handshake completes through the read
 }
 
-void DeviceSession::Handle(const std::string& text) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::Handle(const std::string& text) {
   auto parsed = ParseDeviceMessage(text);
   if (!parsed) {
     Send(FormatError(kErrBadMessage, parsed.error()));
@@ -90,15 +99,16 @@ void DeviceSession::Handle(const std::string& text) {
         return;
       }
       state_ = State::kAuthenticating;
-      asio::post(store_strand_, [self = shared_from_this(), hello = std::move(m.hello)]() mutable {
-        self->Authenticate(std::move(hello));
-      });
+      asio::post(store_strand_,
+                 [self = this->shared_from_this(), hello = std::move(m.hello)]() mutable {
+                   self->Authenticate(std::move(hello));
+                 });
       return;
     case State::kAuthenticating:
       return;  // nothing is expected before welcome; heartbeats are harmless
     case State::kOnline:
       if (m.type == DeviceMessageType::kApplied) {
-        asio::post(store_strand_, [self = shared_from_this(), a = std::move(m.applied)] {
+        asio::post(store_strand_, [self = this->shared_from_this(), a = std::move(m.applied)] {
           DeviceHub& hub = self->hub_;
           auto r = hub.store().RecordApplied(self->serial_number_, a.facet, a.generation, a.result,
                                              a.detail, hub.clock().NowMs());
@@ -116,7 +126,8 @@ void DeviceSession::Handle(const std::string& text) {
   }
 }
 
-void DeviceSession::Authenticate(Hello hello) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::Authenticate(Hello hello) {
   bool ok = false;
   auto device = hub_.store().GetDevice(hello.serial_number);
   if (device && !device->retired) {
@@ -145,11 +156,12 @@ void DeviceSession::Authenticate(Hello hello) {
       LogWarn("device " + hello.serial_number + ": cannot record connection: " + r.error().detail);
     }
   }
-  asio::post(ws_.get_executor(), [self = shared_from_this(), hello = std::move(hello),
+  asio::post(ws_.get_executor(), [self = this->shared_from_this(), hello = std::move(hello),
                                   ok]() mutable { self->OnAuthenticated(std::move(hello), ok); });
 }
 
-void DeviceSession::OnAuthenticated(Hello hello, bool ok) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, bool ok) {
   if (ended_ || close_started_ || pending_close_) return;
   if (!ok) {
     LogInfo("device channel: authentication failed for a hello");
@@ -159,7 +171,7 @@ void DeviceSession::OnAuthenticated(Hello hello, bool ok) {
   }
   serial_number_ = hello.serial_number;
   std::shared_ptr<DeviceSession> replaced;
-  if (!hub_.Register(shared_from_this(), serial_number_, hello.applied, &replaced)) {
+  if (!hub_.Register(this->shared_from_this(), serial_number_, hello.applied, &replaced)) {
     end_reason_ = std::string(kReasonServerShutdown);
     CloseWith(1001);
     return;
@@ -171,12 +183,13 @@ void DeviceSession::OnAuthenticated(Hello hello, bool ok) {
   deadline_ = Clock::now() + hub_.options().lease;
   ArmTimer();
   LogInfo("device " + serial_number_ + " online (session " + session_id_ + ")");
-  asio::post(store_strand_, [self = shared_from_this(), hello = std::move(hello)]() mutable {
+  asio::post(store_strand_, [self = this->shared_from_this(), hello = std::move(hello)]() mutable {
     self->AfterWelcome(std::move(hello));
   });
 }
 
-void DeviceSession::AfterWelcome(Hello hello) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::AfterWelcome(Hello hello) {
   DeviceHub& hub = hub_;
   const int64_t now = hub.clock().NowMs();
   auto facets = hub.store().GetDeviceFacets(serial_number_);
@@ -198,9 +211,11 @@ void DeviceSession::AfterWelcome(Hello hello) {
   }
 }
 
-void DeviceSession::SendDesired(std::string facet, int64_t generation, std::string value_json) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), facet = std::move(facet), generation,
-                                  value = std::move(value_json)] {
+template <typename Stream>
+void DeviceSessionOn<Stream>::SendDesired(std::string facet, int64_t generation,
+                                          std::string value_json) {
+  asio::post(ws_.get_executor(), [self = this->shared_from_this(), facet = std::move(facet),
+                                  generation, value = std::move(value_json)] {
     if (self->state_ != State::kOnline || self->ended_ || self->close_started_ ||
         self->pending_close_) {
       return;
@@ -209,29 +224,33 @@ void DeviceSession::SendDesired(std::string facet, int64_t generation, std::stri
   });
 }
 
-void DeviceSession::Kick(uint16_t code, std::string_view reason) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::string(reason)] {
-    if (self->ended_ || self->close_started_ || self->pending_close_) return;
-    self->end_reason_ = reason;
-    if (self->state_ == State::kHandshake) {
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
-      return;
-    }
-    self->CloseWith(code);
-  });
+template <typename Stream>
+void DeviceSessionOn<Stream>::Kick(uint16_t code, std::string_view reason) {
+  asio::post(ws_.get_executor(),
+             [self = this->shared_from_this(), code, reason = std::string(reason)] {
+               if (self->ended_ || self->close_started_ || self->pending_close_) return;
+               self->end_reason_ = reason;
+               if (self->state_ == State::kHandshake) {
+                 beast::error_code ignored;
+                 beast::get_lowest_layer(self->ws_).socket().close(ignored);
+                 return;
+               }
+               self->CloseWith(code);
+             });
 }
 
-void DeviceSession::Send(std::string text) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::Send(std::string text) {
   outbox_.push_back(std::move(text));
   if (!writing_) DoWrite();
 }
 
-void DeviceSession::DoWrite() {
+template <typename Stream>
+void DeviceSessionOn<Stream>::DoWrite() {
   writing_ = true;
   ws_.text(true);
   ws_.async_write(asio::buffer(outbox_.front()),
-                  [self = shared_from_this()](beast::error_code ec, size_t) {
+                  [self = this->shared_from_this()](beast::error_code ec, size_t) {
                     self->writing_ = false;
                     self->outbox_.pop_front();
                     if (ec) {
@@ -243,17 +262,19 @@ void DeviceSession::DoWrite() {
                   });
 }
 
-void DeviceSession::CloseWith(uint16_t code) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::CloseWith(uint16_t code) {
   if (close_started_ || pending_close_) return;
   pending_close_ = code;
   timer_.cancel();
   if (!writing_) DoClose();
 }
 
-void DeviceSession::DoClose() {
+template <typename Stream>
+void DeviceSessionOn<Stream>::DoClose() {
   close_started_ = true;
   ws_.async_close(websocket::close_reason(*pending_close_),
-                  [self = shared_from_this()](beast::error_code ec) {
+                  [self = this->shared_from_this()](beast::error_code ec) {
                     if (ec) {
                       beast::error_code ignored;
                       beast::get_lowest_layer(self->ws_).socket().close(ignored);
@@ -261,12 +282,14 @@ void DeviceSession::DoClose() {
                   });
 }
 
-void DeviceSession::ArmTimer() {
+template <typename Stream>
+void DeviceSessionOn<Stream>::ArmTimer() {
   timer_.expires_at(deadline_);
-  timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
+  timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
 }
 
-void DeviceSession::OnTimer(beast::error_code ec) {
+template <typename Stream>
+void DeviceSessionOn<Stream>::OnTimer(beast::error_code ec) {
   if (ec || ended_ || close_started_ || pending_close_) return;
   if (Clock::now() < deadline_) return ArmTimer();  // renewed meanwhile
   if (state_ == State::kOnline) {
@@ -279,7 +302,8 @@ void DeviceSession::OnTimer(beast::error_code ec) {
   }
 }
 
-void DeviceSession::End() {
+template <typename Stream>
+void DeviceSessionOn<Stream>::End() {
   if (ended_) return;
   ended_ = true;
   timer_.cancel();
@@ -287,7 +311,7 @@ void DeviceSession::End() {
   beast::get_lowest_layer(ws_).socket().close(ignored);
   const bool was_online = state_ == State::kOnline;
   std::string reason = end_reason_.empty() ? std::string(kReasonClosed) : end_reason_;
-  asio::post(store_strand_, [self = shared_from_this(), was_online, reason] {
+  asio::post(store_strand_, [self = this->shared_from_this(), was_online, reason] {
     DeviceHub& hub = self->hub_;
     if (was_online) {
       const bool current = hub.Unregister(self->serial_number_, self.get());
@@ -300,5 +324,8 @@ void DeviceSession::End() {
     hub.Untrack(self.get());
   });
 }
+
+template class DeviceSessionOn<PlainDeviceStream>;
+template class DeviceSessionOn<TlsDeviceStream>;
 
 }  // namespace sag::device

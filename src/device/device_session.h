@@ -17,6 +17,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "device/protocol.h"
@@ -25,19 +26,34 @@ namespace sag::device {
 
 class DeviceHub;
 
-class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
+// What the hub needs of a session, whatever stream it runs on.
+class DeviceSession {
  public:
-  DeviceSession(boost::asio::ip::tcp::socket socket, DeviceHub& hub);
-  ~DeviceSession();
-  DeviceSession(const DeviceSession&) = delete;
-  DeviceSession& operator=(const DeviceSession&) = delete;
+  virtual ~DeviceSession() = default;
+  // Thread-safe: queues a desired message (dropped unless the session is online).
+  virtual void SendDesired(std::string facet, int64_t generation, std::string value_json) = 0;
+  // Thread-safe: closes the session with code; reason is the offline reason to record.
+  virtual void Kick(uint16_t code, std::string_view reason) = 0;
+};
+
+// The connection under the WebSocket: plain TCP (ws://) or TLS (wss://).
+using PlainDeviceStream = boost::beast::tcp_stream;
+using TlsDeviceStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// A session on Stream (PlainDeviceStream or TlsDeviceStream; both are instantiated in the .cc).
+template <typename Stream>
+class DeviceSessionOn : public DeviceSession,
+                        public std::enable_shared_from_this<DeviceSessionOn<Stream>> {
+ public:
+  DeviceSessionOn(Stream stream, DeviceHub& hub);
+  ~DeviceSessionOn() override;
+  DeviceSessionOn(const DeviceSessionOn&) = delete;
+  DeviceSessionOn& operator=(const DeviceSessionOn&) = delete;
 
   // Completes the WebSocket handshake for the already-read upgrade request and starts the protocol.
   void Start(boost::beast::http::request<boost::beast::http::string_body> request);
-  // Thread-safe: queues a desired message (dropped unless the session is online).
-  void SendDesired(std::string facet, int64_t generation, std::string value_json);
-  // Thread-safe: closes the session with code; reason is the offline reason to record.
-  void Kick(uint16_t code, std::string_view reason);
+  void SendDesired(std::string facet, int64_t generation, std::string value_json) override;
+  void Kick(uint16_t code, std::string_view reason) override;
 
  private:
   enum class State { kHandshake, kAwaitHello, kAuthenticating, kOnline };
@@ -57,7 +73,7 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
   void OnTimer(boost::beast::error_code ec);
   void End();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<Stream> ws_;
   DeviceHub& hub_;
   boost::asio::strand<boost::asio::thread_pool::executor_type> store_strand_;
   boost::asio::steady_timer timer_;
@@ -74,5 +90,8 @@ class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
   std::string session_id_;
   std::string end_reason_;  // set by Kick or the lease timer; "closed" otherwise
 };
+
+extern template class DeviceSessionOn<PlainDeviceStream>;
+extern template class DeviceSessionOn<TlsDeviceStream>;
 
 }  // namespace sag::device

@@ -4,6 +4,7 @@
 
 #include "api/gateway.h"
 #include "api/response.h"
+#include "api/tls_context.h"
 #include "auth/credential_cache.h"
 #include "auth/nonce_cache.h"
 #include "common/clock.h"
@@ -132,6 +133,13 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   http_options.port = config.listen_port;
   http_options.io_threads = config.io_threads;
   http_options.worker_threads = config.worker_threads;
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return MakeUnexpected(std::string("set both --tls-cert and --tls-key, or neither"));
+  }
+  if (!config.tls_cert_file.empty()) {
+    ASSIGN_OR_RETURN(http_options.tls,
+                     api::MakeServerTlsContext(config.tls_cert_file, config.tls_key_file));
+  }
   api::Gateway* gateway = impl->gateway.get();
   impl->http = std::make_unique<api::HttpServer>(
       http_options, [gateway](const api::HttpRequest& req) { return gateway->Handle(req); },
@@ -146,11 +154,17 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
       [hub](boost::asio::ip::tcp::socket socket,
             boost::beast::http::request<boost::beast::http::string_body> request) {
         hub->Accept(std::move(socket), std::move(request));
+      },
+      [hub](api::TlsStream stream,
+            boost::beast::http::request<boost::beast::http::string_body> request) {
+        hub->Accept(std::move(stream), std::move(request));
       });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 bool Server::Start(std::string* error) { return impl_->http->Start(error); }
+
+bool Server::tls() const { return impl_->http->options().tls != nullptr; }
 
 uint16_t Server::port() const { return impl_->http->port(); }
 

@@ -25,6 +25,9 @@ struct ServerConfig {
   int64_t admin_password_timeout_ms = 10000;  // --admin-password-timeout-ms
   int64_t device_lease_ms = 30000;            // --device-lease-ms
   int64_t device_heartbeat_ms = 10000;        // --device-heartbeat-ms
+  // --tls-cert / --tls-key (PEM): both set makes the listener speak only TLS.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {
@@ -39,6 +42,8 @@ class Server {
   bool Start(std::string* error);
   // The bound port, after Start().
   uint16_t port() const;
+  // True when the listener speaks TLS.
+  bool tls() const;
   // Drains in-flight requests and stops.
   void Stop();
 

@@ -57,7 +57,7 @@ TEST(ParseEndpointTest, Ipv6InBrackets) {
 
 TEST(ParseEndpointTest, Rejects) {
   for (const char* bad :
-       {"", "http://", "https://127.0.0.1:8086", "ftp://h:1", "http://h:0", "http://h:65536",
+       {"", "http://", "https://", "ftp://h:1", "http://h:0", "http://h:65536",
         "http://h:", "http://h:12x", "http://:80", "http://h:80/path", "http://h:80/?a=b",
         "http://user@h:80", "http://::1:80", "http://[::1", "http://[::1]x", "http://[]:80"}) {
     auto e = ParseEndpoint(bad);

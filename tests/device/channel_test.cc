@@ -199,7 +199,7 @@ class ChannelTest : public ::testing::Test {
 
   ApiResult Call(std::string_view action, const signing::ParamList& params,
                  std::string_view version = client::kSmartagVersion) {
-    client::Endpoint ep{"127.0.0.1", port_, "127.0.0.1:" + std::to_string(port_)};
+    client::Endpoint ep = *client::ParseEndpoint("http://127.0.0.1:" + std::to_string(port_));
     auto r = client::CallApi(ep, {kKeyId, kKeySecret}, version, action, params,
                              client::SignatureKind::kV1, "JSON");
     ApiResult out;

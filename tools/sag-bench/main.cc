@@ -146,6 +146,8 @@ int main(int argc, char** argv) {
   sag::client::Credentials credentials;
   credentials.access_key_id = EnvOr("SAG_ACCESS_KEY_ID", "");
   credentials.access_key_secret = EnvOr("SAG_ACCESS_KEY_SECRET", "");
+  std::string ca_file = EnvOr("SAG_CA_FILE", "");
+  bool insecure = false;
   std::string action;
   std::string api_version = std::string(sag::client::kSmartagVersion);
   std::vector<std::string> param_texts;
@@ -157,8 +159,14 @@ int main(int argc, char** argv) {
   int64_t timeout_ms = 10000;
   size_t max_presign_mb = 1024;
 
-  app.add_option("--endpoint", endpoint_text,
-                 "server URL, http://HOST:PORT (default $SAG_ENDPOINT or http://127.0.0.1:8086)");
+  app.add_option(
+      "--endpoint", endpoint_text,
+      "server URL, http[s]://HOST:PORT (default $SAG_ENDPOINT or http://127.0.0.1:8086)");
+  app.add_option("--ca-file", ca_file,
+                 "PEM CA certificates to trust for https:// (default $SAG_CA_FILE, else the "
+                 "system's store)");
+  app.add_flag("--insecure", insecure,
+               "https:// without verifying the server's certificate: for testing only");
   app.add_option("--access-key-id", credentials.access_key_id,
                  "AccessKey ID (default $SAG_ACCESS_KEY_ID)");
   app.add_option("--access-key-secret", credentials.access_key_secret,
@@ -194,6 +202,8 @@ int main(int argc, char** argv) {
     std::cerr << "sag-bench: " << endpoint.error() << "\n";
     return kExitUsage;
   }
+  endpoint->ca_file = ca_file;
+  endpoint->insecure = insecure;
   if (credentials.access_key_id.empty() || credentials.access_key_secret.empty()) {
     std::cerr << "sag-bench: no AccessKey: give --access-key-id and --access-key-secret, or set "
                  "SAG_ACCESS_KEY_ID and SAG_ACCESS_KEY_SECRET\n";

@@ -20,6 +20,7 @@
 #include "client/http_client.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "common/tls_client.h"
 #include "device/agent/simulated_device.h"
 
 namespace {
@@ -28,6 +29,7 @@ namespace asio = boost::asio;
 
 constexpr const char* kFooter = R"(Environment:
   SAG_ENDPOINT        default for --endpoint (else http://127.0.0.1:8086)
+  SAG_CA_FILE         default for --ca-file (PEM CA certificates for an https:// endpoint)
   SAG_DEVICE_SECRET   default for --secret (prefer it to the flag: argv is public)
 
 Output: one line per event on stderr; on stdout "sag-device: N online" whenever the number of
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
   std::string endpoint = EnvOr("SAG_ENDPOINT", "http://127.0.0.1:8086");
   std::string sn;
   std::string secret = EnvOr("SAG_DEVICE_SECRET", "");
+  std::string ca_file = EnvOr("SAG_CA_FILE", "");
+  bool insecure = false;
   std::string secret_prefix;
   int count = 0;
   std::string sn_prefix;
@@ -61,7 +65,13 @@ int main(int argc, char** argv) {
   int64_t exit_after_ms = 0;
   std::vector<std::string> refuse;
   int threads = 1;
-  app.add_option("--endpoint", endpoint, "sagd URL, e.g. http://127.0.0.1:8086");
+  app.add_option("--endpoint", endpoint,
+                 "sagd URL, e.g. http://127.0.0.1:8086 (https:// connects with wss://)");
+  app.add_option("--ca-file", ca_file,
+                 "PEM CA certificates to trust for https:// (default $SAG_CA_FILE, else the "
+                 "system's store)");
+  app.add_flag("--insecure", insecure,
+               "https:// without verifying the server's certificate: for testing only");
   app.add_option("--sn", sn, "serial number of the one device to run");
   app.add_option("--secret", secret, "device secret, 16-128 characters (env SAG_DEVICE_SECRET)");
   app.add_option("--secret-prefix", secret_prefix, "fleet: the secret of device <sn> is X<sn>");
@@ -102,6 +112,13 @@ int main(int argc, char** argv) {
   asio::io_context ioc;
   sag::device::agent::ChannelTarget target;
   target.host = parsed->authority;
+  if (parsed->tls) {
+    auto tls = sag::MakeTlsClientContext(ca_file, insecure);
+    if (!tls) return usage(tls.error());
+    target.tls = std::move(*tls);
+    target.tls_peer = parsed->host;
+    target.tls_insecure = insecure;
+  }
   {
     boost::system::error_code ec;
     asio::ip::tcp::resolver resolver(ioc);

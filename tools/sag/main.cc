@@ -35,6 +35,7 @@ Environment:
   SAG_ENDPOINT           default for --endpoint (else http://127.0.0.1:8086)
   SAG_ACCESS_KEY_ID      default for --access-key-id
   SAG_ACCESS_KEY_SECRET  default for --access-key-secret (prefer it to the flag: argv is public)
+  SAG_CA_FILE            default for --ca-file (PEM CA certificates for https:// endpoints)
 
 Signatures: v1 (default) sends every parameter in a POST form body signed with HMAC-SHA1, as
 @alicloud/pop-core does; v3 sends the parameters in the query of a POST and signs with an
@@ -81,13 +82,21 @@ int main(int argc, char** argv) {
   sag::client::Credentials credentials;
   credentials.access_key_id = EnvOr("SAG_ACCESS_KEY_ID", "");
   credentials.access_key_secret = EnvOr("SAG_ACCESS_KEY_SECRET", "");
+  std::string ca_file = EnvOr("SAG_CA_FILE", "");
+  bool insecure = false;
   std::string signature = "v1";
   std::string format = "json";
   std::string region;
   double timeout_s = 30;
 
-  app.add_option("--endpoint", endpoint_text,
-                 "server URL, http://HOST:PORT (default $SAG_ENDPOINT or http://127.0.0.1:8086)");
+  app.add_option(
+      "--endpoint", endpoint_text,
+      "server URL, http[s]://HOST:PORT (default $SAG_ENDPOINT or http://127.0.0.1:8086)");
+  app.add_option("--ca-file", ca_file,
+                 "PEM CA certificates to trust for https:// (default $SAG_CA_FILE, else the "
+                 "system's store)");
+  app.add_flag("--insecure", insecure,
+               "https:// without verifying the server's certificate: for testing only");
   app.add_option("--access-key-id", credentials.access_key_id,
                  "AccessKey ID (default $SAG_ACCESS_KEY_ID)");
   app.add_option("--access-key-secret", credentials.access_key_secret,
@@ -142,6 +151,8 @@ int main(int argc, char** argv) {
     std::cerr << "sag: " << endpoint.error() << "\n";
     return kExitUsage;
   }
+  endpoint->ca_file = ca_file;
+  endpoint->insecure = insecure;
   if (credentials.access_key_id.empty() || credentials.access_key_secret.empty()) {
     std::cerr << "sag: no AccessKey: give --access-key-id and --access-key-secret, or set "
                  "SAG_ACCESS_KEY_ID and SAG_ACCESS_KEY_SECRET\n";

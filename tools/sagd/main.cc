@@ -38,6 +38,12 @@ int main(int argc, char** argv) {
   app.add_option("--device-heartbeat-ms", config.device_heartbeat_ms,
                  "heartbeat interval told to devices (keep well below the lease)")
       ->check(CLI::Range(int64_t{50}, int64_t{3600000}));
+  app.add_option(
+         "--tls-cert", config.tls_cert_file,
+         "PEM certificate chain: serve only TLS (https://, wss://) with it (needs --tls-key)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", config.tls_key_file, "PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
   config.open_device_registry = registry == "open";
   umask(077);  // the database, WAL, keys and credentials are for sagd's user only
@@ -81,7 +87,8 @@ int main(int argc, char** argv) {
   std::string shown_host = config.listen_host.find(':') != std::string::npos
                                ? "[" + config.listen_host + "]"
                                : config.listen_host;
-  std::printf("sagd listening on http://%s:%u\n", shown_host.c_str(), (*server)->port());
+  std::printf("sagd listening on %s://%s:%u\n", (*server)->tls() ? "https" : "http",
+              shown_host.c_str(), (*server)->port());
   std::fflush(stdout);
 
   int sig = 0;

@@ -7,15 +7,18 @@
 #include <functional>
 #include <optional>
 #include <utility>
+#include <variant>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
 #include "common/log.h"
+#include "common/tls_client.h"
 
 namespace sag::device::agent {
 
@@ -42,12 +45,35 @@ auto Redirect(error_code& ec) { return asio::redirect_error(asio::use_awaitable,
 
 }  // namespace
 
+using PlainWs = websocket::stream<beast::tcp_stream>;
+using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
 // One WebSocket session; shared by the coroutines working on it, all on the device's strand.
 struct SimulatedDevice::Conn {
-  explicit Conn(const asio::strand<asio::io_context::executor_type>& strand)
-      : ws(strand), heartbeat_timer(strand), watchdog_timer(strand), flap_timer(strand) {}
+  Conn(const asio::strand<asio::io_context::executor_type>& strand, const ChannelTarget& target)
+      : ws(MakeWs(strand, target)),
+        heartbeat_timer(strand),
+        watchdog_timer(strand),
+        flap_timer(strand) {}
 
-  websocket::stream<beast::tcp_stream> ws;
+  static std::variant<PlainWs, TlsWs> MakeWs(
+      const asio::strand<asio::io_context::executor_type>& strand, const ChannelTarget& target) {
+    if (target.tls) {
+      return std::variant<PlainWs, TlsWs>(std::in_place_type<TlsWs>, strand, *target.tls);
+    }
+    return std::variant<PlainWs, TlsWs>(std::in_place_type<PlainWs>, strand);
+  }
+
+  // Calls f with the WebSocket stream (plain or TLS).
+  template <typename F>
+  decltype(auto) Ws(F&& f) {
+    return std::visit(std::forward<F>(f), ws);
+  }
+  beast::tcp_stream& Tcp() {
+    return Ws([](auto& w) -> beast::tcp_stream& { return beast::get_lowest_layer(w); });
+  }
+
+  std::variant<PlainWs, TlsWs> ws;
   asio::steady_timer heartbeat_timer;
   asio::steady_timer watchdog_timer;
   asio::steady_timer flap_timer;
@@ -154,7 +180,7 @@ void SimulatedDevice::Stop(std::function<void()> done) {
         self->Close(conn);
       } else {
         error_code ignored;
-        beast::get_lowest_layer(conn->ws).socket().close(ignored);
+        conn->Tcp().socket().close(ignored);
         conn->watchdog_timer.cancel();
       }
     }
@@ -222,10 +248,10 @@ asio::awaitable<void> SimulatedDevice::Run(std::shared_ptr<SimulatedDevice> self
 
 asio::awaitable<SimulatedDevice::SessionEnd> SimulatedDevice::RunSession() {
   auto self = shared_from_this();
-  auto conn = std::make_shared<Conn>(strand_);
+  auto conn = std::make_shared<Conn>(strand_, target_);
   conn_ = conn;
   SessionEnd end;
-  auto& tcp = beast::get_lowest_layer(conn->ws);
+  auto& tcp = conn->Tcp();
   error_code ec;
 
   // The watchdog bounds connect + handshake + welcome.
@@ -233,13 +259,24 @@ asio::awaitable<SimulatedDevice::SessionEnd> SimulatedDevice::RunSession() {
   Spawn(Watchdog(self, conn));
 
   co_await tcp.async_connect(target_.endpoints, Redirect(ec));
+  if (!ec && !stopping_ && target_.tls) {
+    // The TLS handshake (wss://); the watchdog bounds it too.
+    auto& tls = std::get<TlsWs>(conn->ws).next_layer();
+    SetTlsPeerName(tls.native_handle(), target_.tls_peer, target_.tls_insecure);
+    co_await tls.async_handshake(asio::ssl::stream_base::client, Redirect(ec));
+    if (ec) Event("TLS handshake failed: " + ec.message());
+  }
   if (!ec && !stopping_) {
-    conn->ws.set_option(
-        websocket::stream_base::timeout{std::chrono::milliseconds(options_.connect_timeout_ms),
-                                        websocket::stream_base::none(), false});
-    conn->ws.read_message_max(kMaxFrameBytes);
-    conn->ws.text(true);
-    co_await conn->ws.async_handshake(target_.host, std::string(kChannelPath), Redirect(ec));
+    conn->Ws([this](auto& ws) {
+      ws.set_option(
+          websocket::stream_base::timeout{std::chrono::milliseconds(options_.connect_timeout_ms),
+                                          websocket::stream_base::none(), false});
+      ws.read_message_max(kMaxFrameBytes);
+      ws.text(true);
+    });
+    co_await conn->Ws([&](auto& ws) {
+      return ws.async_handshake(target_.host, std::string(kChannelPath), Redirect(ec));
+    });
   } else if (!ec) {
     ec = asio::error::operation_aborted;
   }
@@ -250,7 +287,7 @@ asio::awaitable<SimulatedDevice::SessionEnd> SimulatedDevice::RunSession() {
     Event("connected");
     beast::flat_buffer buffer;
     for (;;) {
-      co_await conn->ws.async_read(buffer, Redirect(ec));
+      co_await conn->Ws([&](auto& ws) { return ws.async_read(buffer, Redirect(ec)); });
       if (ec) break;
       std::string text = beast::buffers_to_string(buffer.data());
       buffer.consume(buffer.size());
@@ -278,7 +315,8 @@ asio::awaitable<SimulatedDevice::SessionEnd> SimulatedDevice::RunSession() {
     if (!conn->close_cause.empty()) {
       reason = conn->close_cause;
     } else if (ec == websocket::error::closed) {
-      const websocket::close_reason& cr = conn->ws.reason();
+      const websocket::close_reason& cr =
+          conn->Ws([](auto& ws) -> const websocket::close_reason& { return ws.reason(); });
       reason = "closed_by_server code=" + std::to_string(cr.code);
       if (!cr.reason.empty()) reason += " reason=" + std::string(cr.reason.c_str());
     } else {
@@ -305,7 +343,7 @@ asio::awaitable<void> SimulatedDevice::Watchdog(std::shared_ptr<SimulatedDevice>
   Event("no welcome within " + std::to_string(options_.connect_timeout_ms) + " ms");
   conn->close_cause = "timeout";
   error_code ignored;
-  beast::get_lowest_layer(conn->ws).socket().close(ignored);
+  conn->Tcp().socket().close(ignored);
   (void)self;
 }
 
@@ -347,7 +385,7 @@ asio::awaitable<void> SimulatedDevice::SilentDrop(std::shared_ptr<SimulatedDevic
     conn_->watchdog_timer.cancel();
     error_code ignored;
     // Aborts the pending read and write without closing the TCP connection.
-    beast::get_lowest_layer(conn_->ws).socket().cancel(ignored);
+    conn_->Tcp().socket().cancel(ignored);
   } else {
     backoff_timer_.cancel();
   }
@@ -377,9 +415,11 @@ asio::awaitable<void> SimulatedDevice::Writer(std::shared_ptr<SimulatedDevice> s
     conn->outbox.pop_front();
     error_code ec;
     if (item) {
-      co_await conn->ws.async_write(asio::buffer(*item), Redirect(ec));
+      co_await conn->Ws(
+          [&](auto& ws) { return ws.async_write(asio::buffer(*item), Redirect(ec)); });
     } else {
-      co_await conn->ws.async_close(websocket::close_code::normal, Redirect(ec));
+      co_await conn->Ws(
+          [&](auto& ws) { return ws.async_close(websocket::close_code::normal, Redirect(ec)); });
       break;
     }
     if (ec) break;

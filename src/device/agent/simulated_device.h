@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -30,6 +31,11 @@ namespace sag::device::agent {
 struct ChannelTarget {
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;
   std::string host;  // Host header, e.g. "127.0.0.1:8086"
+  // wss:// when set (common/tls_client.h), plain ws:// otherwise. tls_peer is the host name or
+  // IP address the server's certificate must carry (and the SNI for a name).
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  std::string tls_peer;
+  bool tls_insecure = false;
 };
 
 // Identity, defaults and fault simulation of one device.
