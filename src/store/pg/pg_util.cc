@@ -5,7 +5,28 @@
 
 #include <libpq-fe.h>
 
+#include "common/log.h"
+
 namespace sag::store::pg {
+
+namespace {
+
+// Server notices: WARNING and worse go to the log; NOTICE/INFO (e.g. "relation already exists,
+// skipping") are dropped instead of libpq's default of printing them to stderr.
+void OnNotice(void* /*arg*/, const PGresult* res) {
+  const char* severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity != nullptr && std::strcmp(severity, "NOTICE") != 0 &&
+      std::strcmp(severity, "INFO") != 0 && std::strcmp(severity, "DEBUG") != 0 &&
+      std::strcmp(severity, "LOG") != 0) {
+    std::string message = PQresultErrorMessage(res);
+    while (!message.empty() && message.back() == '\n') {
+      message.pop_back();
+    }
+    LogWarn("postgresql: " + message);
+  }
+}
+
+}  // namespace
 
 void ConnCloser::operator()(pg_conn* conn) const noexcept { PQfinish(conn); }
 
@@ -98,6 +119,7 @@ Result<std::unique_ptr<Connection>, std::string> Connection::Open(const std::str
     }
     return MakeUnexpected("postgresql: cannot connect: " + message);
   }
+  PQsetNoticeReceiver(conn.get(), &OnNotice, nullptr);
   return std::unique_ptr<Connection>(new Connection(std::move(conn)));
 }
 
