@@ -82,9 +82,11 @@ class Pool {
 
 // How a method's transaction runs.
 enum class Mode {
-  kSingle,  // one statement, autocommit (a statement is atomic on its own)
-  kRead,    // several reads from one snapshot: REPEATABLE READ READ ONLY
-  kWrite,   // READ COMMITTED; the method locks the rows its checks depend on
+  kSingleRead,  // one read-only statement, autocommit (a statement is atomic on its own)
+  kRead,        // several reads from one snapshot: REPEATABLE READ READ ONLY
+  kWrite,       // READ COMMITTED; the method locks the rows its checks depend on. Writes always
+                // run in BEGIN ... COMMIT, so a connection lost before COMMIT is known to have
+                // changed nothing and the transaction can be rerun.
 };
 
 // True when the result is the given error code.
@@ -418,7 +420,7 @@ struct PgStore::Impl {
       StoreError error;
       bool at_commit = false;
       bool begun = true;
-      if (mode != Mode::kSingle) {
+      if (mode != Mode::kSingleRead) {
         auto begin =
             conn.Exec(mode == Mode::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                                           : "BEGIN ISOLATION LEVEL READ COMMITTED");
@@ -430,7 +432,7 @@ struct PgStore::Impl {
       if (begun) {
         R result = f(conn);
         if (result.has_value()) {
-          if (mode == Mode::kSingle) {
+          if (mode == Mode::kSingleRead) {
             return result;
           }
           auto commit = conn.Exec("COMMIT");
@@ -441,7 +443,7 @@ struct PgStore::Impl {
           at_commit = true;
         } else {
           error = std::move(result).error();
-          if (mode != Mode::kSingle && conn.ok()) {
+          if (mode != Mode::kSingleRead && conn.ok()) {
             const pg::LastError failure = conn.last_error();  // ROLLBACK must not hide it
             (void)conn.Exec("ROLLBACK");
             if (pg::IsRetryable(failure.sqlstate) && attempt < kMaxAttempts) {
@@ -493,7 +495,7 @@ int64_t PgStore::schema_version() const { return impl_->schema_version; }
 // Accounts ----------------------------------------------------------------------------------------
 
 StoreResult<void> PgStore::CreateAccount(const AccountRecord& account) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) -> StoreResult<void> {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<void> {
     RETURN_IF_ERROR(conn.Query(
         "INSERT INTO accounts (id, name, is_operator, create_ms) VALUES ($1, $2, $3, $4)",
         {account.id, account.name, Param::Bool(account.is_operator), account.create_ms}));
@@ -502,7 +504,7 @@ StoreResult<void> PgStore::CreateAccount(const AccountRecord& account) {
 }
 
 StoreResult<AccountRecord> PgStore::GetAccount(std::string_view account_id) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql =
         "SELECT " + std::string(kAccountColumns) + " FROM accounts WHERE id = $1";
     return GetOne(conn, kSql, {account_id}, &ReadAccount, "account");
@@ -510,7 +512,7 @@ StoreResult<AccountRecord> PgStore::GetAccount(std::string_view account_id) {
 }
 
 StoreResult<std::vector<AccountRecord>> PgStore::ListAccounts() {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql =
         "SELECT " + std::string(kAccountColumns) + " FROM accounts ORDER BY create_ms, id";
     return ListRows(conn, kSql, {}, &ReadAccount);
@@ -520,7 +522,7 @@ StoreResult<std::vector<AccountRecord>> PgStore::ListAccounts() {
 // Users -------------------------------------------------------------------------------------------
 
 StoreResult<void> PgStore::CreateUser(const UserRecord& user) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) -> StoreResult<void> {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<void> {
     RETURN_IF_ERROR(
         conn.Query("INSERT INTO users (account_id, name, display_name, is_root, create_ms) "
                    "VALUES ($1, $2, $3, $4, $5)",
@@ -531,7 +533,7 @@ StoreResult<void> PgStore::CreateUser(const UserRecord& user) {
 }
 
 StoreResult<UserRecord> PgStore::GetUser(std::string_view account_id, std::string_view name) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql =
         "SELECT " + std::string(kUserColumns) + " FROM users WHERE account_id = $1 AND name = $2";
     return GetOne(conn, kSql, {account_id, name}, &ReadUser, "user");
@@ -539,7 +541,7 @@ StoreResult<UserRecord> PgStore::GetUser(std::string_view account_id, std::strin
 }
 
 StoreResult<std::vector<UserRecord>> PgStore::ListUsers(std::string_view account_id) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql = "SELECT " + std::string(kUserColumns) +
                                     " FROM users WHERE account_id = $1 ORDER BY create_ms, name";
     return ListRows(conn, kSql, {account_id}, &ReadUser);
@@ -585,7 +587,7 @@ StoreResult<void> PgStore::CreateAccessKey(const AccessKeyRecord& key) {
 }
 
 StoreResult<AccessKeyRecord> PgStore::GetAccessKey(std::string_view key_id) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql =
         "SELECT " + std::string(kAccessKeyColumns) + " FROM access_keys WHERE id = $1";
     return GetOne(conn, kSql, {key_id}, &ReadAccessKey, "AccessKey");
@@ -594,7 +596,7 @@ StoreResult<AccessKeyRecord> PgStore::GetAccessKey(std::string_view key_id) {
 
 StoreResult<std::vector<AccessKeyRecord>> PgStore::ListAccessKeys(std::string_view account_id,
                                                                   std::string_view user_name) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql =
         "SELECT " + std::string(kAccessKeyColumns) +
         " FROM access_keys WHERE account_id = $1 AND ($2::text = '' OR user_name = $2::text) "
@@ -605,14 +607,14 @@ StoreResult<std::vector<AccessKeyRecord>> PgStore::ListAccessKeys(std::string_vi
 
 StoreResult<void> PgStore::SetAccessKeyEnabled(std::string_view account_id, std::string_view key_id,
                                                bool enabled) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) {
     return ChangeOne(conn, "UPDATE access_keys SET enabled = $3 WHERE account_id = $1 AND id = $2",
                      {account_id, key_id, Param::Bool(enabled)}, "AccessKey");
   });
 }
 
 StoreResult<void> PgStore::DeleteAccessKey(std::string_view account_id, std::string_view key_id) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) {
     return ChangeOne(conn, "DELETE FROM access_keys WHERE account_id = $1 AND id = $2",
                      {account_id, key_id}, "AccessKey");
   });
@@ -621,7 +623,7 @@ StoreResult<void> PgStore::DeleteAccessKey(std::string_view account_id, std::str
 // Policies ----------------------------------------------------------------------------------------
 
 StoreResult<void> PgStore::CreatePolicy(const PolicyRecord& policy) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) -> StoreResult<void> {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<void> {
     RETURN_IF_ERROR(conn.Query(
         "INSERT INTO policies (account_id, name, description, document, create_ms) "
         "VALUES ($1, $2, $3, $4, $5)",
@@ -631,7 +633,7 @@ StoreResult<void> PgStore::CreatePolicy(const PolicyRecord& policy) {
 }
 
 StoreResult<PolicyRecord> PgStore::GetPolicy(std::string_view account_id, std::string_view name) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql = "SELECT " + std::string(kPolicyColumns) +
                                     " FROM policies WHERE account_id = $1 AND name = $2";
     return GetOne(conn, kSql, {account_id, name}, &ReadPolicy, "policy");
@@ -639,7 +641,7 @@ StoreResult<PolicyRecord> PgStore::GetPolicy(std::string_view account_id, std::s
 }
 
 StoreResult<std::vector<PolicyRecord>> PgStore::ListPolicies(std::string_view account_id) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql = "SELECT " + std::string(kPolicyColumns) +
                                     " FROM policies WHERE account_id = $1 ORDER BY create_ms, name";
     return ListRows(conn, kSql, {account_id}, &ReadPolicy);
@@ -695,7 +697,7 @@ StoreResult<void> PgStore::AttachPolicy(std::string_view account_id, std::string
 
 StoreResult<void> PgStore::DetachPolicy(std::string_view account_id, std::string_view policy_name,
                                         std::string_view user_name) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) {
     return ChangeOne(conn,
                      "DELETE FROM policy_attachments "
                      "WHERE account_id = $1 AND policy_name = $2 AND user_name = $3",
@@ -705,7 +707,7 @@ StoreResult<void> PgStore::DetachPolicy(std::string_view account_id, std::string
 
 StoreResult<std::vector<PolicyRecord>> PgStore::ListPoliciesForUser(std::string_view account_id,
                                                                     std::string_view user_name) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     return ListRows(conn,
                     "SELECT p.account_id, p.name, p.description, p.document, p.create_ms "
                     "FROM policy_attachments a JOIN policies p "
@@ -718,7 +720,7 @@ StoreResult<std::vector<PolicyRecord>> PgStore::ListPoliciesForUser(std::string_
 // Instances ---------------------------------------------------------------------------------------
 
 StoreResult<void> PgStore::CreateInstance(const InstanceRecord& r) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) -> StoreResult<void> {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql =
         "INSERT INTO instances (" + std::string(kInstanceColumns) +
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
@@ -870,11 +872,11 @@ StoreResult<void> PgStore::DeleteInstance(std::string_view account_id, std::stri
 // Devices -----------------------------------------------------------------------------------------
 
 StoreResult<void> PgStore::RegisterDevice(const DeviceRecord& device) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) { return InsertDevice(conn, device); });
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) { return InsertDevice(conn, device); });
 }
 
 StoreResult<DeviceRecord> PgStore::GetDevice(std::string_view serial_number) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) -> StoreResult<DeviceRecord> {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) -> StoreResult<DeviceRecord> {
     ASSIGN_OR_RETURN(std::optional<DeviceRecord> device, FindDevice(conn, serial_number));
     if (!device) {
       return MakeUnexpected(NotFound("device not found"));
@@ -884,7 +886,7 @@ StoreResult<DeviceRecord> PgStore::GetDevice(std::string_view serial_number) {
 }
 
 StoreResult<std::vector<DeviceRecord>> PgStore::ListDevices(int64_t offset, int64_t limit) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
     static const std::string kSql = "SELECT " + std::string(kDeviceColumns) +
                                     std::string(kDeviceFrom) +
                                     " ORDER BY d.create_ms, d.serial_number LIMIT $1 OFFSET $2";
@@ -894,7 +896,7 @@ StoreResult<std::vector<DeviceRecord>> PgStore::ListDevices(int64_t offset, int6
 }
 
 StoreResult<int64_t> PgStore::CountDevices() {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) -> StoreResult<int64_t> {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) -> StoreResult<int64_t> {
     ASSIGN_OR_RETURN(Rows rows, conn.Query("SELECT count(*) FROM devices"));
     return rows.empty() ? int64_t{0} : rows.Int(0, 0);
   });
@@ -1047,7 +1049,7 @@ StoreResult<ActivateOutcome> PgStore::ActivateInstance(std::string_view account_
 // CCNs --------------------------------------------------------------------------------------------
 
 StoreResult<void> PgStore::CreateCcn(const CcnRecord& ccn) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) -> StoreResult<void> {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<void> {
     RETURN_IF_ERROR(conn.Query(
         "INSERT INTO ccns (id, account_id, region_id, name, description, cidr_block, is_default, "
         "interworking_status, create_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -1059,7 +1061,7 @@ StoreResult<void> PgStore::CreateCcn(const CcnRecord& ccn) {
 
 StoreResult<CcnRecord> PgStore::GetCcn(std::string_view account_id, std::string_view region_id,
                                        std::string_view ccn_id) {
-  return impl_->Run(Mode::kSingle,
+  return impl_->Run(Mode::kSingleRead,
                     [&](Connection& conn) { return FindCcn(conn, account_id, region_id, ccn_id); });
 }
 
@@ -1204,7 +1206,7 @@ StoreResult<CcnUnbindOutcome> PgStore::UnbindInstanceFromCcn(std::string_view ac
 
 StoreResult<std::optional<std::string>> PgStore::GetSetting(std::string_view key) {
   return impl_->Run(
-      Mode::kSingle, [&](Connection& conn) -> StoreResult<std::optional<std::string>> {
+      Mode::kSingleRead, [&](Connection& conn) -> StoreResult<std::optional<std::string>> {
         ASSIGN_OR_RETURN(Rows rows, conn.Query("SELECT value FROM settings WHERE key = $1", {key}));
         if (rows.empty()) {
           return std::optional<std::string>();
@@ -1214,7 +1216,7 @@ StoreResult<std::optional<std::string>> PgStore::GetSetting(std::string_view key
 }
 
 StoreResult<void> PgStore::PutSetting(std::string_view key, std::string_view value) {
-  return impl_->Run(Mode::kSingle, [&](Connection& conn) -> StoreResult<void> {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<void> {
     RETURN_IF_ERROR(
         conn.Query("INSERT INTO settings (key, value) VALUES ($1, $2) "
                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
