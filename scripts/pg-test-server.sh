@@ -29,8 +29,12 @@ as_owner() {
   fi
 }
 
+ready() { "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres; }
+
+# Running: our data directory's server is up and answers on the port (a pid file left by a killed
+# server does not count).
 running() {
-  [[ -f "$DATA/PG_VERSION" ]] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1
+  [[ -f "$DATA/PG_VERSION" ]] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 && ready
 }
 
 start() {
@@ -63,8 +67,13 @@ EOF
         chown postgres: "$DATA/pg_hba.conf"
       fi
     fi
-    # A stale pid file (server killed) would stop pg_ctl start.
+    # A killed server leaves its pid file (and, for a moment, its children): wait for them to
+    # go, then remove the stale file, which would stop pg_ctl start.
     if [[ -f "$DATA/postmaster.pid" ]]; then
+      for _ in $(seq 1 20); do
+        as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 || break
+        sleep 0.5
+      done
       log "removing stale postmaster.pid"
       rm -f "$DATA/postmaster.pid"
     fi
@@ -77,7 +86,7 @@ EOF
     }
   fi
   for _ in $(seq 1 60); do
-    if "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then
+    if ready; then
       echo "export SAG_TEST_PG_DSN='$DSN'"
       return 0
     fi
@@ -88,7 +97,7 @@ EOF
 }
 
 stop() {
-  if running; then
+  if [[ -f "$DATA/postmaster.pid" ]] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     log "stopping"
     as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w -t 60 stop >&2
   fi
