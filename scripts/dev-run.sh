@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target sagd sag sag-bench
+cmake --build --preset release --target sagd sag sag-bench sag-device
 exec build/bin/sagd "$@"

@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "common/log.h"
 
@@ -62,6 +63,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     bool too_large = ec == http::error::body_limit;
     if (ec && !too_large) return Close();  // malformed HTTP or reset: nothing sensible to answer
+    if (!too_large && IsUpgradeForHandler(parser_->get())) {
+      stream_.expires_never();
+      server_.upgrade_handler()(stream_.release_socket(), parser_->release());
+      return;
+    }
     auto request = std::make_shared<http::request<http::string_body>>(parser_->release());
     keep_alive_ = !too_large && request->keep_alive();
     version_ = request->version();
@@ -74,6 +80,12 @@ class Session : public std::enable_shared_from_this<Session> {
       asio::post(self->stream_.get_executor(),
                  [self, resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
     });
+  }
+
+  bool IsUpgradeForHandler(const http::request<http::string_body>& req) const {
+    if (!server_.upgrade_handler() || !beast::websocket::is_upgrade(req)) return false;
+    std::string_view target = req.target();
+    return target.substr(0, target.find('?')) == server_.upgrade_path();
   }
 
   void Write(HttpResponse resp) {
@@ -145,6 +157,11 @@ bool HttpServer::Start(std::string* error) {
     io_threads_.emplace_back([this] { io_.run(); });
   }
   return true;
+}
+
+void HttpServer::SetUpgradeHandler(std::string path, UpgradeHandler handler) {
+  upgrade_path_ = std::move(path);
+  upgrade_handler_ = std::move(handler);
 }
 
 void HttpServer::Accept() {

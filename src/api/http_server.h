@@ -17,6 +17,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "api/http_types.h"
 
@@ -34,6 +36,10 @@ struct HttpServerOptions {
 
 // Handles one request on a worker thread. Must not throw.
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Takes over a connection whose request asked for a WebSocket upgrade on the registered path: the
+// socket and the already-read request (runs on the connection's network strand; must not block).
+using UpgradeHandler = std::function<void(
+    boost::asio::ip::tcp::socket, boost::beast::http::request<boost::beast::http::string_body>)>;
 // Renders the response for a request whose body exceeded the limit (runs on a worker thread).
 using TooLargeHandler = std::function<HttpResponse(const HttpRequest&)>;
 
@@ -47,6 +53,9 @@ class HttpServer {
   // Binds and starts the network threads. Returns false (with a message in *error) when the
   // address cannot be bound.
   bool Start(std::string* error);
+  // Hands WebSocket upgrade requests for path (query ignored) to handler instead of the request
+  // handler. Call before Start. Other requests, and non-upgrade requests for path, are unchanged.
+  void SetUpgradeHandler(std::string path, UpgradeHandler handler);
   // The bound port (after Start).
   uint16_t port() const { return port_; }
   // Stops accepting, lets in-flight requests finish (up to drain_timeout), closes idle
@@ -64,6 +73,8 @@ class HttpServer {
   const RequestHandler& handler() const { return handler_; }
   const TooLargeHandler& too_large_handler() const { return too_large_; }
   std::atomic<int64_t>& in_flight_counter() { return in_flight_; }
+  const std::string& upgrade_path() const { return upgrade_path_; }
+  const UpgradeHandler& upgrade_handler() const { return upgrade_handler_; }
 
  private:
   void Accept();
@@ -71,6 +82,8 @@ class HttpServer {
   HttpServerOptions options_;
   RequestHandler handler_;
   TooLargeHandler too_large_;
+  std::string upgrade_path_;
+  UpgradeHandler upgrade_handler_;
   boost::asio::io_context io_;
   // Keeps the network threads running while requests sit on workers after the acceptor closed
   // (otherwise io_ would run out of work during a drain and never write their responses).

@@ -16,14 +16,17 @@ OpResult BindSerialNumber(OpContext& ctx) {
   std::string sn = ctx.params.Get("SerialNumber");
   ASSIGN_OR_RETURN(auto in,
                    LoadInstance(ctx, ctx.params.Get("SmartAGId"), ApiErrorId::kSagInstanceNoFound));
-  if (in.instance_type != "hardware")
+  if (in.instance_type != "hardware") {
     return MakeUnexpected(ApiError(ApiErrorId::kActionNotSupport));
+  }
   if (InArrears(in, ctx.now_ms())) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears));
   }
   if (!IsWellFormedSerialNumber(sn)) {
     return MakeUnexpected(ApiError(ApiErrorId::kSagInvalidSerialNumber));
   }
+  ASSIGN_OR_RETURN(bool busy, HasChangeInFlight(ctx, in));
+  if (busy) return MakeUnexpected(ApiError(ApiErrorId::kResourceInOperating));
   store::BindSerialNumberRequest req;
   req.account_id = ctx.principal.account_id;
   req.region_id = in.region_id;

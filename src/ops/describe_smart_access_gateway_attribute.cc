@@ -8,7 +8,7 @@ namespace sag::ops {
 OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
                    LoadInstance(ctx, ctx.params.Get("SmartAGId"), ApiErrorId::kInvalidIdSmartag));
-  return InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in));
+  return InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), DevicesOf(ctx, in));
 }
 
 }  // namespace sag::ops

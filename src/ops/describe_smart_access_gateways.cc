@@ -57,7 +57,7 @@ OpResult DescribeSmartAccessGateways(OpContext& ctx) {
   int64_t now = ctx.now_ms();
   boost::json::array items;
   for (const auto& in : result.items)
-    items.push_back(InstanceListItem(in, now, CcnNameOf(ctx, in)));
+    items.push_back(InstanceListItem(in, now, CcnNameOf(ctx, in), DevicesOf(ctx, in)));
   boost::json::object body;
   body["SmartAccessGateways"] = boost::json::object{{"SmartAccessGateway", std::move(items)}};
   AddPageFields(body, page, result.total);

@@ -19,6 +19,8 @@ OpResult UnbindSerialNumber(OpContext& ctx);
 OpResult ActivateSmartAccessGateway(OpContext& ctx);
 OpResult DescribeSmartAccessGatewayHa(OpContext& ctx);
 OpResult RebootSmartAccessGateway(OpContext& ctx);
+OpResult ModifySAGAdminPassword(OpContext& ctx);
+OpResult DescribeSAGDeviceInfo(OpContext& ctx);
 OpResult CreateCloudConnectNetwork(OpContext& ctx);
 OpResult DescribeCloudConnectNetworks(OpContext& ctx);
 OpResult ModifyCloudConnectNetwork(OpContext& ctx);

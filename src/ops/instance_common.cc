@@ -25,6 +25,35 @@ std::string CcnNameOf(const OpContext& ctx, const store::InstanceRecord& in) {
   return ccn ? ccn->name : "";
 }
 
+std::vector<store::DeviceRecord> DevicesOf(const OpContext& ctx, const store::InstanceRecord& in) {
+  std::vector<store::DeviceRecord> out;
+  for (const auto& sn : in.serial_numbers) {
+    auto d = ctx.store().GetDevice(sn);
+    if (d) {
+      out.push_back(std::move(d).value());
+    } else {
+      store::DeviceRecord unknown;
+      unknown.serial_number = sn;
+      out.push_back(std::move(unknown));
+    }
+  }
+  return out;
+}
+
+Result<bool, ApiError> HasChangeInFlight(const OpContext& ctx, const store::InstanceRecord& in) {
+  for (const std::string& sn : in.serial_numbers) {
+    auto facets = ctx.store().GetDeviceFacets(sn);
+    if (!facets) return MakeUnexpected(StoreFailure(facets.error()));
+    for (const auto& f : *facets) {
+      if (f.desired_generation > f.applied_generation &&
+          f.result_generation < f.desired_generation) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 bool InArrears(const store::InstanceRecord& instance, int64_t now_ms) {
   return instance.end_ms > 0 && now_ms >= instance.end_ms;
 }
@@ -79,12 +108,13 @@ void AddCommonFields(boost::json::object& o, const store::InstanceRecord& in, in
 }  // namespace
 
 boost::json::object InstanceListItem(const store::InstanceRecord& in, int64_t now_ms,
-                                     const std::string& ccn_name) {
+                                     const std::string& ccn_name,
+                                     const std::vector<store::DeviceRecord>& devices) {
   boost::json::object o;
   AddCommonFields(o, in, now_ms, ccn_name);
   o["HardwareVersion"] = in.hardware_spec;
-  o["SoftwareVersion"] = "";
-  o["BackupSoftwareVersion"] = "";
+  o["SoftwareVersion"] = devices.empty() ? "" : devices[0].firmware_version;
+  o["BackupSoftwareVersion"] = devices.size() < 2 ? "" : devices[1].firmware_version;
   o["BackupStatus"] = "";
   o["SmartAGUid"] = std::stoll(in.account_id);
   o["AclIds"] = "";
@@ -101,22 +131,26 @@ boost::json::object InstanceListItem(const store::InstanceRecord& in, int64_t no
 }
 
 boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t now_ms,
-                                      const std::string& ccn_name) {
+                                      const std::string& ccn_name,
+                                      const std::vector<store::DeviceRecord>& devices) {
   boost::json::object o;
   AddCommonFields(o, in, now_ms, ccn_name);
   o["InstanceType"] = in.instance_type == "software" ? "sag-software" : in.hardware_spec;
-  boost::json::array devices;
+  o["SoftwareVersion"] = devices.empty() ? "" : devices[0].firmware_version;
+  boost::json::array device_list;
   for (size_t i = 0; i < in.serial_numbers.size(); ++i) {
-    devices.push_back(boost::json::object{{"SerialNumber", in.serial_numbers[i]},
-                                          {"HaState", i == 0 ? "active" : "standby"},
-                                          {"HcState", ""},
-                                          {"SoftwareVersion", ""},
-                                          {"DpiSignatureDbVersion", ""},
-                                          {"MonitorVersion", ""},
-                                          {"SecretKey", ""},
-                                          {"DistributeSkStatus", 0}});
+    const store::DeviceRecord* d = i < devices.size() ? &devices[i] : nullptr;
+    device_list.push_back(
+        boost::json::object{{"SerialNumber", in.serial_numbers[i]},
+                            {"HaState", i == 0 ? "active" : "standby"},
+                            {"HcState", ""},
+                            {"SoftwareVersion", d != nullptr ? d->firmware_version : ""},
+                            {"DpiSignatureDbVersion", d != nullptr ? d->dpi_version : ""},
+                            {"MonitorVersion", ""},
+                            {"SecretKey", ""},
+                            {"DistributeSkStatus", 0}});
   }
-  o["Devices"] = boost::json::object{{"Device", std::move(devices)}};
+  o["Devices"] = boost::json::object{{"Device", std::move(device_list)}};
   o["TrafficMasterSn"] = in.serial_numbers.empty() ? "" : in.serial_numbers[0];
   o["AclIds"] = boost::json::object{{"AclId", boost::json::array()}};
   o["QosIds"] = boost::json::object{{"QosId", boost::json::array()}};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -22,16 +23,28 @@ Result<store::InstanceRecord, ApiError> LoadInstance(const OpContext& ctx, std::
 // The account's default resource group id ("rg-acfm..."), stable per account.
 std::string DefaultResourceGroup(const std::string& account_id);
 
+// True when a device of the instance has a change pushed and not yet answered (desired generation
+// above applied, and no failure reported for it): an operation in flight (SPEC §3,
+// ResourceInOperating).
+Result<bool, ApiError> HasChangeInFlight(const OpContext& ctx, const store::InstanceRecord& in);
+
 // True once the instance's EndTime has passed on the business clock.
 bool InArrears(const store::InstanceRecord& instance, int64_t now_ms);
 
+// The instance's bound devices, in bind order (a device that cannot be read is a record with only
+// its serial number), for the versions the views show.
+std::vector<store::DeviceRecord> DevicesOf(const OpContext& ctx,
+                                           const store::InstanceRecord& instance);
+
 // The instance as one element of DescribeSmartAccessGateways' SmartAccessGateway[] list;
-// ccn_name is the name of its CCN ("" when none).
+// ccn_name is the name of its CCN ("" when none); devices from DevicesOf.
 boost::json::object InstanceListItem(const store::InstanceRecord& instance, int64_t now_ms,
-                                     const std::string& ccn_name);
+                                     const std::string& ccn_name,
+                                     const std::vector<store::DeviceRecord>& devices = {});
 // The instance as the DescribeSmartAccessGatewayAttribute body (without RequestId).
 boost::json::object InstanceAttribute(const store::InstanceRecord& instance, int64_t now_ms,
-                                      const std::string& ccn_name);
+                                      const std::string& ccn_name,
+                                      const std::vector<store::DeviceRecord>& devices = {});
 // The name of the instance's CCN, or "" when it has none (or it cannot be read).
 std::string CcnNameOf(const OpContext& ctx, const store::InstanceRecord& instance);
 

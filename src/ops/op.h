@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/result.h"
+#include "ops/device_control.h"
 #include "ops/params.h"
 #include "store/store.h"
 
@@ -39,6 +40,10 @@ struct OpServices {
   // --device-registry open: BindSerialNumber registers unknown well-formed serial numbers itself;
   // closed: only devices the operator registered can be bound.
   bool open_device_registry = true;
+  // The device channel; null when sagd runs without one (then no device is ever online).
+  DeviceControl* devices = nullptr;
+  // How long ModifySAGAdminPassword waits for the device to confirm (--admin-password-timeout-ms).
+  int64_t admin_password_timeout_ms = 10000;
   // Authentication cache; operations that change keys, users or policies invalidate it (may be
   // null, e.g. in unit tests).
   auth::CredentialCache* credentials = nullptr;

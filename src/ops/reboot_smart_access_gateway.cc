@@ -1,9 +1,12 @@
-// RebootSmartAccessGateway: until the device channel exists no device is online, so nothing can be
-// rebooted.
+// RebootSmartAccessGateway: pushes a new `reboot` facet generation to each addressed device (the
+// given SerialNumber, or every bound device); every one must be online. Answers once pushed, not
+// when the device has rebooted (it reports the generation applied after it reconnects).
 #include <algorithm>
 
+#include "ops/device_common.h"
 #include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/store_errors.h"
 
 namespace sag::ops {
 
@@ -18,7 +21,21 @@ OpResult RebootSmartAccessGateway(OpContext& ctx) {
                          in.serial_numbers.end()) {
     return MakeUnexpected(ApiError(ApiErrorId::kInstanceNotExit));
   }
-  return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
+  std::vector<std::string> targets = sn.empty() ? in.serial_numbers : std::vector<std::string>{sn};
+  if (targets.empty()) return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
+  for (const auto& t : targets) {
+    if (!DeviceOnline(ctx, t)) {
+      return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
+    }
+  }
+  for (const auto& t : targets) {
+    auto generation = ctx.store().SetDesiredFacet(t, store::kFacetReboot, "{}", ctx.now_ms());
+    if (!generation) return MakeUnexpected(StoreFailure(generation.error()));
+    if (!ctx.services.devices->Push(t, store::kFacetReboot, *generation, "{}")) {
+      return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
+    }
+  }
+  return boost::json::object{};
 }
 
 }  // namespace sag::ops

@@ -10,6 +10,8 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/log.h"
+#include "device/device_hub.h"
+#include "device/protocol.h"
 #include "ops/account_setup.h"
 #include "server/data_dir.h"
 #include "store/pg/pg_store.h"
@@ -84,6 +86,7 @@ struct Server::Impl {
   std::unique_ptr<store::Store> store;
   auth::NonceCache nonces;
   auth::CredentialCache credentials;
+  std::unique_ptr<device::DeviceHub> devices;
   std::unique_ptr<ops::OpServices> services;
   std::unique_ptr<api::Gateway> gateway;
   std::unique_ptr<api::HttpServer> http;
@@ -110,14 +113,21 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   RETURN_IF_ERROR(
       Bootstrap(*impl->store, *impl->secrets, impl->business_clock.NowMs(), config.data_dir));
 
-  impl->services = std::make_unique<ops::OpServices>(ops::OpServices{
-      .store = *impl->store,
-      .clock = impl->business_clock,
-      .test_clock = config.test_mode ? &impl->business_clock : nullptr,
-      .secrets = *impl->secrets,
-      .open_device_registry = config.open_device_registry,
-      .credentials = &impl->credentials,
-  });
+  device::DeviceHubOptions hub_options;
+  hub_options.lease = std::chrono::milliseconds(config.device_lease_ms);
+  hub_options.heartbeat = std::chrono::milliseconds(config.device_heartbeat_ms);
+  hub_options.open_registry = config.open_device_registry;
+  impl->devices = std::make_unique<device::DeviceHub>(*impl->store, *impl->secrets,
+                                                      impl->business_clock, hub_options);
+  impl->services = std::make_unique<ops::OpServices>(
+      ops::OpServices{.store = *impl->store,
+                      .clock = impl->business_clock,
+                      .test_clock = config.test_mode ? &impl->business_clock : nullptr,
+                      .secrets = *impl->secrets,
+                      .open_device_registry = config.open_device_registry,
+                      .devices = impl->devices.get(),
+                      .admin_password_timeout_ms = config.admin_password_timeout_ms,
+                      .credentials = &impl->credentials});
   impl->gateway = std::make_unique<api::Gateway>(*impl->services, impl->nonces, impl->wall_clock,
                                                  api::GatewayOptions{config.test_mode});
 
@@ -134,6 +144,13 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
         return api::RenderError(ApiError(ApiErrorId::kRequestBodyTooLarge), NewRequestId(),
                                 host.empty() ? "smartag.aliyuncs.com" : host, api::Format::kJson);
       });
+  device::DeviceHub* hub = impl->devices.get();
+  impl->http->SetUpgradeHandler(
+      std::string(device::kChannelPath),
+      [hub](boost::asio::ip::tcp::socket socket,
+            boost::beast::http::request<boost::beast::http::string_body> request) {
+        hub->Accept(std::move(socket), std::move(request));
+      });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -142,7 +159,10 @@ bool Server::Start(std::string* error) { return impl_->http->Start(error); }
 uint16_t Server::port() const { return impl_->http->port(); }
 
 void Server::Stop() {
-  if (impl_ && impl_->http) impl_->http->Stop();
+  if (!impl_ || !impl_->http) return;
+  impl_->devices->Shutdown();
+  impl_->http->Stop();
+  impl_->devices->JoinStorePool();
 }
 
 }  // namespace sag::server

@@ -19,7 +19,11 @@ struct ServerConfig {
   bool test_mode = false;
   bool open_device_registry = true;  // --device-registry open|closed
   int io_threads = 2;
-  int worker_threads = 4;
+  // A ModifySAGAdminPassword blocks its worker while it waits for the device.
+  int worker_threads = 8;
+  int64_t admin_password_timeout_ms = 10000;  // --admin-password-timeout-ms
+  int64_t device_lease_ms = 30000;            // --device-lease-ms
+  int64_t device_heartbeat_ms = 10000;        // --device-heartbeat-ms
 };
 
 class Server {

@@ -154,6 +154,34 @@ struct DeviceRecord {
   std::string account_id;  // the account of the instance the device is bound to
   std::string instance_id;
   int64_t bound_ms = 0;
+  // Runtime, as last reported over the device channel (filled on reads, ignored by
+  // RegisterDevice; set with RecordDeviceConnected / RecordDeviceOffline). "" / 0 when never seen.
+  std::string firmware_version;
+  std::string dpi_version;
+  int64_t boot_ms = 0;            // when the device last booted (its own report)
+  int64_t last_connected_ms = 0;  // when its last session authenticated
+  int64_t last_offline_ms = 0;    // when its last session ended
+  std::string offline_reason;     // lease_expired | closed | replaced | server_shutdown
+};
+
+// Device facet names (docs/device-protocol.md §4).
+inline constexpr std::string_view kFacetAdminPassword = "admin_password";
+inline constexpr std::string_view kFacetReboot = "reboot";
+inline constexpr std::string_view kFacetFirmware = "firmware";
+inline constexpr std::string_view kFacetDpi = "dpi";
+
+// One facet of a device: what the server wants (desired generation and value) and what the device
+// confirmed. The facet is synchronized when applied_generation >= desired_generation.
+struct DeviceFacetRecord {
+  std::string serial_number;
+  std::string facet;
+  int64_t desired_generation = 0;  // 0 = never set
+  std::string desired_value;       // JSON text; for admin_password {"hash":"$argon2id$..."}
+  int64_t applied_generation = 0;  // the highest generation the device confirmed applied
+  int64_t result_generation = 0;   // the generation last_result refers to
+  std::string last_result;         // "" | ok | failed | reverted
+  std::string last_detail;
+  int64_t update_ms = 0;
 };
 
 // Binds a device to an instance (see Store::BindSerialNumber).
@@ -314,6 +342,35 @@ class Store {
   virtual StoreResult<std::vector<DeviceRecord>> ListDevices(int64_t offset, int64_t limit) = 0;
   virtual StoreResult<int64_t> CountDevices() = 0;
   virtual StoreResult<void> RetireDevice(std::string_view serial_number) = 0;
+  // Sets the device's sealed secret only when it has none yet, atomically: true when set, false
+  // when the device already had a secret (nothing changed). kNotFound when the device is missing.
+  virtual StoreResult<bool> EnrollDeviceSecret(std::string_view serial_number,
+                                               std::string_view sealed_secret) = 0;
+  // Device runtime. RecordDeviceConnected sets versions, boot time and last_connected_ms;
+  // RecordDeviceOffline sets last_offline_ms and offline_reason. kNotFound when the device is
+  // missing.
+  virtual StoreResult<void> RecordDeviceConnected(std::string_view serial_number,
+                                                  std::string_view firmware_version,
+                                                  std::string_view dpi_version, int64_t boot_ms,
+                                                  int64_t now_ms) = 0;
+  virtual StoreResult<void> RecordDeviceOffline(std::string_view serial_number,
+                                                std::string_view reason, int64_t now_ms) = 0;
+
+  // Device facets (desired / applied state). SetDesiredFacet stores value as the facet's desired
+  // value under a new generation, atomically max(desired, applied) + 1, and returns it (so a
+  // device that applied more than the server remembers still sees the change as newer).
+  // RecordApplied stores the device's report for generation: result "ok" raises
+  // applied_generation to generation (it never lowers it); any result sets result_generation,
+  // last_result and last_detail. Both: kNotFound when the device is missing. GetDeviceFacets: the
+  // facets that have a row, ordered by name (empty for an unknown device).
+  virtual StoreResult<int64_t> SetDesiredFacet(std::string_view serial_number,
+                                               std::string_view facet, std::string_view value,
+                                               int64_t now_ms) = 0;
+  virtual StoreResult<void> RecordApplied(std::string_view serial_number, std::string_view facet,
+                                          int64_t generation, std::string_view result,
+                                          std::string_view detail, int64_t now_ms) = 0;
+  virtual StoreResult<std::vector<DeviceFacetRecord>> GetDeviceFacets(
+      std::string_view serial_number) = 0;
 
   // Binds a device to an instance, atomically: whatever the number of concurrent callers (threads,
   // processes or nodes), a device ends up bound to at most one instance and an instance never has

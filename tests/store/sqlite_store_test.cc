@@ -353,7 +353,8 @@ TEST(SqliteStoreTest, SchemaRejectsASecondBindingOfADevice) {
     ASSERT_STORE_OK(stmt->Run());
   }
   ASSERT_STORE_OK(
-      conn->Exec("INSERT INTO devices VALUES ('sn-1', 'sag-100wm', x'', 0, 0), "
+      conn->Exec("INSERT INTO devices (serial_number, hardware_model, sealed_secret, retired, "
+                 "create_ms) VALUES ('sn-1', 'sag-100wm', x'', 0, 0), "
                  "('sn-2', 'sag-100wm', x'', 0, 0)"));
   ASSERT_STORE_OK(conn->Exec("INSERT INTO device_bindings VALUES ('sn-1', 'sag-1', 1, 0)"));
   EXPECT_EQ(Outcome(conn->Exec("INSERT INTO device_bindings VALUES ('sn-1', 'sag-2', 1, 0)")),

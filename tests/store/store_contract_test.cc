@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -1973,6 +1974,123 @@ TEST_P(ConcurrentBindingTest, ConcurrentBindsToOneInstanceNeverExceedMaxDevices)
   }
 }
 
+// Device channel: secrets, runtime, facets -------------------------------------------------------
+
+class DeviceChannelStoreTest : public StoreContractTest {
+ protected:
+  void Register(const std::string& sn, const std::string& sealed = "") {
+    DeviceRecord d;
+    d.serial_number = sn;
+    d.hardware_model = "sag-1000";
+    d.sealed_secret = sealed;
+    d.create_ms = 5;
+    ASSERT_STORE_OK(store().RegisterDevice(d));
+  }
+  DeviceFacetRecord Facet(const std::string& sn, std::string_view facet) {
+    auto facets = store().GetDeviceFacets(sn);
+    EXPECT_TRUE(facets.has_value());
+    if (facets) {
+      for (auto& f : *facets) {
+        if (f.facet == facet) return f;
+      }
+    }
+    return {};
+  }
+};
+
+TEST_P(DeviceChannelStoreTest, EnrollSetsTheSecretOnlyWhenEmpty) {
+  Register("sagenrol01");
+  auto first = store().EnrollDeviceSecret("sagenrol01", "sealed-1");
+  ASSERT_STORE_OK(first);
+  EXPECT_TRUE(*first);
+  auto second = store().EnrollDeviceSecret("sagenrol01", "sealed-2");
+  ASSERT_STORE_OK(second);
+  EXPECT_FALSE(*second);
+  auto d = store().GetDevice("sagenrol01");
+  ASSERT_STORE_OK(d);
+  EXPECT_EQ(d->sealed_secret, "sealed-1");
+  EXPECT_EQ(Outcome(store().EnrollDeviceSecret("sagmissing", "x")), "NotFound");
+}
+
+TEST_P(DeviceChannelStoreTest, RuntimeIsRecordedAndReadBack) {
+  Register("sagrun0001");
+  ASSERT_STORE_OK(store().RecordDeviceConnected("sagrun0001", "2.0.0", "1.0.0", 100, 200));
+  ASSERT_STORE_OK(store().RecordDeviceOffline("sagrun0001", "lease_expired", 300));
+  auto d = store().GetDevice("sagrun0001");
+  ASSERT_STORE_OK(d);
+  EXPECT_EQ(d->firmware_version, "2.0.0");
+  EXPECT_EQ(d->dpi_version, "1.0.0");
+  EXPECT_EQ(d->boot_ms, 100);
+  EXPECT_EQ(d->last_connected_ms, 200);
+  EXPECT_EQ(d->last_offline_ms, 300);
+  EXPECT_EQ(d->offline_reason, "lease_expired");
+  EXPECT_EQ(Outcome(store().RecordDeviceConnected("sagmissing", "", "", 0, 1)), "NotFound");
+  EXPECT_EQ(Outcome(store().RecordDeviceOffline("sagmissing", "closed", 1)), "NotFound");
+}
+
+TEST_P(DeviceChannelStoreTest, DesiredGenerationsGrowAndAppliedNeverLowers) {
+  Register("sagfacet01");
+  EXPECT_TRUE(store().GetDeviceFacets("sagfacet01")->empty());
+  auto g1 = store().SetDesiredFacet("sagfacet01", kFacetAdminPassword, R"({"hash":"h1"})", 10);
+  ASSERT_STORE_OK(g1);
+  EXPECT_EQ(*g1, 1);
+  auto g2 = store().SetDesiredFacet("sagfacet01", kFacetAdminPassword, R"({"hash":"h2"})", 11);
+  ASSERT_STORE_OK(g2);
+  EXPECT_EQ(*g2, 2);
+  ASSERT_STORE_OK(store().RecordApplied("sagfacet01", kFacetAdminPassword, 2, "ok", "", 12));
+  ASSERT_STORE_OK(store().RecordApplied("sagfacet01", kFacetAdminPassword, 1, "ok", "", 13));
+  DeviceFacetRecord f = Facet("sagfacet01", kFacetAdminPassword);
+  EXPECT_EQ(f.desired_generation, 2);
+  EXPECT_EQ(f.desired_value, R"({"hash":"h2"})");
+  EXPECT_EQ(f.applied_generation, 2);
+  EXPECT_EQ(f.update_ms, 13);
+  // A failure is recorded but does not confirm.
+  auto g3 = store().SetDesiredFacet("sagfacet01", kFacetAdminPassword, R"({"hash":"h3"})", 14);
+  ASSERT_STORE_OK(g3);
+  ASSERT_STORE_OK(
+      store().RecordApplied("sagfacet01", kFacetAdminPassword, 3, "failed", "disk", 15));
+  f = Facet("sagfacet01", kFacetAdminPassword);
+  EXPECT_EQ(f.applied_generation, 2);
+  EXPECT_EQ(f.result_generation, 3);
+  EXPECT_EQ(f.last_result, "failed");
+  EXPECT_EQ(f.last_detail, "disk");
+  EXPECT_EQ(Outcome(store().SetDesiredFacet("sagmissing", kFacetReboot, "{}", 1)), "NotFound");
+  EXPECT_EQ(Outcome(store().RecordApplied("sagmissing", kFacetReboot, 1, "ok", "", 1)), "NotFound");
+}
+
+TEST_P(DeviceChannelStoreTest, NewGenerationExceedsWhatTheDeviceReportedApplied) {
+  Register("sagfacet02");
+  // The device reports generation 5 applied (e.g. the database was restored from a backup).
+  ASSERT_STORE_OK(store().RecordApplied("sagfacet02", kFacetReboot, 5, "ok", "", 1));
+  auto g = store().SetDesiredFacet("sagfacet02", kFacetReboot, "{}", 2);
+  ASSERT_STORE_OK(g);
+  EXPECT_EQ(*g, 6);
+}
+
+// Races run only on backends that serve several connections at once.
+class ConcurrentDeviceChannelStoreTest : public DeviceChannelStoreTest {};
+
+TEST_P(ConcurrentDeviceChannelStoreTest, ConcurrentSetDesiredGivesDistinctGenerations) {
+  Register("sagfacet03");
+  constexpr int kWriters = 4, kEach = 10;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<int64_t> gens;
+  for (int t = 0; t < kWriters; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        auto g = store().SetDesiredFacet("sagfacet03", kFacetDpi, "{}", 1);
+        std::lock_guard lock(mu);
+        if (g) gens.push_back(*g);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::sort(gens.begin(), gens.end());
+  ASSERT_EQ(gens.size(), static_cast<size_t>(kWriters * kEach));
+  for (size_t i = 0; i < gens.size(); ++i) EXPECT_EQ(gens[i], static_cast<int64_t>(i) + 1);
+}
+
 std::string BackendName(const ::testing::TestParamInfo<BackendFactory>& info) {
   return info.param.name;
 }
@@ -1980,6 +2098,8 @@ std::string BackendName(const ::testing::TestParamInfo<BackendFactory>& info) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()), BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, ListInstancesTest, ::testing::ValuesIn(Backends()), BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, BindingTest, ::testing::ValuesIn(Backends()), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, DeviceChannelStoreTest, ::testing::ValuesIn(Backends()),
+                         BackendName);
 
 std::vector<BackendFactory> BackendsWhere(bool BackendFactory::*property) {
   std::vector<BackendFactory> out;
@@ -1994,6 +2114,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, DurableStoreTest,
 INSTANTIATE_TEST_SUITE_P(Backends, DurableBindingTest,
                          ::testing::ValuesIn(BackendsWhere(&BackendFactory::durable)), BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, ConcurrentBindingTest,
+                         ::testing::ValuesIn(BackendsWhere(&BackendFactory::multi_connection)),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, ConcurrentDeviceChannelStoreTest,
                          ::testing::ValuesIn(BackendsWhere(&BackendFactory::multi_connection)),
                          BackendName);
 

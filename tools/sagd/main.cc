@@ -29,6 +29,15 @@ int main(int argc, char** argv) {
   app.add_option("--io-threads", config.io_threads, "network threads")->check(CLI::Range(1, 64));
   app.add_option("--workers", config.worker_threads, "worker threads for requests")
       ->check(CLI::Range(1, 256));
+  app.add_option("--admin-password-timeout-ms", config.admin_password_timeout_ms,
+                 "how long ModifySAGAdminPassword waits for the device to confirm")
+      ->check(CLI::Range(int64_t{100}, int64_t{600000}));
+  app.add_option("--device-lease-ms", config.device_lease_ms,
+                 "device channel lease: a device silent this long goes offline")
+      ->check(CLI::Range(int64_t{100}, int64_t{3600000}));
+  app.add_option("--device-heartbeat-ms", config.device_heartbeat_ms,
+                 "heartbeat interval told to devices (keep well below the lease)")
+      ->check(CLI::Range(int64_t{50}, int64_t{3600000}));
   CLI11_PARSE(app, argc, argv);
   config.open_device_registry = registry == "open";
   umask(077);  // the database, WAL, keys and credentials are for sagd's user only

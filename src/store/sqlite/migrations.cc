@@ -146,9 +146,34 @@ CREATE TABLE ccns (
 CREATE INDEX ccns_by_account ON ccns (account_id, create_ms, id);
 )sql";
 
+// Version 3: the device channel. Runtime columns on devices (what the device last reported and
+// when its sessions began and ended) and one row per (device, facet) of desired/applied state.
+constexpr std::string_view kDeviceChannel = R"sql(
+ALTER TABLE devices ADD COLUMN firmware_version  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN dpi_version       TEXT    NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN boot_ms           INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN last_connected_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN last_offline_ms   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN offline_reason    TEXT    NOT NULL DEFAULT '';
+
+CREATE TABLE device_facets (
+  serial_number      TEXT    NOT NULL REFERENCES devices (serial_number),
+  facet              TEXT    NOT NULL,
+  desired_generation INTEGER NOT NULL,
+  desired_value      TEXT    NOT NULL,
+  applied_generation INTEGER NOT NULL,
+  result_generation  INTEGER NOT NULL,
+  last_result        TEXT    NOT NULL,
+  last_detail        TEXT    NOT NULL,
+  update_ms          INTEGER NOT NULL,
+  PRIMARY KEY (serial_number, facet)
+) STRICT;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
+    Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

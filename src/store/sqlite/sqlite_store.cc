@@ -100,6 +100,20 @@ StoreResult<bool> RowExists(Connection& conn, std::string_view sql, const Args&.
   return stmt.Step();
 }
 
+// Runs a query with text parameters and reads its first row through read; kNotFound with
+// not_found as detail when there is none.
+template <typename T, typename... Args>
+StoreResult<T> GetRow(Connection& conn, std::string_view sql, std::string_view not_found,
+                      T (*read)(const Statement&), const Args&... args) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
+  BindTexts(stmt, args...);
+  ASSIGN_OR_RETURN(const bool row, stmt.Step());
+  if (!row) {
+    return MakeUnexpected(NotFound(std::string(not_found)));
+  }
+  return read(stmt);
+}
+
 // Row readers. Each matches the column list of the queries that use it.
 
 constexpr std::string_view kAccountColumns = "id, name, is_operator, create_ms";
@@ -203,26 +217,20 @@ StoreResult<std::vector<std::string>> BoundSerialNumbers(Connection& conn,
 // Callers that need the two reads consistent run this inside a transaction.
 StoreResult<InstanceRecord> FindInstance(Connection& conn, std::string_view account_id,
                                          std::string_view region_id, std::string_view instance_id) {
-  InstanceRecord r;
-  {
-    static const std::string kSql = "SELECT " + std::string(kInstanceColumns) +
-                                    " FROM instances WHERE id = ?1 AND account_id = ?2 "
-                                    "AND (?3 = '' OR region_id = ?3)";
-    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-    BindTexts(stmt, instance_id, account_id, region_id);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("instance not found"));
-    }
-    r = ReadInstance(stmt);
-  }
+  static const std::string kSql = "SELECT " + std::string(kInstanceColumns) +
+                                  " FROM instances WHERE id = ?1 AND account_id = ?2 "
+                                  "AND (?3 = '' OR region_id = ?3)";
+  ASSIGN_OR_RETURN(InstanceRecord r, GetRow(conn, kSql, "instance not found", &ReadInstance,
+                                            instance_id, account_id, region_id));
   ASSIGN_OR_RETURN(r.serial_numbers, BoundSerialNumbers(conn, r.id));
   return r;
 }
 
 constexpr std::string_view kDeviceColumns =
     "d.serial_number, d.hardware_model, d.sealed_secret, d.retired, d.create_ms, "
-    "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0)";
+    "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0), "
+    "d.firmware_version, d.dpi_version, d.boot_ms, d.last_connected_ms, d.last_offline_ms, "
+    "d.offline_reason";
 // Devices with their binding (if any); kDeviceColumns reads from it.
 constexpr std::string_view kDeviceFrom =
     " FROM devices d LEFT JOIN device_bindings b ON b.serial_number = d.serial_number "
@@ -238,6 +246,12 @@ DeviceRecord ReadDevice(const Statement& s) {
   d.account_id = s.ColumnText(5);
   d.instance_id = s.ColumnText(6);
   d.bound_ms = s.ColumnInt64(7);
+  d.firmware_version = s.ColumnText(8);
+  d.dpi_version = s.ColumnText(9);
+  d.boot_ms = s.ColumnInt64(10);
+  d.last_connected_ms = s.ColumnInt64(11);
+  d.last_offline_ms = s.ColumnInt64(12);
+  d.offline_reason = s.ColumnText(13);
   return d;
 }
 
@@ -282,13 +296,7 @@ StoreResult<CcnRecord> FindCcn(Connection& conn, std::string_view account_id,
   static const std::string kSql = "SELECT " + std::string(kCcnColumns) +
                                   " FROM ccns c WHERE c.id = ?1 AND c.account_id = ?2 "
                                   "AND (?3 = '' OR c.region_id = ?3)";
-  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-  BindTexts(stmt, ccn_id, account_id, region_id);
-  ASSIGN_OR_RETURN(const bool row, stmt.Step());
-  if (!row) {
-    return MakeUnexpected(NotFound("CCN not found"));
-  }
-  return ReadCcn(stmt);
+  return GetRow(conn, kSql, "CCN not found", &ReadCcn, ccn_id, account_id, region_id);
 }
 
 // Sets the instance's ccn_id.
@@ -445,13 +453,7 @@ StoreResult<AccountRecord> SqliteStore::GetAccount(std::string_view account_id) 
   return impl_->Read([&](Connection& conn) -> StoreResult<AccountRecord> {
     static const std::string kSql =
         "SELECT " + std::string(kAccountColumns) + " FROM accounts WHERE id = ?1";
-    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-    stmt.BindText(1, account_id);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("account not found"));
-    }
-    return ReadAccount(stmt);
+    return GetRow(conn, kSql, "account not found", &ReadAccount, account_id);
   });
 }
 
@@ -482,15 +484,10 @@ StoreResult<void> SqliteStore::CreateUser(const UserRecord& user) {
 
 StoreResult<UserRecord> SqliteStore::GetUser(std::string_view account_id, std::string_view name) {
   return impl_->Read([&](Connection& conn) -> StoreResult<UserRecord> {
-    ASSIGN_OR_RETURN(Statement stmt,
-                     conn.Prepare("SELECT account_id, name, display_name, is_root, create_ms "
-                                  "FROM users WHERE account_id = ?1 AND name = ?2"));
-    BindTexts(stmt, account_id, name);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("user not found"));
-    }
-    return ReadUser(stmt);
+    return GetRow(conn,
+                  "SELECT account_id, name, display_name, is_root, create_ms "
+                  "FROM users WHERE account_id = ?1 AND name = ?2",
+                  "user not found", &ReadUser, account_id, name);
   });
 }
 
@@ -546,13 +543,7 @@ StoreResult<AccessKeyRecord> SqliteStore::GetAccessKey(std::string_view key_id) 
   return impl_->Read([&](Connection& conn) -> StoreResult<AccessKeyRecord> {
     static const std::string kSql =
         "SELECT " + std::string(kAccessKeyColumns) + " FROM access_keys WHERE id = ?1";
-    ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
-    stmt.BindText(1, key_id);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("AccessKey not found"));
-    }
-    return ReadAccessKey(stmt);
+    return GetRow(conn, kSql, "AccessKey not found", &ReadAccessKey, key_id);
   });
 }
 
@@ -610,15 +601,10 @@ StoreResult<void> SqliteStore::CreatePolicy(const PolicyRecord& policy) {
 StoreResult<PolicyRecord> SqliteStore::GetPolicy(std::string_view account_id,
                                                  std::string_view name) {
   return impl_->Read([&](Connection& conn) -> StoreResult<PolicyRecord> {
-    ASSIGN_OR_RETURN(Statement stmt,
-                     conn.Prepare("SELECT account_id, name, description, document, create_ms "
-                                  "FROM policies WHERE account_id = ?1 AND name = ?2"));
-    BindTexts(stmt, account_id, name);
-    ASSIGN_OR_RETURN(const bool row, stmt.Step());
-    if (!row) {
-      return MakeUnexpected(NotFound("policy not found"));
-    }
-    return ReadPolicy(stmt);
+    return GetRow(conn,
+                  "SELECT account_id, name, description, document, create_ms "
+                  "FROM policies WHERE account_id = ?1 AND name = ?2",
+                  "policy not found", &ReadPolicy, account_id, name);
   });
 }
 
@@ -955,6 +941,161 @@ StoreResult<void> SqliteStore::RetireDevice(std::string_view serial_number) {
                      conn.Prepare("UPDATE devices SET retired = 1 WHERE serial_number = ?1"));
     stmt.BindText(1, serial_number);
     return stmt.Run();
+  });
+}
+
+// Device channel ----------------------------------------------------------------------------------
+
+namespace {
+
+StoreResult<void> RequireDevice(Connection& conn, std::string_view serial_number) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("SELECT 1 FROM devices WHERE serial_number = ?1"));
+  stmt.BindText(1, serial_number);
+  ASSIGN_OR_RETURN(const bool row, stmt.Step());
+  if (!row) {
+    return MakeUnexpected(NotFound("device not found"));
+  }
+  return {};
+}
+
+// Runs a one-row UPDATE of devices; kNotFound when no row changed.
+StoreResult<void> UpdateOneDevice(Connection& conn, Statement& stmt) {
+  RETURN_IF_ERROR(stmt.Run());
+  if (conn.Changes() == 0) {
+    return MakeUnexpected(NotFound("device not found"));
+  }
+  return {};
+}
+
+// Creates the (device, facet) row when absent.
+StoreResult<void> EnsureFacetRow(Connection& conn, std::string_view serial_number,
+                                 std::string_view facet, int64_t now_ms) {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   conn.Prepare("INSERT INTO device_facets (serial_number, facet, "
+                                "desired_generation, desired_value, applied_generation, "
+                                "result_generation, last_result, last_detail, update_ms) "
+                                "VALUES (?1, ?2, 0, '', 0, 0, '', '', ?3) "
+                                "ON CONFLICT (serial_number, facet) DO NOTHING"));
+  stmt.BindText(1, serial_number).BindText(2, facet).BindInt64(3, now_ms);
+  return stmt.Run();
+}
+
+}  // namespace
+
+StoreResult<bool> SqliteStore::EnrollDeviceSecret(std::string_view serial_number,
+                                                  std::string_view sealed_secret) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<bool> {
+    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("UPDATE devices SET sealed_secret = ?2 "
+                                  "WHERE serial_number = ?1 AND length(sealed_secret) = 0"));
+    stmt.BindText(1, serial_number).BindBlob(2, sealed_secret);
+    RETURN_IF_ERROR(stmt.Run());
+    return conn.Changes() > 0;
+  });
+}
+
+StoreResult<void> SqliteStore::RecordDeviceConnected(std::string_view serial_number,
+                                                     std::string_view firmware_version,
+                                                     std::string_view dpi_version, int64_t boot_ms,
+                                                     int64_t now_ms) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("UPDATE devices SET firmware_version = ?2, dpi_version = ?3, "
+                                  "boot_ms = ?4, last_connected_ms = ?5 WHERE serial_number = ?1"));
+    stmt.BindText(1, serial_number)
+        .BindText(2, firmware_version)
+        .BindText(3, dpi_version)
+        .BindInt64(4, boot_ms)
+        .BindInt64(5, now_ms);
+    return UpdateOneDevice(conn, stmt);
+  });
+}
+
+StoreResult<void> SqliteStore::RecordDeviceOffline(std::string_view serial_number,
+                                                   std::string_view reason, int64_t now_ms) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("UPDATE devices SET last_offline_ms = ?2, offline_reason = ?3 "
+                                  "WHERE serial_number = ?1"));
+    stmt.BindText(1, serial_number).BindInt64(2, now_ms).BindText(3, reason);
+    return UpdateOneDevice(conn, stmt);
+  });
+}
+
+StoreResult<int64_t> SqliteStore::SetDesiredFacet(std::string_view serial_number,
+                                                  std::string_view facet, std::string_view value,
+                                                  int64_t now_ms) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<int64_t> {
+    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
+    RETURN_IF_ERROR(EnsureFacetRow(conn, serial_number, facet, now_ms));
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        conn.Prepare("UPDATE device_facets SET desired_generation = "
+                     "max(desired_generation, applied_generation) + 1, desired_value = ?3, "
+                     "update_ms = ?4 WHERE serial_number = ?1 AND facet = ?2 "
+                     "RETURNING desired_generation"));
+    stmt.BindText(1, serial_number).BindText(2, facet).BindText(3, value).BindInt64(4, now_ms);
+    ASSIGN_OR_RETURN(const bool row, stmt.Step());
+    if (!row) {
+      return MakeUnexpected(StoreError{StoreErrorCode::kCorrupt, "facet row vanished"});
+    }
+    const int64_t generation = stmt.ColumnInt64(0);
+    ASSIGN_OR_RETURN(const bool more, stmt.Step());  // finish the statement
+    (void)more;
+    return generation;
+  });
+}
+
+StoreResult<void> SqliteStore::RecordApplied(std::string_view serial_number, std::string_view facet,
+                                             int64_t generation, std::string_view result,
+                                             std::string_view detail, int64_t now_ms) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<void> {
+    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
+    RETURN_IF_ERROR(EnsureFacetRow(conn, serial_number, facet, now_ms));
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        conn.Prepare("UPDATE device_facets SET applied_generation = CASE WHEN ?4 = 'ok' "
+                     "THEN max(applied_generation, ?3) ELSE applied_generation END, "
+                     "result_generation = ?3, last_result = ?4, last_detail = ?5, update_ms = ?6 "
+                     "WHERE serial_number = ?1 AND facet = ?2"));
+    stmt.BindText(1, serial_number)
+        .BindText(2, facet)
+        .BindInt64(3, generation)
+        .BindText(4, result)
+        .BindText(5, detail)
+        .BindInt64(6, now_ms);
+    return stmt.Run();
+  });
+}
+
+StoreResult<std::vector<DeviceFacetRecord>> SqliteStore::GetDeviceFacets(
+    std::string_view serial_number) {
+  return impl_->Read([&](Connection& conn) -> StoreResult<std::vector<DeviceFacetRecord>> {
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        conn.Prepare("SELECT serial_number, facet, desired_generation, desired_value, "
+                     "applied_generation, result_generation, last_result, last_detail, update_ms "
+                     "FROM device_facets WHERE serial_number = ?1 ORDER BY facet"));
+    stmt.BindText(1, serial_number);
+    std::vector<DeviceFacetRecord> out;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, stmt.Step());
+      if (!row) {
+        return out;
+      }
+      DeviceFacetRecord f;
+      f.serial_number = stmt.ColumnText(0);
+      f.facet = stmt.ColumnText(1);
+      f.desired_generation = stmt.ColumnInt64(2);
+      f.desired_value = stmt.ColumnText(3);
+      f.applied_generation = stmt.ColumnInt64(4);
+      f.result_generation = stmt.ColumnInt64(5);
+      f.last_result = stmt.ColumnText(6);
+      f.last_detail = stmt.ColumnText(7);
+      f.update_ms = stmt.ColumnInt64(8);
+      out.push_back(std::move(f));
+    }
   });
 }
 

@@ -87,7 +87,7 @@ function waitExit(proc, timeoutMs) {
  *   args      — extra command-line flags, e.g. ['--device-registry', 'closed']
  * Resolves {endpoint, host, port, dataDir, rootKey, stderr(), stop(), kill9(), proc}.
  */
-async function startSagd({ testMode = false, dataDir, env = {}, rootKey, args: extraArgs = [] } = {}) {
+async function startSagd({ testMode = false, dataDir, env = {}, rootKey, args: extraArgs = [], listen = '127.0.0.1:0' } = {}) {
   const bin = binDir();
   const dir = dataDir || makeTempDir();
   const childEnv = { ...process.env };
@@ -103,7 +103,7 @@ async function startSagd({ testMode = false, dataDir, env = {}, rootKey, args: e
   }
   Object.assign(childEnv, env);
 
-  const args = ['--listen', '127.0.0.1:0', '--data', dir];
+  const args = ['--listen', listen, '--data', dir];
   if (testMode) args.push('--test-mode');
   args.push(...extraArgs);
   const proc = spawn(bin, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,126 @@
+// The device channel's server side: DeviceHub owns the online sessions (serial number -> session),
+// their presence, and the waits of operations for applied generations. Sessions (device_session.h)
+// run on the HTTP listener's network threads; every store call they need runs on the hub's own
+// small thread pool, never on a network thread and never on the request workers (which may all be
+// blocked in WaitApplied).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "ops/device_control.h"
+#include "store/store.h"
+
+namespace sag::device {
+
+class DeviceSession;
+
+// Why a session ended (stored as the device's offline reason).
+inline constexpr std::string_view kReasonLeaseExpired = "lease_expired";
+inline constexpr std::string_view kReasonClosed = "closed";
+inline constexpr std::string_view kReasonReplaced = "replaced";
+inline constexpr std::string_view kReasonServerShutdown = "server_shutdown";
+
+struct DeviceHubOptions {
+  std::chrono::milliseconds lease{30000};
+  std::chrono::milliseconds heartbeat{10000};
+  std::chrono::milliseconds hello_timeout{10000};
+  bool open_registry = true;  // enrolment (hello.enroll_secret) allowed
+  int store_threads = 2;
+};
+
+class DeviceHub : public ops::DeviceControl {
+ public:
+  // store, secrets and clock must outlive the hub. clock stamps the stored times.
+  DeviceHub(store::Store& store, const SecretBox& secrets, const Clock& clock,
+            DeviceHubOptions options);
+  ~DeviceHub() override;
+  DeviceHub(const DeviceHub&) = delete;
+  DeviceHub& operator=(const DeviceHub&) = delete;
+
+  // Takes over an upgraded HTTP connection (called on a network thread by the listener).
+  void Accept(boost::asio::ip::tcp::socket socket,
+              boost::beast::http::request<boost::beast::http::string_body> request);
+
+  // Closes every session with code 1001 (reason server_shutdown), records them offline, wakes
+  // every waiter (kOffline) and refuses new sessions. Waits up to `wait` for the sessions to end.
+  void Shutdown(std::chrono::milliseconds wait = std::chrono::milliseconds(1000));
+  // Runs the store work still queued and stops the store pool; call after the network threads
+  // stopped and before they are destroyed (queued work may post to session strands).
+  void JoinStorePool();
+
+  // ops::DeviceControl.
+  bool IsOnline(std::string_view serial_number) const override;
+  bool Push(std::string_view serial_number, std::string_view facet, int64_t generation,
+            std::string_view value_json) override;
+  ops::WaitOutcome WaitApplied(std::string_view serial_number, std::string_view facet,
+                               int64_t generation, std::chrono::milliseconds timeout) override;
+
+  // Number of online sessions.
+  size_t online_count() const;
+
+  // Internal: used by sessions.
+  store::Store& store() { return store_; }
+  const SecretBox& secrets() const { return secrets_; }
+  const Clock& clock() const { return clock_; }
+  const DeviceHubOptions& options() const { return options_; }
+  boost::asio::thread_pool& store_pool() { return store_pool_; }
+  bool shutting_down() const { return shutting_down_.load(); }
+  // Makes session the online session of its serial number, with the generations it reported
+  // applied; the session it replaces (if any) is returned so the caller can close it. Returns
+  // false (registering nothing) once shutting down.
+  bool Register(const std::shared_ptr<DeviceSession>& session, const std::string& serial_number,
+                const std::map<std::string, int64_t>& applied,
+                std::shared_ptr<DeviceSession>* replaced);
+  // Removes session if it is still the online session of serial_number; true when it was.
+  bool Unregister(const std::string& serial_number, const DeviceSession* session);
+  // Records the device's answer for waiters (after the store has it).
+  void NotifyApplied(const std::string& serial_number, const std::string& facet, int64_t generation,
+                     bool ok);
+  // Sessions alive (authenticated or not), for Shutdown.
+  void Track(const std::shared_ptr<DeviceSession>& session);
+  void Untrack(const DeviceSession* session);
+
+ private:
+  struct FacetProgress {
+    int64_t applied = 0;
+    int64_t failed = 0;  // the highest generation answered failed/reverted
+  };
+  struct Online {
+    std::shared_ptr<DeviceSession> session;
+    uint64_t seq = 0;  // changes with every new session of the serial number
+  };
+
+  store::Store& store_;
+  const SecretBox& secrets_;
+  const Clock& clock_;
+  DeviceHubOptions options_;
+  boost::asio::thread_pool store_pool_;
+  std::atomic<bool> shutting_down_{false};
+  std::atomic<bool> pool_joined_{false};
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, Online, std::less<>> online_;
+  // What devices confirmed or failed, kept across sessions (an answer may arrive just before the
+  // session ends).
+  std::map<std::string, std::map<std::string, FacetProgress, std::less<>>, std::less<>> progress_;
+  std::map<const DeviceSession*, std::weak_ptr<DeviceSession>> alive_;
+  uint64_t next_seq_ = 1;
+};
+
+}  // namespace sag::device

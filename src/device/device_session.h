@@ -1,0 +1,78 @@
+// One device's WebSocket session (docs/device-protocol.md): challenge -> hello -> welcome, then
+// heartbeats and applied reports, with the lease enforced by a timer. All socket work runs on the
+// session's strand (a network thread); store work is posted, in order, to the hub's store pool.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "device/protocol.h"
+
+namespace sag::device {
+
+class DeviceHub;
+
+class DeviceSession : public std::enable_shared_from_this<DeviceSession> {
+ public:
+  DeviceSession(boost::asio::ip::tcp::socket socket, DeviceHub& hub);
+  ~DeviceSession();
+  DeviceSession(const DeviceSession&) = delete;
+  DeviceSession& operator=(const DeviceSession&) = delete;
+
+  // Completes the WebSocket handshake for the already-read upgrade request and starts the protocol.
+  void Start(boost::beast::http::request<boost::beast::http::string_body> request);
+  // Thread-safe: queues a desired message (dropped unless the session is online).
+  void SendDesired(std::string facet, int64_t generation, std::string value_json);
+  // Thread-safe: closes the session with code; reason is the offline reason to record.
+  void Kick(uint16_t code, std::string_view reason);
+
+ private:
+  enum class State { kHandshake, kAwaitHello, kAuthenticating, kOnline };
+
+  void OnAccept(boost::beast::error_code ec);
+  void Read();
+  void OnRead(boost::beast::error_code ec);
+  void Handle(const std::string& text);
+  void Authenticate(Hello hello);  // on the store strand
+  void OnAuthenticated(Hello hello, bool ok);
+  void AfterWelcome(Hello hello);  // on the store strand
+  void Send(std::string text);
+  void DoWrite();
+  void CloseWith(uint16_t code);
+  void DoClose();
+  void ArmTimer();
+  void OnTimer(boost::beast::error_code ec);
+  void End();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  DeviceHub& hub_;
+  boost::asio::strand<boost::asio::thread_pool::executor_type> store_strand_;
+  boost::asio::steady_timer timer_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  std::optional<uint16_t> pending_close_;
+  bool close_started_ = false;
+  bool ended_ = false;
+  State state_ = State::kHandshake;
+  std::chrono::steady_clock::time_point deadline_;
+  std::string nonce_;
+  std::string serial_number_;
+  std::string session_id_;
+  std::string end_reason_;  // set by Kick or the lease timer; "closed" otherwise
+};
+
+}  // namespace sag::device

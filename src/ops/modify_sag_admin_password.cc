@@ -1,0 +1,98 @@
+// ModifySAGAdminPassword: hands the device the new admin password's Argon2id hash as the desired
+// admin_password facet and answers once the device confirmed it (docs/semantics.md). The
+// plaintext lives only in this request's parameters: it is never stored, logged or returned.
+#include <chrono>
+
+#include <boost/json.hpp>
+
+#include "ops/device_common.h"
+#include "ops/handlers.h"
+#include "ops/instance_common.h"
+#include "ops/store_errors.h"
+#include "ops/version.h"
+
+namespace sag::ops {
+namespace {
+
+// 8-30 characters of [A-Za-z0-9_].
+bool IsValidAdminPassword(std::string_view p) {
+  if (p.size() < 8 || p.size() > 30) return false;
+  for (char c : p) {
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The oldest device firmware with the admin-password feature (docs/semantics.md).
+constexpr std::string_view kAdminPasswordMinFirmware = "1.5.0";
+
+}  // namespace
+
+OpResult ModifySAGAdminPassword(OpContext& ctx) {
+  const std::string& password = ctx.params.Get("Password");
+  if (password.empty()) return MakeUnexpected(ApiError(ApiErrorId::kMissingParamPassword));
+  if (!IsValidAdminPassword(password)) {
+    return MakeUnexpected(ApiError(ApiErrorId::kIllegalParamPassword));
+  }
+  ASSIGN_OR_RETURN(auto in,
+                   LoadInstance(ctx, ctx.params.Get("SmartAGId"), ApiErrorId::kSagInstanceNoFound));
+  if (in.instance_type == "software") {
+    return MakeUnexpected(ApiError(ApiErrorId::kSagSoftwareNotSupport));
+  }
+  ASSIGN_OR_RETURN(InstanceDevice target, LoadInstanceDevice(ctx));
+  if (InArrears(in, ctx.now_ms())) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears400));
+  }
+  if (in.status != kStatusActive) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotActivated400));
+  }
+  const std::string& sn = target.device.serial_number;
+  if (!DeviceOnline(ctx, sn)) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
+  }
+  if (in.hardware_spec == "sag-vcpe")
+    return MakeUnexpected(ApiError(ApiErrorId::kFeatureNotSupport));
+  // The device's reported firmware decides; the main (first bound) device is the active one.
+  auto fresh = ctx.store().GetDevice(sn);
+  if (!fresh) return MakeUnexpected(StoreFailure(fresh.error()));
+  if (auto cmp = CompareVersions(fresh->firmware_version, kAdminPasswordMinFirmware);
+      cmp && *cmp < 0) {
+    bool active = !in.serial_numbers.empty() && in.serial_numbers.front() == sn;
+    return MakeUnexpected(ApiError(active ? ApiErrorId::kFeatureNotSupportForActiveSmartAG
+                                          : ApiErrorId::kFeatureNotSupportForStandBySmartAG));
+  }
+  auto facets = ctx.store().GetDeviceFacets(sn);
+  if (!facets) return MakeUnexpected(StoreFailure(facets.error()));
+  for (const auto& f : *facets) {
+    if (f.facet == store::kFacetAdminPassword && f.applied_generation < f.desired_generation) {
+      return MakeUnexpected(ApiError(ApiErrorId::kConfigUnsynchronized));
+    }
+  }
+  auto hash = HashPassword(password);
+  if (!hash) return MakeUnexpected(ApiError::Internal("password hashing failed"));
+  const std::string value = boost::json::serialize(boost::json::object{{"hash", *hash}});
+  auto generation =
+      ctx.store().SetDesiredFacet(sn, store::kFacetAdminPassword, value, ctx.now_ms());
+  if (!generation) return MakeUnexpected(StoreFailure(generation.error()));
+  DeviceControl& devices = *ctx.services.devices;
+  if (!devices.Push(sn, store::kFacetAdminPassword, *generation, value)) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayOffline));
+  }
+  auto outcome =
+      devices.WaitApplied(sn, store::kFacetAdminPassword, *generation,
+                          std::chrono::milliseconds(ctx.services.admin_password_timeout_ms));
+  switch (outcome) {
+    case WaitOutcome::kApplied:
+      return boost::json::object{};
+    case WaitOutcome::kOffline:
+      return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayOffline));
+    case WaitOutcome::kFailed:
+    case WaitOutcome::kTimeout:
+      return MakeUnexpected(ApiError(ApiErrorId::kConfigUnsynchronized));
+  }
+  return MakeUnexpected(ApiError::Internal("unknown wait outcome"));
+}
+
+}  // namespace sag::ops
