@@ -155,9 +155,38 @@ CREATE TABLE ccns (
 CREATE INDEX ccns_by_account ON ccns (account_id, create_ms, id);
 )sql";
 
+// Version 3: the device channel. Runtime columns on devices (what the device last reported and
+// when its sessions began and ended) and one row per (device, facet) of desired/applied state.
+// Generations only move forward: SetDesiredFacet and RecordApplied change a facet row in a single
+// INSERT ... ON CONFLICT DO UPDATE, which PostgreSQL runs atomically under the row lock.
+constexpr std::string_view kDeviceChannel = R"sql(
+ALTER TABLE devices ADD COLUMN firmware_version  TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN dpi_version       TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN boot_ms           BIGINT           NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN last_connected_ms BIGINT           NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN last_offline_ms   BIGINT           NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN offline_reason    TEXT COLLATE "C" NOT NULL DEFAULT '';
+
+CREATE TABLE device_facets (
+  serial_number      TEXT COLLATE "C" NOT NULL,
+  facet              TEXT COLLATE "C" NOT NULL,
+  desired_generation BIGINT           NOT NULL,
+  desired_value      TEXT COLLATE "C" NOT NULL,
+  applied_generation BIGINT           NOT NULL,
+  result_generation  BIGINT           NOT NULL,
+  last_result        TEXT COLLATE "C" NOT NULL,
+  last_detail        TEXT COLLATE "C" NOT NULL,
+  update_ms          BIGINT           NOT NULL,
+  CONSTRAINT device_facets_pkey PRIMARY KEY (serial_number, facet),
+  CONSTRAINT device_facets_device_fkey FOREIGN KEY (serial_number)
+      REFERENCES devices (serial_number)
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
+    Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

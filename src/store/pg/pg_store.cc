@@ -273,7 +273,9 @@ StoreResult<InstanceRecord> FindInstance(Connection& conn, std::string_view acco
 
 constexpr std::string_view kDeviceColumns =
     "d.serial_number, d.hardware_model, d.sealed_secret, d.retired, d.create_ms, "
-    "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0)";
+    "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0), "
+    "d.firmware_version, d.dpi_version, d.boot_ms, d.last_connected_ms, d.last_offline_ms, "
+    "d.offline_reason";
 // Devices with their binding (if any); kDeviceColumns reads from it.
 constexpr std::string_view kDeviceFrom =
     " FROM devices d LEFT JOIN device_bindings b ON b.serial_number = d.serial_number "
@@ -289,6 +291,12 @@ DeviceRecord ReadDevice(const Rows& s, int row) {
   d.account_id = s.Text(row, 5);
   d.instance_id = s.Text(row, 6);
   d.bound_ms = s.Int(row, 7);
+  d.firmware_version = s.Text(row, 8);
+  d.dpi_version = s.Text(row, 9);
+  d.boot_ms = s.Int(row, 10);
+  d.last_connected_ms = s.Int(row, 11);
+  d.last_offline_ms = s.Int(row, 12);
+  d.offline_reason = s.Text(row, 13);
   return d;
 }
 
@@ -921,6 +929,135 @@ StoreResult<void> PgStore::RetireDevice(std::string_view serial_number) {
     RETURN_IF_ERROR(
         conn.Query("UPDATE devices SET retired = TRUE WHERE serial_number = $1", {serial_number}));
     return {};
+  });
+}
+
+// Device channel ----------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view kFacetColumns =
+    "serial_number, facet, desired_generation, desired_value, applied_generation, "
+    "result_generation, last_result, last_detail, update_ms";
+
+DeviceFacetRecord ReadFacet(const Rows& s, int row) {
+  DeviceFacetRecord f;
+  f.serial_number = s.Text(row, 0);
+  f.facet = s.Text(row, 1);
+  f.desired_generation = s.Int(row, 2);
+  f.desired_value = s.Text(row, 3);
+  f.applied_generation = s.Int(row, 4);
+  f.result_generation = s.Int(row, 5);
+  f.last_result = s.Text(row, 6);
+  f.last_detail = s.Text(row, 7);
+  f.update_ms = s.Int(row, 8);
+  return f;
+}
+
+// Key-share-locks the device until the transaction ends (it cannot be deleted or re-keyed, while
+// its other columns stay writable); kNotFound when it is missing.
+StoreResult<void> RequireDevice(Connection& conn, std::string_view serial_number) {
+  ASSIGN_OR_RETURN(const bool found,
+                   RowExists(conn, "SELECT 1 FROM devices WHERE serial_number = $1 FOR KEY SHARE",
+                             {serial_number}));
+  if (!found) {
+    return MakeUnexpected(NotFound("device not found"));
+  }
+  return {};
+}
+
+}  // namespace
+
+StoreResult<bool> PgStore::EnrollDeviceSecret(std::string_view serial_number,
+                                              std::string_view sealed_secret) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<bool> {
+    // One UPDATE: a concurrent enroller waits for the row lock, then re-checks the condition
+    // against the committed secret and changes nothing.
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE devices SET sealed_secret = $2 "
+                                           "WHERE serial_number = $1 AND length(sealed_secret) = 0",
+                                           {serial_number, Param::Bytea(sealed_secret)}));
+    if (rows.affected() > 0) {
+      return true;
+    }
+    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
+    return false;
+  });
+}
+
+StoreResult<void> PgStore::RecordDeviceConnected(std::string_view serial_number,
+                                                 std::string_view firmware_version,
+                                                 std::string_view dpi_version, int64_t boot_ms,
+                                                 int64_t now_ms) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) {
+    return ChangeOne(conn,
+                     "UPDATE devices SET firmware_version = $2, dpi_version = $3, boot_ms = $4, "
+                     "last_connected_ms = $5 WHERE serial_number = $1",
+                     {serial_number, firmware_version, dpi_version, boot_ms, now_ms}, "device");
+  });
+}
+
+StoreResult<void> PgStore::RecordDeviceOffline(std::string_view serial_number,
+                                               std::string_view reason, int64_t now_ms) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) {
+    return ChangeOne(conn,
+                     "UPDATE devices SET last_offline_ms = $2, offline_reason = $3 "
+                     "WHERE serial_number = $1",
+                     {serial_number, now_ms, reason}, "device");
+  });
+}
+
+StoreResult<int64_t> PgStore::SetDesiredFacet(std::string_view serial_number,
+                                              std::string_view facet, std::string_view value,
+                                              int64_t now_ms) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<int64_t> {
+    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
+    // A new row starts at max(0, 0) + 1; an existing one moves to max(desired, applied) + 1 under
+    // its row lock, so concurrent callers each get a distinct generation.
+    ASSIGN_OR_RETURN(
+        Rows rows,
+        conn.Query("INSERT INTO device_facets (serial_number, facet, desired_generation, "
+                   "desired_value, applied_generation, result_generation, last_result, "
+                   "last_detail, update_ms) VALUES ($1, $2, 1, $3, 0, 0, '', '', $4) "
+                   "ON CONFLICT (serial_number, facet) DO UPDATE SET desired_generation = "
+                   "GREATEST(device_facets.desired_generation, "
+                   "device_facets.applied_generation) + 1, "
+                   "desired_value = EXCLUDED.desired_value, update_ms = EXCLUDED.update_ms "
+                   "RETURNING desired_generation",
+                   {serial_number, facet, value, now_ms}));
+    if (rows.empty()) {
+      return MakeUnexpected(StoreError{StoreErrorCode::kCorrupt, "facet row vanished"});
+    }
+    return rows.Int(0, 0);
+  });
+}
+
+StoreResult<void> PgStore::RecordApplied(std::string_view serial_number, std::string_view facet,
+                                         int64_t generation, std::string_view result,
+                                         std::string_view detail, int64_t now_ms) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<void> {
+    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
+    // "ok" raises applied_generation (never lowers it); every result replaces the last report.
+    RETURN_IF_ERROR(conn.Query(
+        "INSERT INTO device_facets (serial_number, facet, desired_generation, desired_value, "
+        "applied_generation, result_generation, last_result, last_detail, update_ms) "
+        "VALUES ($1, $2, 0, '', CASE WHEN $4::text = 'ok' THEN GREATEST($3::bigint, 0) ELSE 0 "
+        "END, $3::bigint, $4::text, $5, $6) "
+        "ON CONFLICT (serial_number, facet) DO UPDATE SET applied_generation = "
+        "CASE WHEN EXCLUDED.last_result = 'ok' THEN GREATEST(device_facets.applied_generation, "
+        "EXCLUDED.result_generation) ELSE device_facets.applied_generation END, "
+        "result_generation = EXCLUDED.result_generation, last_result = EXCLUDED.last_result, "
+        "last_detail = EXCLUDED.last_detail, update_ms = EXCLUDED.update_ms",
+        {serial_number, facet, generation, result, detail, now_ms}));
+    return {};
+  });
+}
+
+StoreResult<std::vector<DeviceFacetRecord>> PgStore::GetDeviceFacets(
+    std::string_view serial_number) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) {
+    static const std::string kSql = "SELECT " + std::string(kFacetColumns) +
+                                    " FROM device_facets WHERE serial_number = $1 ORDER BY facet";
+    return ListRows(conn, kSql, {serial_number}, &ReadFacet);
   });
 }
 
