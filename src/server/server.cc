@@ -15,6 +15,7 @@
 #include "device/protocol.h"
 #include "ops/account_setup.h"
 #include "server/data_dir.h"
+#include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace sag::server {
@@ -30,7 +31,12 @@ Result<std::unique_ptr<store::Store>, std::string> OpenStore(const ServerConfig&
     if (!s) return MakeUnexpected(std::move(s).error());
     return std::unique_ptr<store::Store>(std::move(*s));
   }
-  return MakeUnexpected("unsupported --store URL '" + url + "' (expected sqlite:PATH)");
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    auto s = store::PgStore::Open(url, config.worker_threads + 1);
+    if (!s) return MakeUnexpected(std::move(s).error());
+    return std::unique_ptr<store::Store>(std::move(*s));
+  }
+  return MakeUnexpected("unsupported --store URL (expected sqlite:PATH or postgresql://...)");
 }
 
 std::string EnvOr(const char* name) {

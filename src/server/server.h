@@ -15,7 +15,7 @@ struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8086;
   std::string data_dir = "./sag-data";
-  std::string store_url;        // "" = sqlite:<data_dir>/sag.db
+  std::string store_url;        // "" = sqlite:<data_dir>/sag.db; or postgresql:// / postgres:// URI
   std::string master_key_file;  // "" = <data_dir>/master.key, created at first start
   bool test_mode = false;
   bool open_device_registry = true;  // --device-registry open|closed

@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/pg/pg_store.h"
+#include "store/pg_test_support.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "store/store_test_support.h"
@@ -48,6 +50,19 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path) {
   return std::move(store).value();
 }
 
+std::unique_ptr<Store> OpenPostgres(const std::string& conninfo) {
+  if (conninfo.empty()) {
+    ADD_FAILURE() << "no scratch PostgreSQL database (see the message above)";
+    return nullptr;
+  }
+  auto store = PgStore::Open(conninfo);
+  if (!store) {
+    ADD_FAILURE() << "PgStore::Open: " << store.error();
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
 std::vector<BackendFactory> Backends() {
   std::vector<BackendFactory> backends;
   {
@@ -67,6 +82,20 @@ std::vector<BackendFactory> Backends() {
       .durable = false,
       .multi_connection = false,
   });
+  // PostgreSQL joins when SAG_TEST_PG_DSN names a server (scripts/pg-test-server.sh); each test
+  // gets a new database on it.
+  if (auto dsn = ::sag::store::testing::PgTestDsn()) {
+    // Static: the last scratch database is dropped at exit.
+    static ::sag::store::testing::PgTestDatabases databases(*dsn);
+    auto conninfo = std::make_shared<std::string>();
+    backends.push_back(BackendFactory{
+        .name = "Postgres",
+        .fresh = [conninfo] { *conninfo = databases.Fresh(); },
+        .open = [conninfo] { return OpenPostgres(*conninfo); },
+        .durable = true,
+        .multi_connection = true,
+    });
+  }
   return backends;
 }
 

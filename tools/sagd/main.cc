@@ -15,7 +15,10 @@ int main(int argc, char** argv) {
   sag::server::ServerConfig config;
   app.add_option("--listen", listen, "HOST:PORT to serve on (port 0 picks a free one)");
   app.add_option("--data", config.data_dir, "data directory (SQLite store, keys, artifacts)");
-  app.add_option("--store", config.store_url, "sqlite:PATH (default sqlite:<data>/sag.db)");
+  app.add_option(
+      "--store", config.store_url,
+      "sqlite:PATH (default sqlite:<data>/sag.db), or postgresql://... to share one PostgreSQL "
+      "database between several nodes");
   app.add_option("--master-key-file", config.master_key_file,
                  "32-byte key sealing secrets at rest (default <data>/master.key, created at first "
                  "start); nodes sharing one database must share this key");

@@ -1,0 +1,298 @@
+#include "store/pg/pg_migrations.h"
+
+#include <array>
+#include <chrono>
+
+#include "store/pg/pg_util.h"
+
+namespace sag::store::pg {
+
+namespace {
+
+// Conventions for every table, mirroring the SQLite schema: NOT NULL on every column (an absent
+// value is '' or 0, as in the records), booleans as BOOLEAN, times as BIGINT milliseconds since the
+// Unix epoch, binary data as BYTEA. Every text column uses COLLATE "C", so keys compare and order
+// bytewise exactly as in SQLite, whatever the database's default collation. Records of an account
+// are keyed by (account_id, ...); ids that are unique server-wide (AccessKey ids, instance ids) are
+// keyed alone. Constraint names are spelled out because the store reacts to some of them.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE accounts (
+  id          TEXT COLLATE "C" NOT NULL,
+  name        TEXT COLLATE "C" NOT NULL,
+  is_operator BOOLEAN          NOT NULL,
+  create_ms   BIGINT           NOT NULL,
+  CONSTRAINT accounts_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE users (
+  account_id   TEXT COLLATE "C" NOT NULL,
+  name         TEXT COLLATE "C" NOT NULL,
+  display_name TEXT COLLATE "C" NOT NULL,
+  is_root      BOOLEAN          NOT NULL,
+  create_ms    BIGINT           NOT NULL,
+  CONSTRAINT users_pkey PRIMARY KEY (account_id, name)
+);
+
+-- A user cannot be deleted while it has keys (no ON DELETE action: the delete fails).
+CREATE TABLE access_keys (
+  id            TEXT COLLATE "C" NOT NULL,
+  account_id    TEXT COLLATE "C" NOT NULL,
+  user_name     TEXT COLLATE "C" NOT NULL,
+  sealed_secret BYTEA            NOT NULL,
+  enabled       BOOLEAN          NOT NULL,
+  create_ms     BIGINT           NOT NULL,
+  CONSTRAINT access_keys_pkey PRIMARY KEY (id),
+  CONSTRAINT access_keys_user_fkey FOREIGN KEY (account_id, user_name)
+      REFERENCES users (account_id, name)
+);
+CREATE INDEX access_keys_by_user ON access_keys (account_id, user_name);
+
+CREATE TABLE policies (
+  account_id  TEXT COLLATE "C" NOT NULL,
+  name        TEXT COLLATE "C" NOT NULL,
+  description TEXT COLLATE "C" NOT NULL,
+  document    TEXT COLLATE "C" NOT NULL,
+  create_ms   BIGINT           NOT NULL,
+  CONSTRAINT policies_pkey PRIMARY KEY (account_id, name)
+);
+
+-- A policy cannot be deleted while attached; deleting a user detaches its policies.
+CREATE TABLE policy_attachments (
+  account_id  TEXT COLLATE "C" NOT NULL,
+  policy_name TEXT COLLATE "C" NOT NULL,
+  user_name   TEXT COLLATE "C" NOT NULL,
+  CONSTRAINT policy_attachments_pkey PRIMARY KEY (account_id, policy_name, user_name),
+  CONSTRAINT policy_attachments_policy_fkey FOREIGN KEY (account_id, policy_name)
+      REFERENCES policies (account_id, name),
+  CONSTRAINT policy_attachments_user_fkey FOREIGN KEY (account_id, user_name)
+      REFERENCES users (account_id, name) ON DELETE CASCADE
+);
+CREATE INDEX policy_attachments_by_user ON policy_attachments (account_id, user_name);
+
+CREATE TABLE instances (
+  id                               TEXT COLLATE "C" NOT NULL,
+  account_id                       TEXT COLLATE "C" NOT NULL,
+  region_id                        TEXT COLLATE "C" NOT NULL,
+  name                             TEXT COLLATE "C" NOT NULL,
+  description                      TEXT COLLATE "C" NOT NULL,
+  status                           TEXT COLLATE "C" NOT NULL,
+  instance_type                    TEXT COLLATE "C" NOT NULL,
+  hardware_spec                    TEXT COLLATE "C" NOT NULL,
+  ha_type                          TEXT COLLATE "C" NOT NULL,
+  max_bandwidth                    BIGINT           NOT NULL,
+  cidr_block                       TEXT COLLATE "C" NOT NULL,
+  routing_strategy                 TEXT COLLATE "C" NOT NULL,
+  security_lock_threshold          BIGINT           NOT NULL,
+  position                         TEXT COLLATE "C" NOT NULL,
+  enable_software_connection_audit BOOLEAN          NOT NULL,
+  charge_type                      TEXT COLLATE "C" NOT NULL,
+  period_months                    BIGINT           NOT NULL,
+  order_id                         TEXT COLLATE "C" NOT NULL,
+  resource_group_id                TEXT COLLATE "C" NOT NULL,
+  ccn_id                           TEXT COLLATE "C" NOT NULL,
+  user_count                       BIGINT           NOT NULL,
+  data_plan                        BIGINT           NOT NULL,
+  create_ms                        BIGINT           NOT NULL,
+  end_ms                           BIGINT           NOT NULL,
+  CONSTRAINT instances_pkey PRIMARY KEY (id)
+);
+-- Listing is per account in creation order; CCN membership is looked up per account.
+CREATE INDEX instances_by_account ON instances (account_id, create_ms, id);
+CREATE INDEX instances_by_ccn ON instances (account_id, ccn_id);
+
+CREATE TABLE settings (
+  key   TEXT COLLATE "C" NOT NULL,
+  value TEXT COLLATE "C" NOT NULL,
+  CONSTRAINT settings_pkey PRIMARY KEY (key)
+);
+)sql";
+
+// Version 2: the device inventory, serial-number bindings and Cloud Connect Networks.
+//
+// A binding is a row of device_bindings. Its primary key, the serial number, is what guarantees
+// "one device, one instance" whatever the callers do, on every node; (instance_id, bind_seq) is
+// unique and gives the bind order (the lowest bind_seq is the active device). The account of a
+// binding is the instance's. A device cannot be deleted while bound, and an instance's bindings
+// must be removed before the instance (DeleteInstance does both in one transaction).
+//
+// An instance's CCN stays in instances.ccn_id (version 1); a CCN's bound instances are found with
+// instances_by_ccn.
+constexpr std::string_view kDevicesAndCcns = R"sql(
+CREATE TABLE devices (
+  serial_number  TEXT COLLATE "C" NOT NULL,
+  hardware_model TEXT COLLATE "C" NOT NULL,
+  sealed_secret  BYTEA            NOT NULL,
+  retired        BOOLEAN          NOT NULL,
+  create_ms      BIGINT           NOT NULL,
+  CONSTRAINT devices_pkey PRIMARY KEY (serial_number)
+);
+CREATE INDEX devices_by_creation ON devices (create_ms, serial_number);
+
+CREATE TABLE device_bindings (
+  serial_number TEXT COLLATE "C" NOT NULL,
+  instance_id   TEXT COLLATE "C" NOT NULL,
+  bind_seq      BIGINT           NOT NULL,
+  bound_ms      BIGINT           NOT NULL,
+  CONSTRAINT device_bindings_pkey PRIMARY KEY (serial_number),
+  CONSTRAINT device_bindings_device_fkey FOREIGN KEY (serial_number)
+      REFERENCES devices (serial_number),
+  CONSTRAINT device_bindings_instance_fkey FOREIGN KEY (instance_id) REFERENCES instances (id),
+  CONSTRAINT device_bindings_order_key UNIQUE (instance_id, bind_seq)
+);
+
+CREATE TABLE ccns (
+  id                  TEXT COLLATE "C" NOT NULL,
+  account_id          TEXT COLLATE "C" NOT NULL,
+  region_id           TEXT COLLATE "C" NOT NULL,
+  name                TEXT COLLATE "C" NOT NULL,
+  description         TEXT COLLATE "C" NOT NULL,
+  cidr_block          TEXT COLLATE "C" NOT NULL,
+  is_default          BOOLEAN          NOT NULL,
+  interworking_status TEXT COLLATE "C" NOT NULL,
+  create_ms           BIGINT           NOT NULL,
+  CONSTRAINT ccns_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ccns_by_account ON ccns (account_id, create_ms, id);
+)sql";
+
+// Version 3: the device channel. Runtime columns on devices (what the device last reported and
+// when its sessions began and ended) and one row per (device, facet) of desired/applied state.
+// Generations only move forward: SetDesiredFacet and RecordApplied change a facet row in a single
+// INSERT ... ON CONFLICT DO UPDATE, which PostgreSQL runs atomically under the row lock.
+constexpr std::string_view kDeviceChannel = R"sql(
+ALTER TABLE devices ADD COLUMN firmware_version  TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN dpi_version       TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN boot_ms           BIGINT           NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN last_connected_ms BIGINT           NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN last_offline_ms   BIGINT           NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN offline_reason    TEXT COLLATE "C" NOT NULL DEFAULT '';
+
+CREATE TABLE device_facets (
+  serial_number      TEXT COLLATE "C" NOT NULL,
+  facet              TEXT COLLATE "C" NOT NULL,
+  desired_generation BIGINT           NOT NULL,
+  desired_value      TEXT COLLATE "C" NOT NULL,
+  applied_generation BIGINT           NOT NULL,
+  result_generation  BIGINT           NOT NULL,
+  last_result        TEXT COLLATE "C" NOT NULL,
+  last_detail        TEXT COLLATE "C" NOT NULL,
+  update_ms          BIGINT           NOT NULL,
+  CONSTRAINT device_facets_pkey PRIMARY KEY (serial_number, facet),
+  CONSTRAINT device_facets_device_fkey FOREIGN KEY (serial_number)
+      REFERENCES devices (serial_number)
+);
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
+    Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
+    Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
+};
+
+constexpr std::string_view kCreateVersionTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (
+  version     BIGINT           NOT NULL PRIMARY KEY,
+  description TEXT COLLATE "C" NOT NULL,
+  applied_ms  BIGINT           NOT NULL
+)
+)sql";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+StoreResult<int64_t> ReadVersion(Connection& conn) {
+  ASSIGN_OR_RETURN(Rows exists, conn.Query("SELECT to_regclass('schema_version') IS NOT NULL"));
+  if (exists.empty() || !exists.Bool(0, 0)) {
+    return int64_t{0};
+  }
+  ASSIGN_OR_RETURN(Rows max, conn.Query("SELECT coalesce(max(version), 0) FROM schema_version"));
+  return max.empty() ? int64_t{0} : max.Int(0, 0);
+}
+
+std::string Describe(std::string_view what, const StoreError& e) {
+  return "schema migration: " + std::string(what) + " failed: " + e.detail;
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int64_t LatestSchemaVersion() { return kMigrations.back().version; }
+
+Result<int64_t, std::string> ReadSchemaVersion(Connection& conn) {
+  auto version = ReadVersion(conn);
+  if (!version) {
+    return MakeUnexpected(Describe("reading schema_version", version.error()));
+  }
+  return *version;
+}
+
+Result<int64_t, std::string> ApplyMigrations(Connection& conn) {
+  return ApplyMigrations(conn, Migrations());
+}
+
+Result<int64_t, std::string> ApplyMigrations(Connection& conn,
+                                             std::span<const Migration> migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int64_t>(i) + 1) {
+      return MakeUnexpected(
+          std::string("schema migration: versions must be 1, 2, 3, ... in order"));
+    }
+  }
+  const int64_t latest = static_cast<int64_t>(migrations.size());
+  // One transaction per step, each under the advisory lock; the version is re-read under the lock,
+  // so nodes that start together apply each migration exactly once.
+  while (true) {
+    if (auto r = conn.Exec("BEGIN"); !r) {
+      return MakeUnexpected(Describe("BEGIN", r.error()));
+    }
+    auto fail = [&conn](std::string message) -> Result<int64_t, std::string> {
+      (void)conn.Exec("ROLLBACK");
+      return MakeUnexpected(std::move(message));
+    };
+    if (auto r = conn.Query("SELECT pg_advisory_xact_lock($1)", {kMigrationLockKey}); !r) {
+      return fail(Describe("taking the migration lock", r.error()));
+    }
+    if (auto r = conn.Exec(kCreateVersionTable); !r) {
+      return fail(Describe("creating schema_version", r.error()));
+    }
+    auto version = ReadVersion(conn);
+    if (!version) {
+      return fail(Describe("reading schema_version", version.error()));
+    }
+    if (*version < 0) {
+      return fail("database schema version " + std::to_string(*version) + " is invalid");
+    }
+    if (*version > latest) {
+      return fail("database schema version " + std::to_string(*version) +
+                  " is newer than this build of sagd supports (" + std::to_string(latest) +
+                  "); upgrade sagd or use a database written by this version");
+    }
+    if (*version == latest) {
+      if (auto r = conn.Exec("COMMIT"); !r) {
+        return fail(Describe("COMMIT", r.error()));
+      }
+      return latest;
+    }
+    const Migration& m = migrations[static_cast<size_t>(*version)];
+    const std::string label =
+        "version " + std::to_string(m.version) + " (" + std::string(m.description) + ")";
+    if (auto r = conn.Exec(m.sql); !r) {
+      return fail(Describe(label, r.error()));
+    }
+    if (auto r = conn.Query(
+            "INSERT INTO schema_version (version, description, applied_ms) VALUES ($1, $2, $3)",
+            {m.version, m.description, NowMs()});
+        !r) {
+      return fail(Describe(label, r.error()));
+    }
+    if (auto r = conn.Exec("COMMIT"); !r) {
+      return fail(Describe(label + " COMMIT", r.error()));
+    }
+  }
+}
+
+}  // namespace sag::store::pg

@@ -1,0 +1,152 @@
+// The shared store: Store over one PostgreSQL database, for several sagd nodes serving the same
+// data (SPEC §5). An OK return means the transaction committed (durable per the server's settings).
+//
+// Concurrency: calls borrow a connection from a fixed pool; every method is one transaction, rolled
+// back on any failure. Writes run at READ COMMITTED and take row locks (SELECT ... FOR UPDATE /
+// FOR SHARE) on the rows their checks depend on, so the invariants hold across processes and nodes,
+// not just threads; reads that need several statements run in one REPEATABLE READ READ ONLY
+// snapshot. Serialization failures and deadlocks (SQLSTATE 40001, 40P01) rerun the transaction a
+// few times; a lost connection is reconnected on the next call and the call reports kUnavailable
+// (its transaction was rolled back by the server) unless it failed before any work, when it is
+// rerun.
+//
+// Orders and outcomes are those of SqliteStore (see sqlite_store.h): text keys compare bytewise
+// (COLLATE "C").
+//
+// Serial-number binding: the instance row is locked (FOR UPDATE) before its devices are counted, so
+// max_devices holds with concurrent binders on any node; the device row is share-locked, so a
+// concurrent RetireDevice waits; and the primary key of device_bindings (the serial number) admits
+// one binding per device whatever the callers do (a losing insert is kBoundElsewhere).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "store/store.h"
+
+namespace sag::store {
+
+// Store on PostgreSQL. Thread-safe.
+class PgStore : public Store {
+ public:
+  // Connects pool_size connections (at least 1) with the libpq conninfo (keyword/value or a
+  // postgresql:// URI) and brings the schema up to date. Fails with a readable message when the
+  // server cannot be reached or the schema cannot be migrated, e.g. when its version is newer than
+  // this build knows.
+  static Result<std::unique_ptr<PgStore>, std::string> Open(const std::string& conninfo,
+                                                            int pool_size = 4);
+
+  PgStore(const PgStore&) = delete;
+  PgStore& operator=(const PgStore&) = delete;
+  ~PgStore() override;
+
+  // The schema version the database was at after Open (see pg_migrations.h).
+  int64_t schema_version() const;
+
+  StoreResult<void> CreateAccount(const AccountRecord& account) override;
+  StoreResult<AccountRecord> GetAccount(std::string_view account_id) override;
+  StoreResult<std::vector<AccountRecord>> ListAccounts() override;
+
+  StoreResult<void> CreateUser(const UserRecord& user) override;
+  StoreResult<UserRecord> GetUser(std::string_view account_id, std::string_view name) override;
+  StoreResult<std::vector<UserRecord>> ListUsers(std::string_view account_id) override;
+  // Also detaches the user's policies. kNotFound when missing, kConflict while it has AccessKeys.
+  StoreResult<void> DeleteUser(std::string_view account_id, std::string_view name) override;
+
+  StoreResult<void> CreateAccessKey(const AccessKeyRecord& key) override;
+  StoreResult<AccessKeyRecord> GetAccessKey(std::string_view key_id) override;
+  // The user's keys; an empty user_name lists every key of the account.
+  StoreResult<std::vector<AccessKeyRecord>> ListAccessKeys(std::string_view account_id,
+                                                           std::string_view user_name) override;
+  StoreResult<void> SetAccessKeyEnabled(std::string_view account_id, std::string_view key_id,
+                                        bool enabled) override;
+  StoreResult<void> DeleteAccessKey(std::string_view account_id, std::string_view key_id) override;
+
+  StoreResult<void> CreatePolicy(const PolicyRecord& policy) override;
+  StoreResult<PolicyRecord> GetPolicy(std::string_view account_id, std::string_view name) override;
+  StoreResult<std::vector<PolicyRecord>> ListPolicies(std::string_view account_id) override;
+  StoreResult<void> DeletePolicy(std::string_view account_id, std::string_view name) override;
+  StoreResult<void> AttachPolicy(std::string_view account_id, std::string_view policy_name,
+                                 std::string_view user_name) override;
+  // kNotFound when the policy is not attached to the user (or either is missing).
+  StoreResult<void> DetachPolicy(std::string_view account_id, std::string_view policy_name,
+                                 std::string_view user_name) override;
+  StoreResult<std::vector<PolicyRecord>> ListPoliciesForUser(std::string_view account_id,
+                                                             std::string_view user_name) override;
+
+  // kAlreadyExists when the id is taken, in any account.
+  StoreResult<void> CreateInstance(const InstanceRecord& instance) override;
+  StoreResult<InstanceRecord> GetInstance(std::string_view account_id, std::string_view region_id,
+                                          std::string_view instance_id) override;
+  // Negative offset/limit count as 0.
+  StoreResult<InstancePage> ListInstances(const InstanceFilter& filter) override;
+  StoreResult<InstanceRecord> UpdateInstance(std::string_view account_id,
+                                             std::string_view region_id,
+                                             std::string_view instance_id,
+                                             const InstancePatch& patch) override;
+  StoreResult<void> DeleteInstance(std::string_view account_id, std::string_view region_id,
+                                   std::string_view instance_id) override;
+
+  StoreResult<void> RegisterDevice(const DeviceRecord& device) override;
+  StoreResult<DeviceRecord> GetDevice(std::string_view serial_number) override;
+  StoreResult<std::vector<DeviceRecord>> ListDevices(int64_t offset, int64_t limit) override;
+  StoreResult<int64_t> CountDevices() override;
+  StoreResult<void> RetireDevice(std::string_view serial_number) override;
+  StoreResult<bool> EnrollDeviceSecret(std::string_view serial_number,
+                                       std::string_view sealed_secret) override;
+  StoreResult<void> RecordDeviceConnected(std::string_view serial_number,
+                                          std::string_view firmware_version,
+                                          std::string_view dpi_version, int64_t boot_ms,
+                                          int64_t now_ms) override;
+  StoreResult<void> RecordDeviceOffline(std::string_view serial_number, std::string_view reason,
+                                        int64_t now_ms) override;
+
+  StoreResult<int64_t> SetDesiredFacet(std::string_view serial_number, std::string_view facet,
+                                       std::string_view value, int64_t now_ms) override;
+  StoreResult<void> RecordApplied(std::string_view serial_number, std::string_view facet,
+                                  int64_t generation, std::string_view result,
+                                  std::string_view detail, int64_t now_ms) override;
+  StoreResult<std::vector<DeviceFacetRecord>> GetDeviceFacets(
+      std::string_view serial_number) override;
+
+  StoreResult<BindOutcome> BindSerialNumber(const BindSerialNumberRequest& request) override;
+  StoreResult<UnbindOutcome> UnbindSerialNumber(std::string_view account_id,
+                                                std::string_view region_id,
+                                                std::string_view instance_id,
+                                                std::string_view serial_number) override;
+  StoreResult<ActivateOutcome> ActivateInstance(std::string_view account_id,
+                                                std::string_view region_id,
+                                                std::string_view instance_id) override;
+
+  StoreResult<void> CreateCcn(const CcnRecord& ccn) override;
+  StoreResult<CcnRecord> GetCcn(std::string_view account_id, std::string_view region_id,
+                                std::string_view ccn_id) override;
+  // Negative offset/limit count as 0.
+  StoreResult<CcnPage> ListCcns(const CcnFilter& filter) override;
+  StoreResult<CcnRecord> UpdateCcn(std::string_view account_id, std::string_view region_id,
+                                   std::string_view ccn_id, const CcnPatch& patch) override;
+  StoreResult<void> DeleteCcn(std::string_view account_id, std::string_view region_id,
+                              std::string_view ccn_id) override;
+  StoreResult<CcnBindOutcome> BindInstanceToCcn(std::string_view account_id,
+                                                std::string_view region_id,
+                                                std::string_view instance_id,
+                                                std::string_view ccn_id) override;
+  StoreResult<CcnUnbindOutcome> UnbindInstanceFromCcn(std::string_view account_id,
+                                                      std::string_view region_id,
+                                                      std::string_view instance_id,
+                                                      std::string_view ccn_id) override;
+
+  StoreResult<std::optional<std::string>> GetSetting(std::string_view key) override;
+  // Inserts or replaces the value.
+  StoreResult<void> PutSetting(std::string_view key, std::string_view value) override;
+
+ private:
+  struct Impl;
+  explicit PgStore(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sag::store
