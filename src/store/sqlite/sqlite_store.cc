@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/connection_pool.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_util.h"
 
@@ -35,55 +36,7 @@ bool IsInMemory(const std::string& path) {
          path.find("mode=memory") != std::string::npos;
 }
 
-// A fixed set of connections; Borrow waits until one is idle.
-class Pool {
- public:
-  // A borrowed connection, handed back to the pool when the lease ends.
-  class Lease {
-   public:
-    Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
-    Lease(Lease&& other) noexcept = default;
-    Lease& operator=(Lease&&) = delete;
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    ~Lease() {
-      if (conn_ != nullptr) {
-        pool_->Return(std::move(conn_));
-      }
-    }
-    Connection& operator*() const { return *conn_; }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<Connection> conn_;
-  };
-
-  void Add(std::unique_ptr<Connection> conn) {
-    std::lock_guard lock(mu_);
-    idle_.push_back(std::move(conn));
-  }
-
-  Lease Borrow() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !idle_.empty(); });
-    std::unique_ptr<Connection> conn = std::move(idle_.back());
-    idle_.pop_back();
-    return Lease(this, std::move(conn));
-  }
-
- private:
-  void Return(std::unique_ptr<Connection> conn) {
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
+using Pool = ConnectionPool<Connection>;
 
 // Binds each of args as text to parameters 1, 2, ...
 template <typename... Args>
