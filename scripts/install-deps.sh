@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-debs=(build-essential cmake ninja-build pkg-config clang-format
+debs=(build-essential cmake ninja-build pkg-config clang-format clang libclang-rt-14-dev
       libboost1.81-dev libssl-dev libsqlite3-dev libpq-dev libsodium-dev libcli11-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       postgresql)

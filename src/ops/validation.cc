@@ -31,7 +31,8 @@ bool IsValidDescription(std::string_view text) {
 }
 
 uint32_t Cidr::last() const {
-  if (prefix == 0) return 0xFFFFFFFFu;
+  if (prefix <= 0) return 0xFFFFFFFFu;
+  if (prefix >= 32) return network;  // a shift by 32 would be undefined (found by validation_fuzz)
   return network | (0xFFFFFFFFu >> prefix);
 }
 

@@ -32,6 +32,18 @@ TEST(ValidationTest, CidrOverlapAndBounds) {
   EXPECT_EQ(ParseCidr("0.0.0.0/0")->last(), 0xFFFFFFFFu);
 }
 
+// A /32 is one address. Its last address was computed with a shift by 32 (undefined; on x86 it
+// made the block reach 255.255.255.255 and "overlap" every block above it). Found by
+// tests/fuzz/validation_fuzz.cc.
+TEST(ValidationTest, HostRouteIsOneAddress) {
+  auto host = *ParseCidr("192.168.0.0/32");
+  EXPECT_EQ(host.last(), host.first());
+  EXPECT_FALSE(host.Overlaps(*ParseCidr("192.168.0.1/32")));
+  EXPECT_FALSE(host.Overlaps(*ParseCidr("10.0.0.0/8")));
+  EXPECT_FALSE(ParseCidr("10.0.0.0/8")->Overlaps(host));
+  EXPECT_TRUE(host.Overlaps(*ParseCidr("192.168.0.0/24")));
+}
+
 TEST(ValidationTest, CidrListNeedsEveryElementValid) {
   EXPECT_EQ(ParseCidrList("10.0.0.0/24, 10.0.1.0/24")->size(), 2u);
   EXPECT_FALSE(ParseCidrList("10.0.0.0/24,").has_value());
