@@ -41,6 +41,29 @@ OpResult DescribeUserOnlineClients(OpContext& ctx) {
   return boost::json::object{{"Users", boost::json::object{{"User", std::move(items)}}}};
 }
 
+OpResult DescribeUserOnlineClientStatistics(OpContext& ctx) {
+  const std::vector<std::string> names = ctx.params.GetList("UserNames");
+  if (names.empty()) return MakeUnexpected(ApiError(ApiErrorId::kClientUserNameEmpty));
+  if (names.size() > 50) return MakeUnexpected(ApiError::InvalidParameter("UserNames"));
+  for (const auto& name : names) {
+    if (!IsValidClientUserName(name)) {
+      return MakeUnexpected(ApiError(ApiErrorId::kClientUserNameInvalid));
+    }
+  }
+  ASSIGN_OR_RETURN(store::InstanceRecord in, LoadAppInstance(ctx, ctx.params.Get("SmartAGId"),
+                                                             ApiErrorId::kSagInstanceNoFound));
+  boost::json::array items;
+  for (const auto& name : names) {
+    // A name that is no user of the instance has no sessions: "0".
+    auto sessions = ctx.store().ListClientSessions(in.id, name);
+    if (!sessions) return MakeUnexpected(StoreFailure(sessions.error()));
+    items.push_back(
+        boost::json::object{{"UserName", name}, {"OnlineCount", std::to_string(sessions->size())}});
+  }
+  return boost::json::object{
+      {"UserStatistics", boost::json::object{{"Statistics", std::move(items)}}}};
+}
+
 OpResult OpenClientSession(OpContext& ctx) {
   store::ClientSessionRecord session;
   session.id = NewResourceId("cs");

@@ -40,6 +40,7 @@ OpResult EnableSmartAccessGatewayUser(OpContext& ctx);
 OpResult DisableSmartAccessGatewayUser(OpContext& ctx);
 OpResult KickOutClients(OpContext& ctx);
 OpResult DescribeUserOnlineClients(OpContext& ctx);
+OpResult DescribeUserOnlineClientStatistics(OpContext& ctx);
 
 // ---- OpenSAG operator API (docs/operator-api.md) ----
 OpResult CreateAccount(OpContext& ctx);
