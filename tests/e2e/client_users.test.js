@@ -498,6 +498,29 @@ describe('SAG app instances and client users', () => {
     });
   });
 
+  it('passwords are stored only as Argon2id hashes: neither a chosen nor a generated one is in the database files', async () => {
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const id = await appInstance(A.client, { cidr: '10.92.0.0/24' });
+    const chosen = 'Chosen-secret-9431';
+    await createUser(A.client, id, { UserName: 'secretuser1', Password: chosen });
+    const generated = (await createUser(A.client, id, { UserName: 'secretuser2' })).Password;
+    const reset = (await A.client.call('ResetSmartAccessGatewayClientUserPassword', {
+      RegionId: REGION, SmartAGId: id, UserName: 'secretuser1',
+    })).Password;
+    const files = fs.readdirSync(server.dataDir).filter((f) => f.startsWith('sag.db'));
+    assert.ok(files.includes('sag.db'), String(files));
+    let argon = false;
+    for (const f of files) {
+      const bytes = fs.readFileSync(path.join(server.dataDir, f));
+      for (const secret of [chosen, generated, reset]) {
+        assert.equal(bytes.indexOf(Buffer.from(secret)), -1, `${f} holds a plaintext password`);
+      }
+      argon = argon || bytes.indexOf(Buffer.from('$argon2id$')) !== -1;
+    }
+    assert.ok(argon, 'no Argon2id hash found in the database files');
+  });
+
   describe('DescribeUserOnlineClientStatistics', () => {
     it('counts each named user\'s online clients (as a string) and reaches every documented code', async () => {
       const id = await appInstance(A.client, { cidr: '10.91.0.0/24' });
