@@ -14,11 +14,14 @@ OWN = {
     "MalformedPolicyDocument": "Operator API.",
     "OperatorOnly": "Operator API.",
     "TestModeOnly": "Operator API.",
+    "ClientUserIpPoolExhausted": "Every usable address of the SAG app instance's CIDR blocks is taken (docs/semantics.md).",
+    "ClientUserDisabled": "Operator API (OpenClientSession for a disabled client user).",
 }
 NOTES = {
     "SmartAccessGatewayInArrears400": "The 400 variant documented on ModifySAGAdminPassword.",
     "SmartAccessGatewayNotActivated400": "The 400 variant documented on ModifySAGAdminPassword.",
     "SmartagMissingParameter": "smartag's own 403 variant, used where an operation documents it.",
+    "SagInstanceNoFoundDb": "The message documented for KickOutClients (sic).",
 }
 out = [
     "# Error table", "",

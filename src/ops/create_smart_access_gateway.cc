@@ -1,8 +1,6 @@
 // CreateSmartAccessGateway: orders a hardware (CPE) or vCPE instance. There is no billing here: the
 // order is paid at once and the instance starts in Init until a device is bound and activated
 // (docs/semantics.md).
-#include <chrono>
-
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "ops/handlers.h"
@@ -23,24 +21,6 @@ constexpr SpecLimits kSpecs[] = {
     {"sag-1000", 10, 500},
     {"sag-vcpe", 10, 1000},
 };
-
-bool IsValidPeriod(int64_t months) {
-  return (months >= 1 && months <= 9) || months == 12 || months == 24 || months == 36;
-}
-
-// epoch_ms plus a number of calendar months (day clamped to the end of a shorter month).
-int64_t AddMonths(int64_t epoch_ms, int64_t months) {
-  using namespace std::chrono;
-  sys_time<milliseconds> tp{milliseconds{epoch_ms}};
-  auto day_point = floor<days>(tp);
-  year_month_day ymd{day_point};
-  auto time_of_day = tp - day_point;
-  year_month ym = ymd.year() / ymd.month();
-  ym += std::chrono::months{months};
-  auto last_day = (ym / std::chrono::last).day();
-  year_month_day target = ym / std::min(ymd.day(), last_day);
-  return duration_cast<milliseconds>((sys_days{target} + time_of_day).time_since_epoch()).count();
-}
 
 }  // namespace
 

@@ -29,6 +29,19 @@ OpResult BindSmartAccessGateway(OpContext& ctx);
 OpResult UnbindSmartAccessGateway(OpContext& ctx);
 OpResult DescribeBindableSmartAccessGateways(OpContext& ctx);
 
+// ---- SAG app instances and client users (reference §3 F) ----
+OpResult CreateSmartAccessGatewaySoftware(OpContext& ctx);
+OpResult CreateSmartAccessGatewayClientUser(OpContext& ctx);
+OpResult DescribeSmartAccessGatewayClientUsers(OpContext& ctx);
+OpResult ModifySmartAccessGatewayClientUser(OpContext& ctx);
+OpResult DeleteSmartAccessGatewayClientUser(OpContext& ctx);
+OpResult ResetSmartAccessGatewayClientUserPassword(OpContext& ctx);
+OpResult EnableSmartAccessGatewayUser(OpContext& ctx);
+OpResult DisableSmartAccessGatewayUser(OpContext& ctx);
+OpResult KickOutClients(OpContext& ctx);
+OpResult DescribeUserOnlineClients(OpContext& ctx);
+OpResult DescribeUserOnlineClientStatistics(OpContext& ctx);
+
 // ---- OpenSAG operator API (docs/operator-api.md) ----
 OpResult CreateAccount(OpContext& ctx);
 OpResult ListAccounts(OpContext& ctx);
@@ -51,5 +64,7 @@ OpResult ListDevices(OpContext& ctx);
 OpResult RetireDevice(OpContext& ctx);
 OpResult GetClock(OpContext& ctx);
 OpResult SetClock(OpContext& ctx);
+OpResult OpenClientSession(OpContext& ctx);
+OpResult CloseClientSession(OpContext& ctx);
 
 }  // namespace sag::ops

@@ -1,5 +1,8 @@
 #include "ops/instance_common.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "common/crypto.h"
 
 namespace sag::ops {
@@ -162,6 +165,23 @@ boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t n
   o["ApplicationBandwidthPackageName"] = "";
   o["ApplicationBandwidthPackageBussinessStatus"] = "";
   return o;
+}
+
+bool IsValidPeriod(int64_t months) {
+  return (months >= 1 && months <= 9) || months == 12 || months == 24 || months == 36;
+}
+
+int64_t AddMonths(int64_t epoch_ms, int64_t months) {
+  using namespace std::chrono;
+  sys_time<milliseconds> tp{milliseconds{epoch_ms}};
+  auto day_point = floor<days>(tp);
+  year_month_day ymd{day_point};
+  auto time_of_day = tp - day_point;
+  year_month ym = ymd.year() / ymd.month();
+  ym += std::chrono::months{months};
+  auto last_day = (ym / std::chrono::last).day();
+  year_month_day target = ym / std::min(ymd.day(), last_day);
+  return duration_cast<milliseconds>((sys_days{target} + time_of_day).time_since_epoch()).count();
 }
 
 }  // namespace sag::ops

@@ -48,6 +48,12 @@ boost::json::object InstanceAttribute(const store::InstanceRecord& instance, int
 // The name of the instance's CCN, or "" when it has none (or it cannot be read).
 std::string CcnNameOf(const OpContext& ctx, const store::InstanceRecord& instance);
 
+// True for a purchase period the reference allows: 1-9, 12, 24 or 36 months.
+bool IsValidPeriod(int64_t months);
+// epoch_ms plus a number of calendar months (day clamped to the end of a shorter month): the
+// EndTime of an instance bought for that period.
+int64_t AddMonths(int64_t epoch_ms, int64_t months);
+
 // Instance status values (reference §4.2).
 inline constexpr std::string_view kStatusInit = "Init";
 inline constexpr std::string_view kStatusActive = "Active";

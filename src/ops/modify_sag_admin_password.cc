@@ -39,6 +39,13 @@ OpResult ModifySAGAdminPassword(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
                    LoadInstance(ctx, ctx.params.Get("SmartAGId"), ApiErrorId::kSagInstanceNoFound));
   if (in.instance_type == "software") {
+    // A SAG app instance has no device; naming one of its client users as the "device" asks for a
+    // feature the app has in another form (ResetSmartAccessGatewayClientUserPassword).
+    auto user = ctx.store().GetClientUser(in.account_id, in.id, ctx.params.Get("SmartAGSn"));
+    if (user) return MakeUnexpected(ApiError(ApiErrorId::kSagSoftwareNotSupportFeature));
+    if (user.error().code != store::StoreErrorCode::kNotFound) {
+      return MakeUnexpected(StoreFailure(user.error()));
+    }
     return MakeUnexpected(ApiError(ApiErrorId::kSagSoftwareNotSupport));
   }
   ASSIGN_OR_RETURN(InstanceDevice target, LoadInstanceDevice(ctx));

@@ -1,6 +1,7 @@
 // ModifySmartAccessGateway: renames, re-describes and reconfigures an instance. Changes that reach
 // the device's network configuration (CidrBlock, RoutingStrategy) need an activated instance; the
 // rest can be changed at any time before expiry (docs/semantics.md).
+#include "ops/client_user_common.h"
 #include "ops/handlers.h"
 #include "ops/instance_common.h"
 #include "ops/validation.h"
@@ -63,6 +64,23 @@ OpResult ModifySmartAccessGateway(OpContext& ctx) {
   }
   if (patch.enable_software_connection_audit.has_value() && in.instance_type != "software") {
     return MakeUnexpected(ApiError(ApiErrorId::kFeatureNotSupport));
+  }
+  if (patch.cidr_block.has_value() && in.instance_type == "software") {
+    // Client users keep their ClientIp: a new CidrBlock must still hold every one of them.
+    store::InstanceRecord changed = in;
+    changed.cidr_block = *patch.cidr_block;
+    const std::vector<store::ClientIpRange> pool = ClientIpPool(changed);
+    store::ClientUserFilter all;
+    all.account_id = in.account_id;
+    all.instance_id = in.id;
+    all.limit = int64_t{1} << 30;
+    auto users = ctx.store().ListClientUsers(all);
+    if (!users) return MakeUnexpected(StoreFailure(users.error()));
+    for (const auto& u : users->items) {
+      if (!InPool(pool, u.client_ip)) {
+        return MakeUnexpected(ApiError(ApiErrorId::kResourceInOperating));
+      }
+    }
   }
   auto r = ctx.store().UpdateInstance(ctx.principal.account_id, ctx.region_id, id, patch);
   if (!r) {

@@ -275,8 +275,14 @@ enum class CcnUnbindOutcome {
   kNotBound,          // the instance is not bound to this CCN
 };
 
+}  // namespace sag::store
+
+#include "store/client_user_store.h"  // needs StoreResult above
+
+namespace sag::store {
+
 // The durable state of sagd.
-class Store {
+class Store : public ClientUserStore {
  public:
   virtual ~Store() = default;
 

@@ -36,6 +36,8 @@ const std::set<std::string> kOwnRows = {
     "MalformedPolicyDocument",
     "OperatorOnly",
     "TestModeOnly",
+    "ClientUserIpPoolExhausted",
+    "ClientUserDisabled",
 };
 
 const char* kRowNames[] = {

@@ -101,3 +101,29 @@ test('usage errors exit 2 with a message on stderr', () => {
   const unreachable = sag(['smartag', 'DescribeRegions'], { env: { SAG_ENDPOINT: 'http://127.0.0.1:1' } });
   assert.equal(unreachable.status, 2);
 });
+
+test('sag smartag creates a SAG app instance and a client user, then lists it', () => {
+  const app = sag(['smartag', 'CreateSmartAccessGatewaySoftware', ...flags({
+    RegionId: 'cn-shanghai', ChargeType: 'PREPAY', DataPlan: 5, Period: 1, UserCount: 3, AutoPay: 'true',
+    CidrBlock: '10.99.0.0/29',
+  })]);
+  assert.equal(app.status, 0, app.stdout + app.stderr);
+  const id = JSON.parse(app.stdout).SmartAGId;
+  const user = sag(['smartag', 'CreateSmartAccessGatewayClientUser', ...flags({
+    RegionId: 'cn-shanghai', SmartAGId: id, UserMail: 'cli@example.com', UserName: 'cli-user1', Password: 'Cli-pass-01',
+    Bandwidth: 64,
+  })]);
+  assert.equal(user.status, 0, user.stdout + user.stderr);
+  assert.deepEqual({ ...JSON.parse(user.stdout), RequestId: undefined }, {
+    UserName: 'cli-user1', UserMail: 'cli@example.com', Bandwidth: 64, ClientIp: '10.99.0.2', RequestId: undefined,
+  });
+  const again = sag(['smartag', 'CreateSmartAccessGatewayClientUser', ...flags({
+    RegionId: 'cn-shanghai', SmartAGId: id, UserMail: 'cli@example.com', UserName: 'cli-user1',
+  })]);
+  assert.equal(again.status, 1);
+  assert.equal(JSON.parse(again.stdout).Code, 'ClientUser.UserExist');
+  const listed = JSON.parse(sag(['--signature', 'v3', 'smartag', 'DescribeSmartAccessGatewayClientUsers',
+    '--RegionId', 'cn-shanghai', '--SmartAGId', id]).stdout);
+  assert.equal(listed.TotalCount, 1);
+  assert.equal(listed.Users.User[0].ClientIp, '10.99.0.2');
+});

@@ -183,10 +183,46 @@ CREATE TABLE device_facets (
 );
 )sql";
 
+// Client users of SAG app instances: the primary key (instance, user name) and the unique
+// (instance, ClientIp) keep names and addresses unique whatever the number of nodes; creators also
+// lock the instance row, so the UserCount check holds too. Sessions go when their user goes.
+constexpr std::string_view kClientUsers = R"sql(
+CREATE TABLE client_users (
+  instance_id      TEXT COLLATE "C" NOT NULL,
+  user_name        TEXT COLLATE "C" NOT NULL,
+  account_id       TEXT COLLATE "C" NOT NULL,
+  user_mail        TEXT COLLATE "C" NOT NULL,
+  bandwidth        BIGINT           NOT NULL,
+  client_ip        BIGINT           NOT NULL CHECK (client_ip BETWEEN 0 AND 4294967295),
+  is_static_ip     BOOLEAN          NOT NULL,
+  state            BIGINT           NOT NULL CHECK (state IN (0, 1)),
+  disabled_by_root BOOLEAN          NOT NULL,
+  password_hash    TEXT COLLATE "C" NOT NULL,
+  create_ms        BIGINT           NOT NULL,
+  CONSTRAINT client_users_pkey PRIMARY KEY (instance_id, user_name),
+  CONSTRAINT client_users_ip_key UNIQUE (instance_id, client_ip),
+  CONSTRAINT client_users_instance_fkey FOREIGN KEY (instance_id)
+      REFERENCES instances (id) ON DELETE CASCADE
+);
+
+CREATE TABLE client_sessions (
+  id          TEXT COLLATE "C" NOT NULL,
+  instance_id TEXT COLLATE "C" NOT NULL,
+  user_name   TEXT COLLATE "C" NOT NULL,
+  client_ip   BIGINT           NOT NULL,
+  online_ms   BIGINT           NOT NULL,
+  CONSTRAINT client_sessions_pkey PRIMARY KEY (id),
+  CONSTRAINT client_sessions_user_fkey FOREIGN KEY (instance_id, user_name)
+      REFERENCES client_users (instance_id, user_name) ON DELETE CASCADE
+);
+CREATE INDEX client_sessions_by_user ON client_sessions (instance_id, user_name);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
     Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
+    Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

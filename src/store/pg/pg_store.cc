@@ -1315,4 +1315,12 @@ StoreResult<void> PgStore::PutSetting(std::string_view key, std::string_view val
   });
 }
 
+// Transactions for member definitions in other files
+// -----------------------------------------------
+
+StoreResult<void> PgStore::RunTransaction(bool write,
+                                          const std::function<StoreResult<void>(Connection&)>& f) {
+  return impl_->Run(write ? Mode::kWrite : Mode::kRead, f);
+}
+
 }  // namespace sag::store

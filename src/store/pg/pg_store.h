@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,10 @@
 #include "store/store.h"
 
 namespace sag::store {
+
+namespace pg {
+class Connection;
+}  // namespace pg
 
 // Store on PostgreSQL. Thread-safe.
 class PgStore : public Store {
@@ -142,7 +147,33 @@ class PgStore : public Store {
   // Inserts or replaces the value.
   StoreResult<void> PutSetting(std::string_view key, std::string_view value) override;
 
+  // Client users (sqlite_client_users.cc / pg_client_users.cc).
+  StoreResult<CreateClientUserResult> CreateClientUser(
+      const CreateClientUserRequest& request) override;
+  StoreResult<ClientUserRecord> GetClientUser(std::string_view account_id,
+                                              std::string_view instance_id,
+                                              std::string_view user_name) override;
+  StoreResult<ClientUserPage> ListClientUsers(const ClientUserFilter& filter) override;
+  StoreResult<ClientUserRecord> UpdateClientUser(std::string_view account_id,
+                                                 std::string_view instance_id,
+                                                 std::string_view user_name,
+                                                 const ClientUserPatch& patch) override;
+  StoreResult<void> DeleteClientUser(std::string_view account_id, std::string_view instance_id,
+                                     std::string_view user_name) override;
+  StoreResult<ClientSessionRecord> OpenClientSession(const ClientSessionRecord& session) override;
+  StoreResult<void> CloseClientSession(std::string_view session_id) override;
+  StoreResult<std::vector<ClientSessionRecord>> ListClientSessions(
+      std::string_view instance_id, std::string_view user_name) override;
+  StoreResult<int64_t> CloseClientSessions(std::string_view instance_id,
+                                           std::string_view user_name) override;
+
  private:
+  // Runs f as one READ COMMITTED transaction (write) or a REPEATABLE READ READ ONLY one (read),
+  // rerun on serialization failure like every other method, committed when f succeeds: lets member
+  // definitions in other files (e.g. pg_client_users.cc) use the connection pool.
+  StoreResult<void> RunTransaction(bool write,
+                                   const std::function<StoreResult<void>(pg::Connection&)>& f);
+
   struct Impl;
   explicit PgStore(std::unique_ptr<Impl> impl);
 

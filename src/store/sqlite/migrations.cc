@@ -170,10 +170,43 @@ CREATE TABLE device_facets (
 ) STRICT;
 )sql";
 
+// Client users of SAG app instances: (instance, user name) and (instance, ClientIp) are unique, so
+// no race between callers, processes or nodes can give two users one name or one address. Sessions
+// are the simulated online connections of a user; they go when the user goes.
+constexpr std::string_view kClientUsers = R"sql(
+CREATE TABLE client_users (
+  instance_id      TEXT    NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+  user_name        TEXT    NOT NULL,
+  account_id       TEXT    NOT NULL,
+  user_mail        TEXT    NOT NULL,
+  bandwidth        INTEGER NOT NULL,
+  client_ip        INTEGER NOT NULL CHECK (client_ip BETWEEN 0 AND 4294967295),
+  is_static_ip     INTEGER NOT NULL CHECK (is_static_ip IN (0, 1)),
+  state            INTEGER NOT NULL CHECK (state IN (0, 1)),
+  disabled_by_root INTEGER NOT NULL CHECK (disabled_by_root IN (0, 1)),
+  password_hash    TEXT    NOT NULL,
+  create_ms        INTEGER NOT NULL,
+  PRIMARY KEY (instance_id, user_name),
+  UNIQUE (instance_id, client_ip)
+) STRICT;
+
+CREATE TABLE client_sessions (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  instance_id TEXT    NOT NULL,
+  user_name   TEXT    NOT NULL,
+  client_ip   INTEGER NOT NULL,
+  online_ms   INTEGER NOT NULL,
+  FOREIGN KEY (instance_id, user_name) REFERENCES client_users (instance_id, user_name)
+      ON DELETE CASCADE
+) STRICT;
+CREATE INDEX client_sessions_by_user ON client_sessions (instance_id, user_name);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
     Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
+    Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -1322,4 +1322,15 @@ StoreResult<void> SqliteStore::PutSetting(std::string_view key, std::string_view
   });
 }
 
+// Transactions for member definitions in other files
+// -----------------------------------------------
+
+StoreResult<void> SqliteStore::RunTransaction(
+    bool write, const std::function<StoreResult<void>(Connection&)>& f) {
+  if (write) {
+    return impl_->Write(f);
+  }
+  return impl_->Read(f);
+}
+
 }  // namespace sag::store

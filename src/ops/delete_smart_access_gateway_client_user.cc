@@ -1,0 +1,26 @@
+// DeleteSmartAccessGatewayClientUser: removes a client user, its sessions and its ClientIp (which
+// becomes free for the next user).
+#include "ops/client_user_common.h"
+#include "ops/handlers.h"
+#include "ops/store_errors.h"
+
+namespace sag::ops {
+
+OpResult DeleteSmartAccessGatewayClientUser(OpContext& ctx) {
+  const std::string name = ctx.params.Get("UserName");
+  if (!IsValidClientUserName(name)) {
+    return MakeUnexpected(ApiError(ApiErrorId::kClientUserNameInvalid));
+  }
+  ASSIGN_OR_RETURN(store::InstanceRecord in, LoadAppInstance(ctx, ctx.params.Get("SmartAGId"),
+                                                             ApiErrorId::kSagInstanceNoFound));
+  auto r = ctx.store().DeleteClientUser(in.account_id, in.id, name);
+  if (!r) {
+    if (r.error().code == store::StoreErrorCode::kNotFound) {
+      return MakeUnexpected(ApiError(ApiErrorId::kResourceNotFoundUser));
+    }
+    return MakeUnexpected(StoreFailure(r.error()));
+  }
+  return boost::json::object{};
+}
+
+}  // namespace sag::ops
