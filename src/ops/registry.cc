@@ -120,6 +120,16 @@ const std::vector<OpSpec>& SmartagOps() {
        .required = {{"CcnId", E::kCcnInvalidId}, {"RegionId"}},
        .resource = R::kCcn,
        .resource_param = "CcnId"},
+      {.action = "DescribeSmartAccessGatewayVersions",
+       .handler = &DescribeSmartAccessGatewayVersions,
+       .required = {{"RegionId"}, {"SmartAGId"}},
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
+      {.action = "UpdateSmartAccessGatewayVersion",
+       .handler = &UpdateSmartAccessGatewayVersion,
+       .required = {{"SmartAGId"}, {"VersionCode"}, {"RegionId"}},
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
   };
   return kOps;
 }
@@ -167,6 +177,20 @@ const std::vector<OpSpec>& OperatorOps() {
        .operator_only = true},
       {.action = "GetClock", .handler = &GetClock, .operator_only = true, .test_mode_only = true},
       {.action = "SetClock", .handler = &SetClock, .operator_only = true, .test_mode_only = true},
+      {.action = "PublishVersion",
+       .handler = &PublishVersion,
+       .required = {{"VersionType"}, {"VersionCode"}, {"HardwareModels"}},
+       .operator_only = true},
+      {.action = "ListVersions", .handler = &ListVersions, .operator_only = true},
+      {.action = "WithdrawVersion",
+       .handler = &WithdrawVersion,
+       .required = {{"VersionType"}, {"VersionCode"}},
+       .operator_only = true},
+      {.action = "ListUpgrades", .handler = &ListUpgrades, .operator_only = true},
+      {.action = "RolloutVersion",
+       .handler = &RolloutVersion,
+       .required = {{"VersionType"}, {"VersionCode"}},
+       .operator_only = true},
   };
   return kOps;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/version_store.h"
 
 namespace sag::store {
 
@@ -276,7 +277,7 @@ enum class CcnUnbindOutcome {
 };
 
 // The durable state of sagd.
-class Store {
+class Store : public VersionStore {
  public:
   virtual ~Store() = default;
 

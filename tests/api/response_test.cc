@@ -36,6 +36,7 @@ const std::set<std::string> kOwnRows = {
     "MalformedPolicyDocument",
     "OperatorOnly",
     "TestModeOnly",
+    "DpiNeedsDeviceVersion",
 };
 
 const char* kRowNames[] = {

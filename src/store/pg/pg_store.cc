@@ -1315,4 +1315,12 @@ StoreResult<void> PgStore::PutSetting(std::string_view key, std::string_view val
   });
 }
 
+StoreResult<void> PgStore::InWriteTxn(const std::function<StoreResult<void>(pg::Connection&)>& f) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) { return f(conn); });
+}
+
+StoreResult<void> PgStore::OnReadConn(const std::function<StoreResult<void>(pg::Connection&)>& f) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) { return f(conn); });
+}
+
 }  // namespace sag::store

@@ -1322,4 +1322,14 @@ StoreResult<void> SqliteStore::PutSetting(std::string_view key, std::string_view
   });
 }
 
+StoreResult<void> SqliteStore::InWriteTxn(
+    const std::function<StoreResult<void>(sqlite::Connection&)>& f) {
+  return impl_->Write([&](Connection& conn) { return f(conn); });
+}
+
+StoreResult<void> SqliteStore::OnReadConn(
+    const std::function<StoreResult<void>(sqlite::Connection&)>& f) {
+  return impl_->Read([&](Connection& conn) { return f(conn); });
+}
+
 }  // namespace sag::store
