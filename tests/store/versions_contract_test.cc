@@ -273,7 +273,7 @@ TEST_P(VersionsContractTest, ConcurrentCreatorsHaveOneWinner) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, VersionsContractTest, ::testing::ValuesIn(Backends()),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace sag::store
