@@ -91,8 +91,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
-  void OnHeader(beast::error_code ec) {
-    if (ec) return OnRead(ec);
+  void OnHeader(beast::error_code header_ec) {
+    if (header_ec) return OnRead(header_ec);
     if (server_.options().body_limit_for) {
       if (uint64_t limit = server_.options().body_limit_for(parser_->get()); limit > 0) {
         parser_->body_limit(limit);

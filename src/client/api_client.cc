@@ -49,14 +49,12 @@ PreparedRequest PrepareApiRequest(const Endpoint& endpoint, const Credentials& c
     input.nonce = request.nonce;
     input.query = request.params;
     input.body = request.body;
+    input.content_type = "application/octet-stream";
     if (xml) input.query.emplace_back("Format", "XML");
     const std::string query = signing::BuildUrlEncoded(input.query);
     out.target = query.empty() ? "/" : "/?" + query;
     for (auto& [name, value] : signing::SignV3(input)) out.headers.emplace_back(name, value);
-    if (!request.body.empty()) {
-      out.body = request.body;
-      out.headers.emplace_back("Content-Type", "application/octet-stream");
-    }
+    out.body = request.body;
   }
   out.headers.emplace_back("Accept", xml ? "application/xml" : "application/json");
   out.headers.emplace_back("User-Agent", std::string(kUserAgent));
