@@ -778,6 +778,10 @@ asio::awaitable<std::string> SimulatedDevice::Download(std::shared_ptr<UpgradeJo
   if (options_.fail_download) co_return "HTTP 503 (simulated)";
   HttpConn http;
   const int64_t chunk = std::max<int64_t>(1, options_.download_chunk_bytes);
+  if (job->offset > 0) {
+    Event("resuming download at byte " + std::to_string(job->offset) + " (Range: bytes=" +
+          std::to_string(job->offset) + "-)");
+  }
   std::string body;
   while (job->offset < job->size) {
     if (stopping_) co_return "stopping";
