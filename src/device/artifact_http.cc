@@ -2,9 +2,8 @@
 
 #include <cerrno>
 #include <charconv>
-#include <map>
-
 #include <fcntl.h>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
 

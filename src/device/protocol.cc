@@ -226,8 +226,8 @@ std::map<std::string, int64_t> AppliedWithEveryFacet(std::map<std::string, int64
 std::string FormatHeartbeat() { return R"({"type":"heartbeat"})"; }
 
 std::string FormatProgress(const Progress& p) {
-  json::object o{{"type", "progress"}, {"facet", p.facet},   {"generation", p.generation},
-                 {"state", p.state},   {"bytes", p.bytes},   {"total", p.total}};
+  json::object o{{"type", "progress"}, {"facet", p.facet}, {"generation", p.generation},
+                 {"state", p.state},   {"bytes", p.bytes}, {"total", p.total}};
   if (!p.detail.empty()) o["detail"] = p.detail;
   return json::serialize(o);
 }

@@ -25,7 +25,8 @@ bool IsSha256Hex(std::string_view text);
 std::string ArtifactToken(std::string_view key, std::string_view serial_number,
                           std::string_view sha256);
 
-// The artifact's URL path for one device (serial numbers are URL-safe: letters, digits, - and _): "/device/v1/artifacts/<sha256>?sn=<sn>&token=<token>".
+// The artifact's URL path for one device (serial numbers are URL-safe: letters, digits, - and _):
+// "/device/v1/artifacts/<sha256>?sn=<sn>&token=<token>".
 std::string ArtifactUrl(std::string_view key, std::string_view serial_number,
                         std::string_view sha256);
 

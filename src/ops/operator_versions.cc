@@ -6,8 +6,8 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "ops/artifacts.h"
-#include "ops/handlers.h"
 #include "ops/device_common.h"
+#include "ops/handlers.h"
 #include "ops/store_errors.h"
 #include "ops/upgrade_engine.h"
 #include "ops/validation.h"
@@ -67,8 +67,7 @@ OpResult PublishVersion(OpContext& ctx) {
   }
   if (p.Has("MinDeviceVersion")) {
     v.min_device_version = p.Get("MinDeviceVersion");
-    if (v.version_type != store::kVersionTypeDpi ||
-        !CompareVersions(v.min_device_version, "0")) {
+    if (v.version_type != store::kVersionTypeDpi || !CompareVersions(v.min_device_version, "0")) {
       return MakeUnexpected(ApiError::InvalidParameter("MinDeviceVersion"));
     }
   }

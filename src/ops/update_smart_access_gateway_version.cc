@@ -31,7 +31,8 @@ namespace {
 // the upgrade to TimedOut.
 bool AwaitAcknowledgement(OpContext& ctx, const UpgradeEnv& env, const store::UpgradeRecord& u) {
   using Steady = std::chrono::steady_clock;
-  const auto deadline = Steady::now() + std::chrono::milliseconds(ctx.services.upgrade_ack_timeout_ms);
+  const auto deadline =
+      Steady::now() + std::chrono::milliseconds(ctx.services.upgrade_ack_timeout_ms);
   while (true) {
     auto now = ctx.store().GetUpgrade(u.id);
     if (now && now->state != store::kUpgradeDispatched) return true;
@@ -95,7 +96,8 @@ OpResult UpdateSmartAccessGatewayVersion(OpContext& ctx) {
     }
   }
   for (const auto& d : devices) {
-    const std::string& running = type == store::kVersionTypeDpi ? d.dpi_version : d.firmware_version;
+    const std::string& running =
+        type == store::kVersionTypeDpi ? d.dpi_version : d.firmware_version;
     auto cmp = CompareVersions(version->version_code, running);
     if (!cmp) return MakeUnexpected(ApiError(ApiErrorId::kGetSmartAccessGatewayVersionError));
     if (*cmp <= 0) return MakeUnexpected(ApiError(ApiErrorId::kVersionTooOld));

@@ -122,9 +122,9 @@ Result<s::UpgradeRecord, s::StoreError> DispatchUpgrade(const UpgradeEnv& env,
   upgrade.state = change.state;
   upgrade.generation = *generation;
   upgrade.deadline_ms = *change.deadline_ms;
-  LogInfo("upgrade " + upgrade.id + " of " + upgrade.serial_number + " to " +
-          upgrade.version_type + " " + upgrade.version_code + ": Dispatched (generation " +
-          std::to_string(*generation) + ")");
+  LogInfo("upgrade " + upgrade.id + " of " + upgrade.serial_number + " to " + upgrade.version_type +
+          " " + upgrade.version_code + ": Dispatched (generation " + std::to_string(*generation) +
+          ")");
   if (env.devices != nullptr) env.devices->Push(upgrade.serial_number, facet, *generation, value);
   return upgrade;
 }
@@ -152,9 +152,8 @@ void OnUpgradeProgress(const UpgradeEnv& env, std::string_view serial_number,
   }
 }
 
-void OnUpgradeApplied(const UpgradeEnv& env, std::string_view serial_number,
-                      std::string_view facet, int64_t generation, std::string_view result,
-                      std::string_view detail) {
+void OnUpgradeApplied(const UpgradeEnv& env, std::string_view serial_number, std::string_view facet,
+                      int64_t generation, std::string_view result, std::string_view detail) {
   auto u = ActiveFor(env, serial_number, facet, generation);
   if (!u || u->state == s::kUpgradeQueued) return;
   if (result == "failed") {
@@ -175,8 +174,8 @@ void OnUpgradeApplied(const UpgradeEnv& env, std::string_view serial_number,
   }
 }
 
-void OnDeviceHello(const UpgradeEnv& env, std::string_view serial_number,
-                   std::string_view firmware, std::string_view dpi) {
+void OnDeviceHello(const UpgradeEnv& env, std::string_view serial_number, std::string_view firmware,
+                   std::string_view dpi) {
   auto active = env.store.ActiveUpgrade(serial_number);
   if (!active || !active->has_value()) return;
   const s::UpgradeRecord& u = **active;

@@ -47,14 +47,13 @@ void OnUpgradeProgress(const UpgradeEnv& env, std::string_view serial_number,
                        int64_t bytes_done, std::string_view detail);
 // An "applied" report for a firmware or dpi generation: failed -> Failed, reverted -> Reverted,
 // ok -> Succeeded when the device already runs the target version, else Verifying.
-void OnUpgradeApplied(const UpgradeEnv& env, std::string_view serial_number,
-                      std::string_view facet, int64_t generation, std::string_view result,
-                      std::string_view detail);
+void OnUpgradeApplied(const UpgradeEnv& env, std::string_view serial_number, std::string_view facet,
+                      int64_t generation, std::string_view result, std::string_view detail);
 // A device authenticated reporting these running versions: an upgrade whose target it now runs
 // succeeds (and dispatches the upgrades queued behind it); one that was Rebooting moves to
 // Verifying (the device must still report the outcome).
-void OnDeviceHello(const UpgradeEnv& env, std::string_view serial_number,
-                   std::string_view firmware, std::string_view dpi);
+void OnDeviceHello(const UpgradeEnv& env, std::string_view serial_number, std::string_view firmware,
+                   std::string_view dpi);
 // True when the firmware/dpi generation of the device belongs to its active upgrade (only those
 // are re-sent after a reconnect; a timed-out or finished upgrade is never resumed).
 bool IsActiveUpgradeGeneration(const UpgradeEnv& env, std::string_view serial_number,

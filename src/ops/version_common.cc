@@ -5,7 +5,8 @@
 namespace sag::ops {
 
 std::string NormalizeVersionType(std::string_view text) {
-  if (text.empty() || text == store::kVersionTypeDevice) return std::string(store::kVersionTypeDevice);
+  if (text.empty() || text == store::kVersionTypeDevice)
+    return std::string(store::kVersionTypeDevice);
   if (text == store::kVersionTypeDpi) return std::string(store::kVersionTypeDpi);
   return "";
 }

@@ -23,10 +23,10 @@ struct VersionRecord {
   std::string version_type;  // Device | Dpi
   std::string version_code;  // dot-separated decimal numbers, e.g. "2.1.0"
   std::string version_name;
-  std::string release_type;     // release | beta
-  std::string hardware_models;  // comma-separated, e.g. "sag-1000,sag-100wm"
-  std::string sha256;           // lower-case hex of the artifact
-  int64_t size = 0;             // artifact bytes
+  std::string release_type;        // release | beta
+  std::string hardware_models;     // comma-separated, e.g. "sag-1000,sag-100wm"
+  std::string sha256;              // lower-case hex of the artifact
+  int64_t size = 0;                // artifact bytes
   std::string min_device_version;  // Dpi only: the Device version it needs ("" = none)
   int64_t create_ms = 0;
   bool withdrawn = false;  // withdrawn versions are neither listed to users nor installable

@@ -137,8 +137,9 @@ TEST_P(VersionsContractTest, OneActiveUpgradePerDevice) {
   ASSERT_STORE_OK(store().CreateUpgrades({Upgrade("up-1", "sn-1", 10)}));
   EXPECT_EQ(Outcome(store().CreateUpgrades({Upgrade("up-2", "sn-1", 11)})), "AlreadyExists");
   // All or nothing: up-3 (sn-2) is not kept when up-4 (sn-1) fails.
-  EXPECT_EQ(Outcome(store().CreateUpgrades({Upgrade("up-3", "sn-2", 12), Upgrade("up-4", "sn-1", 12)})),
-            "AlreadyExists");
+  EXPECT_EQ(
+      Outcome(store().CreateUpgrades({Upgrade("up-3", "sn-2", 12), Upgrade("up-4", "sn-1", 12)})),
+      "AlreadyExists");
   EXPECT_EQ(Outcome(store().GetUpgrade("up-3")), "NotFound");
   EXPECT_EQ(Outcome(store().CreateUpgrades({Upgrade("up-5", "nope", 12)})), "NotFound");
 

@@ -13,9 +13,9 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <sodium.h>
 
@@ -635,23 +635,22 @@ void SimulatedDevice::Apply(const std::shared_ptr<Conn>& conn, const Desired& de
 }
 
 void SimulatedDevice::FinishInstall() {
-    std::shared_ptr<UpgradeJob> job = std::move(pending_install_);
-    pending_install_.reset();
-    state_.report_facet = job->facet;
-    state_.report_generation = job->generation;
-    if (options_.rollback_after_reboot) {
-      state_.report_result = "reverted";
-      state_.report_detail = "rolled back to " +
-                             (job->facet == "firmware" ? state_.firmware : state_.dpi) +
-                             " after reboot: health check failed (simulated)";
-    } else {
-      (job->facet == "firmware" ? state_.firmware : state_.dpi) = job->version;
-      state_.applied[job->facet] = job->generation;
-      state_.report_result = "ok";
-      state_.report_detail.clear();
-    }
-    Event("booted " + job->facet + "=" +
-          (job->facet == "firmware" ? state_.firmware : state_.dpi));
+  std::shared_ptr<UpgradeJob> job = std::move(pending_install_);
+  pending_install_.reset();
+  state_.report_facet = job->facet;
+  state_.report_generation = job->generation;
+  if (options_.rollback_after_reboot) {
+    state_.report_result = "reverted";
+    state_.report_detail = "rolled back to " +
+                           (job->facet == "firmware" ? state_.firmware : state_.dpi) +
+                           " after reboot: health check failed (simulated)";
+  } else {
+    (job->facet == "firmware" ? state_.firmware : state_.dpi) = job->version;
+    state_.applied[job->facet] = job->generation;
+    state_.report_result = "ok";
+    state_.report_detail.clear();
+  }
+  Event("booted " + job->facet + "=" + (job->facet == "firmware" ? state_.firmware : state_.dpi));
   Persist();
 }
 
@@ -714,8 +713,8 @@ void SimulatedDevice::StartUpgrade(const std::shared_ptr<Conn>& conn, const Desi
 
 asio::awaitable<void> SimulatedDevice::RunUpgrade(std::shared_ptr<SimulatedDevice> self,
                                                   std::shared_ptr<UpgradeJob> job) {
-  Event("upgrade " + job->facet + " to " + job->version + " generation=" +
-        std::to_string(job->generation));
+  Event("upgrade " + job->facet + " to " + job->version +
+        " generation=" + std::to_string(job->generation));
   Progress(*job, "downloading");
   // Bounded concurrency across the fleet: wait for a download slot.
   bool gated = false;
@@ -779,8 +778,8 @@ asio::awaitable<std::string> SimulatedDevice::Download(std::shared_ptr<UpgradeJo
   HttpConn http;
   const int64_t chunk = std::max<int64_t>(1, options_.download_chunk_bytes);
   if (job->offset > 0) {
-    Event("resuming download at byte " + std::to_string(job->offset) + " (Range: bytes=" +
-          std::to_string(job->offset) + "-)");
+    Event("resuming download at byte " + std::to_string(job->offset) +
+          " (Range: bytes=" + std::to_string(job->offset) + "-)");
   }
   std::string body;
   while (job->offset < job->size) {
@@ -850,8 +849,8 @@ asio::awaitable<std::string> SimulatedDevice::FetchChunk(HttpConn& http, const s
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(static_cast<uint64_t>(last - first + 1) + 4096);
   http.Tcp().expires_after(std::chrono::seconds(60));
-  co_await std::visit(
-      [&](auto& s) { return bhttp::async_write(s, req, Redirect(ec)); }, *http.stream);
+  co_await std::visit([&](auto& s) { return bhttp::async_write(s, req, Redirect(ec)); },
+                      *http.stream);
   if (ec) co_return "write: " + ec.message();
   co_await std::visit(
       [&](auto& s) { return bhttp::async_read(s, http.buffer, parser, Redirect(ec)); },

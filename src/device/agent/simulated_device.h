@@ -75,10 +75,10 @@ struct DeviceOptions {
   // Firmware/dpi upgrades (docs/device-protocol.md §7) and their simulated faults.
   int64_t download_chunk_bytes = 1 << 20;  // one Range request per chunk
   bool fail_download = false;              // every download attempt fails (HTTP error simulated)
-  int64_t cut_download_at = 0;  // > 0: the first download loses its connection after this many
-                                // bytes, then resumes with a Range request
-  bool corrupt_artifact = false;      // a byte is flipped on arrival: SHA-256 check fails
-  bool fail_install = false;          // the install step fails
+  int64_t cut_download_at = 0;    // > 0: the first download loses its connection after this many
+                                  // bytes, then resumes with a Range request
+  bool corrupt_artifact = false;  // a byte is flipped on arrival: SHA-256 check fails
+  bool fail_install = false;      // the install step fails
   bool rollback_after_reboot = false;  // boots the old version again and reports "reverted"
   std::shared_ptr<DownloadGate> download_gate;  // null: no limit
 };

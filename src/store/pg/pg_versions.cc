@@ -72,10 +72,10 @@ StoreResult<void> PgStore::PublishVersion(const VersionRecord& v) {
   return InWriteTxn([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "INSERT INTO versions (" + std::string(kVersionColumns) +
                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    RETURN_IF_ERROR(conn.Query(kSql, {v.version_type, v.version_code, v.version_name,
-                                      v.release_type, v.hardware_models, v.sha256, v.size,
-                                      v.min_device_version, v.create_ms,
-                                      pg::Param::Bool(v.withdrawn), v.withdrawn_ms}));
+    RETURN_IF_ERROR(
+        conn.Query(kSql, {v.version_type, v.version_code, v.version_name, v.release_type,
+                          v.hardware_models, v.sha256, v.size, v.min_device_version, v.create_ms,
+                          pg::Param::Bool(v.withdrawn), v.withdrawn_ms}));
     return {};
   });
 }
@@ -135,9 +135,9 @@ StoreResult<void> PgStore::CreateUpgrades(const std::vector<UpgradeRecord>& upgr
           "INSERT INTO upgrades (" + std::string(kUpgradeColumns) +
           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
       RETURN_IF_ERROR(conn.Query(
-          kSql, {u.id, u.serial_number, u.account_id, u.instance_id, u.version_type,
-                 u.version_code, u.from_version, u.sha256, u.state, u.detail, u.generation,
-                 u.bytes_done, u.after_upgrade_id, u.create_ms, u.update_ms, u.deadline_ms}));
+          kSql, {u.id, u.serial_number, u.account_id, u.instance_id, u.version_type, u.version_code,
+                 u.from_version, u.sha256, u.state, u.detail, u.generation, u.bytes_done,
+                 u.after_upgrade_id, u.create_ms, u.update_ms, u.deadline_ms}));
     }
     return {};
   });
@@ -176,11 +176,11 @@ StoreResult<std::vector<UpgradeRecord>> PgStore::ListUpgrades(const UpgradeFilte
     static const std::string kSql =
         "SELECT " + std::string(kUpgradeColumns) +
         " FROM upgrades WHERE ($1 = '' OR serial_number = $1) AND ($2 = '' OR instance_id = $2) "
-        "AND (NOT $3::boolean OR " + kActive + ") ORDER BY create_ms DESC, id DESC LIMIT $4";
-    ASSIGN_OR_RETURN(Rows rows,
-                     conn.Query(kSql, {filter.serial_number, filter.instance_id,
-                                       pg::Param::Bool(filter.active_only),
-                                       std::max<int64_t>(0, filter.limit)}));
+        "AND (NOT $3::boolean OR " +
+        kActive + ") ORDER BY create_ms DESC, id DESC LIMIT $4";
+    ASSIGN_OR_RETURN(Rows rows, conn.Query(kSql, {filter.serial_number, filter.instance_id,
+                                                  pg::Param::Bool(filter.active_only),
+                                                  std::max<int64_t>(0, filter.limit)}));
     out = All(rows, &ReadUpgrade);
     return {};
   });
@@ -208,10 +208,10 @@ StoreResult<bool> PgStore::AdvanceUpgrade(std::string_view id, const UpgradeChan
     if (change.generation) u.generation = *change.generation;
     if (change.bytes_done) u.bytes_done = *change.bytes_done;
     if (change.deadline_ms) u.deadline_ms = *change.deadline_ms;
-    RETURN_IF_ERROR(conn.Query("UPDATE upgrades SET state = $2, detail = $3, generation = $4, "
-                               "bytes_done = $5, deadline_ms = $6, update_ms = $7 WHERE id = $1",
-                               {id, u.state, u.detail, u.generation, u.bytes_done, u.deadline_ms,
-                                change.now_ms}));
+    RETURN_IF_ERROR(conn.Query(
+        "UPDATE upgrades SET state = $2, detail = $3, generation = $4, "
+        "bytes_done = $5, deadline_ms = $6, update_ms = $7 WHERE id = $1",
+        {id, u.state, u.detail, u.generation, u.bytes_done, u.deadline_ms, change.now_ms}));
     applied = true;
     return {};
   });
@@ -225,7 +225,8 @@ StoreResult<std::vector<UpgradeRecord>> PgStore::ListExpiredUpgrades(int64_t now
   auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kUpgradeColumns) +
                                     " FROM upgrades WHERE deadline_ms > 0 AND deadline_ms <= $1 "
-                                    "AND " + kActive + " ORDER BY deadline_ms, id LIMIT $2";
+                                    "AND " +
+                                    kActive + " ORDER BY deadline_ms, id LIMIT $2";
     ASSIGN_OR_RETURN(Rows rows, conn.Query(kSql, {now_ms, std::max<int64_t>(0, limit)}));
     out = All(rows, &ReadUpgrade);
     return {};

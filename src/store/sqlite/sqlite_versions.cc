@@ -1,4 +1,5 @@
-// SqliteStore's VersionStore methods: the software catalogue and device upgrades (schema version 5).
+// SqliteStore's VersionStore methods: the software catalogue and device upgrades (schema version
+// 5).
 #include <algorithm>
 #include <string>
 
@@ -126,11 +127,10 @@ StoreResult<std::vector<VersionRecord>> SqliteStore::ListVersions(std::string_vi
 StoreResult<void> SqliteStore::WithdrawVersion(std::string_view version_type,
                                                std::string_view version_code, int64_t now_ms) {
   return InWriteTxn([&](Connection& conn) -> StoreResult<void> {
-    ASSIGN_OR_RETURN(
-        Statement stmt,
-        conn.Prepare("UPDATE versions SET withdrawn_ms = CASE WHEN withdrawn = 1 THEN "
-                     "withdrawn_ms ELSE ?3 END, withdrawn = 1 "
-                     "WHERE version_type = ?1 AND version_code = ?2"));
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("UPDATE versions SET withdrawn_ms = CASE WHEN withdrawn = 1 THEN "
+                                  "withdrawn_ms ELSE ?3 END, withdrawn = 1 "
+                                  "WHERE version_type = ?1 AND version_code = ?2"));
     stmt.BindText(1, version_type).BindText(2, version_code).BindInt64(3, now_ms);
     RETURN_IF_ERROR(stmt.Run());
     if (conn.Changes() == 0) {
@@ -216,7 +216,8 @@ StoreResult<std::vector<UpgradeRecord>> SqliteStore::ListUpgrades(const UpgradeF
     static const std::string kSql =
         "SELECT " + std::string(kUpgradeColumns) +
         " FROM upgrades WHERE (?1 = '' OR serial_number = ?1) AND (?2 = '' OR instance_id = ?2) "
-        "AND (?3 = 0 OR " + kActive + ") ORDER BY create_ms DESC, id DESC LIMIT ?4";
+        "AND (?3 = 0 OR " +
+        kActive + ") ORDER BY create_ms DESC, id DESC LIMIT ?4";
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
     stmt.BindText(1, filter.serial_number)
         .BindText(2, filter.instance_id)
@@ -250,9 +251,10 @@ StoreResult<bool> SqliteStore::AdvanceUpgrade(std::string_view id, const Upgrade
     if (change.generation) u.generation = *change.generation;
     if (change.bytes_done) u.bytes_done = *change.bytes_done;
     if (change.deadline_ms) u.deadline_ms = *change.deadline_ms;
-    ASSIGN_OR_RETURN(Statement upd,
-                     conn.Prepare("UPDATE upgrades SET state = ?2, detail = ?3, generation = ?4, "
-                                  "bytes_done = ?5, deadline_ms = ?6, update_ms = ?7 WHERE id = ?1"));
+    ASSIGN_OR_RETURN(
+        Statement upd,
+        conn.Prepare("UPDATE upgrades SET state = ?2, detail = ?3, generation = ?4, "
+                     "bytes_done = ?5, deadline_ms = ?6, update_ms = ?7 WHERE id = ?1"));
     upd.BindText(1, id)
         .BindText(2, u.state)
         .BindText(3, u.detail)
@@ -274,7 +276,8 @@ StoreResult<std::vector<UpgradeRecord>> SqliteStore::ListExpiredUpgrades(int64_t
   auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kUpgradeColumns) +
                                     " FROM upgrades WHERE deadline_ms > 0 AND deadline_ms <= ?1 "
-                                    "AND " + kActive + " ORDER BY deadline_ms, id LIMIT ?2";
+                                    "AND " +
+                                    kActive + " ORDER BY deadline_ms, id LIMIT ?2";
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
     stmt.BindInt64(1, now_ms).BindInt64(2, std::max<int64_t>(0, limit));
     ASSIGN_OR_RETURN(out, Collect<UpgradeRecord>(stmt, &ReadUpgrade));
