@@ -8,7 +8,7 @@ root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OWN = {
     "InvalidAccessKeyIdInactive": "Status and message chosen: the reference confirms neither.",
     "UnsupportedHTTPMethod": "Transport rule.",
-    "RequestBodyTooLarge": "1 MiB body limit.",
+    "RequestBodyTooLarge": "1 MiB body limit (PublishVersion artifacts: --max-artifact-mb).",
     "EntityAlreadyExists": "Operator API.",
     "EntityNotExist": "Operator API.",
     "MalformedPolicyDocument": "Operator API.",
@@ -16,6 +16,7 @@ OWN = {
     "TestModeOnly": "Operator API.",
     "ClientUserIpPoolExhausted": "Every usable address of the SAG app instance's CIDR blocks is taken (docs/semantics.md).",
     "ClientUserDisabled": "Operator API (OpenClientSession for a disabled client user).",
+    "DpiNeedsDeviceVersion": "UpdateSmartAccessGatewayVersion: a Dpi version whose minimum Device version the device does not run yet (docs/semantics.md).",
 }
 NOTES = {
     "SmartAccessGatewayInArrears400": "The 400 variant documented on ModifySAGAdminPassword.",

@@ -317,6 +317,10 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
 
   // 10. The operation.
   ops::OpContext ctx{services_, principal, params, region};
+  if (!is_form) {
+    ctx.body = req.body;
+    ctx.body_signed = call.v3;
+  }
   return op->handler(ctx);
 }
 

@@ -86,6 +86,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_.emplace();
     parser_->body_limit(server_.options().body_limit);
     Tcp().expires_after(server_.options().idle_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code header_ec) {
+    if (header_ec) return OnRead(header_ec);
+    if (server_.options().body_limit_for) {
+      if (uint64_t limit = server_.options().body_limit_for(parser_->get()); limit > 0) {
+        parser_->body_limit(limit);
+      }
+    }
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });

@@ -34,6 +34,10 @@ struct HttpServerOptions {
   int io_threads = 2;
   int worker_threads = 4;
   uint64_t body_limit = 1 << 20;  // bytes; a larger body gets 413 RequestEntityTooLarge
+  // When set, called once a request's header is read (network thread; must not block): the body
+  // limit for that request, or 0 for body_limit (e.g. a larger one for artifact uploads).
+  std::function<uint64_t(const boost::beast::http::request<boost::beast::http::string_body>&)>
+      body_limit_for;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds tls_handshake_timeout{10};
   // When set, the listener speaks only TLS (api/tls_context.h); null serves plain HTTP.

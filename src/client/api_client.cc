@@ -48,10 +48,13 @@ PreparedRequest PrepareApiRequest(const Endpoint& endpoint, const Credentials& c
     input.date = request.timestamp;
     input.nonce = request.nonce;
     input.query = request.params;
+    input.body = request.body;
+    input.content_type = "application/octet-stream";
     if (xml) input.query.emplace_back("Format", "XML");
     const std::string query = signing::BuildUrlEncoded(input.query);
     out.target = query.empty() ? "/" : "/?" + query;
     for (auto& [name, value] : signing::SignV3(input)) out.headers.emplace_back(name, value);
+    out.body = request.body;
   }
   out.headers.emplace_back("Accept", xml ? "application/xml" : "application/json");
   out.headers.emplace_back("User-Agent", std::string(kUserAgent));

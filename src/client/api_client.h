@@ -38,6 +38,9 @@ struct ApiRequest {
   std::string format = "JSON";  // "JSON" or "XML"
   std::string timestamp;        // V1 Timestamp / V3 x-acs-date; empty = now
   std::string nonce;            // SignatureNonce / x-acs-signature-nonce; empty = random
+  // V3 only: a raw request body (application/octet-stream), covered by the signature's payload
+  // hash; e.g. the artifact of the operator's PublishVersion.
+  std::string body;
 };
 
 // A signed HTTP request, ready for HttpConnection::Send.

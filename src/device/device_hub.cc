@@ -66,6 +66,14 @@ bool DeviceHub::IsOnline(std::string_view serial_number) const {
   return !shutting_down_ && online_.find(serial_number) != online_.end();
 }
 
+ops::UpgradeEnv DeviceHub::upgrade_env() {
+  return ops::UpgradeEnv{.store = store_,
+                         .devices = this,
+                         .clock = clock_,
+                         .artifact_token_key = options_.artifact_token_key,
+                         .upgrade_timeout_ms = options_.upgrade_timeout_ms};
+}
+
 size_t DeviceHub::online_count() const {
   std::lock_guard lock(mu_);
   return online_.size();

@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "ops/device_control.h"
+#include "ops/upgrade_engine.h"
 #include "store/store.h"
 
 namespace sag::device {
@@ -43,6 +44,9 @@ struct DeviceHubOptions {
   std::chrono::milliseconds hello_timeout{10000};
   bool open_registry = true;  // enrolment (hello.enroll_secret) allowed
   int store_threads = 2;
+  // Upgrades (ops/upgrade_engine.h): the download-token key and the overall upgrade deadline.
+  std::string artifact_token_key;
+  int64_t upgrade_timeout_ms = 30 * 60 * 1000;
 };
 
 class DeviceHub : public ops::DeviceControl {
@@ -74,6 +78,9 @@ class DeviceHub : public ops::DeviceControl {
             std::string_view value_json) override;
   ops::WaitOutcome WaitApplied(std::string_view serial_number, std::string_view facet,
                                int64_t generation, std::chrono::milliseconds timeout) override;
+
+  // What the upgrade engine needs to act for this hub's sessions.
+  ops::UpgradeEnv upgrade_env();
 
   // Number of online sessions.
   size_t online_count() const;

@@ -116,6 +116,15 @@ void DeviceSessionOn<Stream>::Handle(const std::string& text) {
             LogWarn("device " + self->serial_number_ +
                     ": cannot record applied: " + r.error().detail);
           hub.NotifyApplied(self->serial_number_, a.facet, a.generation, a.result == "ok");
+          if (a.facet == store::kFacetFirmware || a.facet == store::kFacetDpi) {
+            ops::OnUpgradeApplied(hub.upgrade_env(), self->serial_number_, a.facet, a.generation,
+                                  a.result, a.detail);
+          }
+        });
+      } else if (m.type == DeviceMessageType::kProgress) {
+        asio::post(store_strand_, [self = this->shared_from_this(), p = std::move(m.progress)] {
+          ops::OnUpgradeProgress(self->hub_.upgrade_env(), self->serial_number_, p.facet,
+                                 p.generation, p.state, p.bytes, p.detail);
         });
       } else if (m.type == DeviceMessageType::kHello) {
         Send(FormatError(kErrBadMessage, "already authenticated"));
@@ -155,6 +164,8 @@ void DeviceSessionOn<Stream>::Authenticate(Hello hello) {
     if (!r) {
       LogWarn("device " + hello.serial_number + ": cannot record connection: " + r.error().detail);
     }
+    // An upgrade whose target the device now runs succeeds only with this report (§7).
+    ops::OnDeviceHello(hub_.upgrade_env(), hello.serial_number, hello.firmware, hello.dpi);
   }
   asio::post(ws_.get_executor(), [self = this->shared_from_this(), hello = std::move(hello),
                                   ok]() mutable { self->OnAuthenticated(std::move(hello), ok); });
@@ -206,6 +217,13 @@ void DeviceSessionOn<Stream>::AfterWelcome(Hello hello) {
       if (rec) hub.NotifyApplied(serial_number_, f.facet, reported, true);
     }
     if (f.desired_generation > reported) {
+      // A firmware/dpi generation is re-sent only while its upgrade is in flight: a finished,
+      // failed or timed-out upgrade is never resumed by a reconnect.
+      if ((f.facet == store::kFacetFirmware || f.facet == store::kFacetDpi) &&
+          !ops::IsActiveUpgradeGeneration(hub.upgrade_env(), serial_number_, f.facet,
+                                          f.desired_generation)) {
+        continue;
+      }
       SendDesired(f.facet, f.desired_generation, f.desired_value);
     }
   }

@@ -106,6 +106,31 @@ Result<Applied, std::string> ParseApplied(const json::object& o) {
   return a;
 }
 
+Result<Progress, std::string> ParseProgress(const json::object& o) {
+  Progress p;
+  auto facet = StringMember(o, "facet");
+  if (!facet || (*facet != "firmware" && *facet != "dpi")) {
+    return MakeUnexpected(std::string("progress: bad facet"));
+  }
+  p.facet = *facet;
+  auto g = IntMember(o, "generation");
+  if (!g || *g <= 0) return MakeUnexpected(std::string("progress: bad generation"));
+  p.generation = *g;
+  auto state = StringMember(o, "state");
+  if (!state || !IsProgressState(*state)) return MakeUnexpected(std::string("progress: bad state"));
+  p.state = *state;
+  for (auto [key, out] : {std::pair{"bytes", &p.bytes}, std::pair{"total", &p.total}}) {
+    if (!o.contains(key)) continue;
+    auto n = IntMember(o, key);
+    if (!n || *n < 0) return MakeUnexpected(std::string("progress: bad ") + key);
+    *out = *n;
+  }
+  if (!OptionalString(o, "detail", &p.detail)) {
+    return MakeUnexpected(std::string("progress: bad detail"));
+  }
+  return p;
+}
+
 bool IsLowerHex(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -116,6 +141,10 @@ Result<ServerMessage, std::string> Fail(std::string reason) {
 }
 
 }  // namespace
+
+bool IsProgressState(std::string_view state) {
+  return state == "downloading" || state == "installing" || state == "rebooting";
+}
 
 bool IsKnownFacet(std::string_view facet) {
   for (std::string_view name : kFacets) {
@@ -138,6 +167,9 @@ Result<DeviceMessage, std::string> ParseDeviceMessage(std::string_view text) {
   } else if (*type == "applied") {
     m.type = DeviceMessageType::kApplied;
     ASSIGN_OR_RETURN(m.applied, ParseApplied(o));
+  } else if (*type == "progress") {
+    m.type = DeviceMessageType::kProgress;
+    ASSIGN_OR_RETURN(m.progress, ParseProgress(o));
   } else {
     m.type = DeviceMessageType::kUnknown;
   }
@@ -192,6 +224,13 @@ std::map<std::string, int64_t> AppliedWithEveryFacet(std::map<std::string, int64
 }
 
 std::string FormatHeartbeat() { return R"({"type":"heartbeat"})"; }
+
+std::string FormatProgress(const Progress& p) {
+  json::object o{{"type", "progress"}, {"facet", p.facet}, {"generation", p.generation},
+                 {"state", p.state},   {"bytes", p.bytes}, {"total", p.total}};
+  if (!p.detail.empty()) o["detail"] = p.detail;
+  return json::serialize(o);
+}
 
 std::string FormatApplied(const Applied& a) {
   json::object o{

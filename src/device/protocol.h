@@ -57,13 +57,28 @@ struct Applied {
   std::string detail;
 };
 
-enum class DeviceMessageType { kHello, kHeartbeat, kApplied, kUnknown };
+// Progress of a firmware or dpi generation on the device (§7): state is "downloading",
+// "installing" or "rebooting"; bytes/total the download progress.
+struct Progress {
+  std::string facet;
+  int64_t generation = 0;
+  std::string state;
+  int64_t bytes = 0;
+  int64_t total = 0;
+  std::string detail;
+};
+
+// The states a progress report may carry.
+bool IsProgressState(std::string_view state);
+
+enum class DeviceMessageType { kHello, kHeartbeat, kApplied, kProgress, kUnknown };
 
 struct DeviceMessage {
   DeviceMessageType type = DeviceMessageType::kUnknown;
   std::string type_name;  // the "type" member as sent
   Hello hello;            // kHello
   Applied applied;        // kApplied
+  Progress progress;      // kProgress
 };
 
 // Parses one text frame from a device. Errors are a human-readable reason (answered with
@@ -85,6 +100,7 @@ std::string FormatHello(const Hello& hello);
 std::map<std::string, int64_t> AppliedWithEveryFacet(std::map<std::string, int64_t> applied);
 std::string FormatHeartbeat();
 std::string FormatApplied(const Applied& applied);
+std::string FormatProgress(const Progress& progress);
 
 // Server -> device, as a device sees it: the first message of every session.
 struct Challenge {

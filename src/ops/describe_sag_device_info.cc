@@ -23,6 +23,18 @@ OpResult DescribeSAGDeviceInfo(OpContext& ctx) {
   o["SmartAGType"] = d.hardware_model;
   o["ServiceIP"] = "";
   o["ResettableStatus"] = "Enabled";
+  // OpenSAG additions: the device's latest upgrade (docs/semantics.md "Upgrades").
+  store::UpgradeFilter filter;
+  filter.serial_number = d.serial_number;
+  filter.limit = 1;
+  auto upgrades = ctx.store().ListUpgrades(filter);
+  if (!upgrades) return MakeUnexpected(StoreFailure(upgrades.error()));
+  const store::UpgradeRecord* u = upgrades->empty() ? nullptr : &upgrades->front();
+  o["DpiVersion"] = d.dpi_version;
+  o["UpgradeState"] = u != nullptr ? u->state : "";
+  o["UpgradeVersionType"] = u != nullptr ? u->version_type : "";
+  o["UpgradeVersion"] = u != nullptr ? u->version_code : "";
+  o["UpgradeDetail"] = u != nullptr ? u->detail : "";
   return o;
 }
 

@@ -66,5 +66,14 @@ OpResult GetClock(OpContext& ctx);
 OpResult SetClock(OpContext& ctx);
 OpResult OpenClientSession(OpContext& ctx);
 OpResult CloseClientSession(OpContext& ctx);
+OpResult PublishVersion(OpContext& ctx);
+OpResult ListVersions(OpContext& ctx);
+OpResult WithdrawVersion(OpContext& ctx);
+OpResult ListUpgrades(OpContext& ctx);
+OpResult RolloutVersion(OpContext& ctx);
+
+// ---- smartag: software versions (reference §2) ----
+OpResult DescribeSmartAccessGatewayVersions(OpContext& ctx);
+OpResult UpdateSmartAccessGatewayVersion(OpContext& ctx);
 
 }  // namespace sag::ops

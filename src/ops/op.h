@@ -47,6 +47,14 @@ struct OpServices {
   // Authentication cache; operations that change keys, users or policies invalidate it (may be
   // null, e.g. in unit tests).
   auth::CredentialCache* credentials = nullptr;
+  // Software versions (docs/semantics.md "Versions"): where artifacts are kept (content-addressed,
+  // "<data>/artifacts"), the key of per-device download tokens, how long
+  // UpdateSmartAccessGatewayVersion waits for a device to acknowledge an upgrade
+  // (--upgrade-ack-timeout-ms) and how long an upgrade may take in all (--upgrade-timeout-ms).
+  std::string artifact_dir;
+  std::string artifact_token_key;
+  int64_t upgrade_ack_timeout_ms = 5000;
+  int64_t upgrade_timeout_ms = 30 * 60 * 1000;
 };
 
 // One call's context.
@@ -55,6 +63,10 @@ struct OpContext {
   const Principal& principal;
   const Params& params;
   std::string region_id;  // the RegionId parameter, already checked to be a known region, or ""
+  // The request body when it is not a form (e.g. an artifact), and whether the signature covers it
+  // (signature V3 hashes the body; V1 does not).
+  std::string_view body = {};
+  bool body_signed = false;
 
   store::Store& store() const { return services.store; }
   int64_t now_ms() const { return services.clock.NowMs(); }

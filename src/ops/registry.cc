@@ -192,6 +192,16 @@ const std::vector<OpSpec>& SmartagOps() {
                     {"Username", E::kClientUserNameEmpty}},
        .resource = R::kInstance,
        .resource_param = "SmartAGId"},
+      {.action = "DescribeSmartAccessGatewayVersions",
+       .handler = &DescribeSmartAccessGatewayVersions,
+       .required = {{"RegionId"}, {"SmartAGId"}},
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
+      {.action = "UpdateSmartAccessGatewayVersion",
+       .handler = &UpdateSmartAccessGatewayVersion,
+       .required = {{"SmartAGId"}, {"VersionCode"}, {"RegionId"}},
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
   };
   return kOps;
 }
@@ -249,6 +259,20 @@ const std::vector<OpSpec>& OperatorOps() {
        .required = {{"SessionId"}},
        .operator_only = true,
        .test_mode_only = true},
+      {.action = "PublishVersion",
+       .handler = &PublishVersion,
+       .required = {{"VersionType"}, {"VersionCode"}, {"HardwareModels"}},
+       .operator_only = true},
+      {.action = "ListVersions", .handler = &ListVersions, .operator_only = true},
+      {.action = "WithdrawVersion",
+       .handler = &WithdrawVersion,
+       .required = {{"VersionType"}, {"VersionCode"}},
+       .operator_only = true},
+      {.action = "ListUpgrades", .handler = &ListUpgrades, .operator_only = true},
+      {.action = "RolloutVersion",
+       .handler = &RolloutVersion,
+       .required = {{"VersionType"}, {"VersionCode"}},
+       .operator_only = true},
   };
   return kOps;
 }

@@ -1,6 +1,9 @@
 #include "server/server.h"
 
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 
 #include "api/gateway.h"
 #include "api/response.h"
@@ -11,9 +14,12 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/log.h"
+#include "device/artifact_http.h"
 #include "device/device_hub.h"
 #include "device/protocol.h"
 #include "ops/account_setup.h"
+#include "ops/artifacts.h"
+#include "ops/upgrade_engine.h"
 #include "server/data_dir.h"
 #include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -91,6 +97,10 @@ struct Server::Impl {
   std::unique_ptr<ops::OpServices> services;
   std::unique_ptr<api::Gateway> gateway;
   std::unique_ptr<api::HttpServer> http;
+  std::thread sweeper;
+  std::mutex sweeper_mu;
+  std::condition_variable sweeper_cv;
+  bool sweeper_stop = false;
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -104,6 +114,9 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   ASSIGN_OR_RETURN(std::string master_key, config.master_key_file.empty()
                                                ? LoadOrCreateMasterKey(config.data_dir)
                                                : LoadMasterKeyFile(config.master_key_file));
+  // Download tokens are keyed by a key derived from the master key, so every node sharing the
+  // master key accepts the tokens of the others, and nothing new is stored.
+  const std::string artifact_token_key = HmacSha256(master_key, "opensag artifact token key v1");
   impl->secrets = std::make_unique<SecretBox>(std::move(master_key));
   ASSIGN_OR_RETURN(impl->store, OpenStore(config));
 
@@ -120,6 +133,8 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   hub_options.lease = std::chrono::milliseconds(config.device_lease_ms);
   hub_options.heartbeat = std::chrono::milliseconds(config.device_heartbeat_ms);
   hub_options.open_registry = config.open_device_registry;
+  hub_options.artifact_token_key = artifact_token_key;
+  hub_options.upgrade_timeout_ms = config.upgrade_timeout_ms;
   impl->devices = std::make_unique<device::DeviceHub>(*impl->store, *impl->secrets,
                                                       impl->business_clock, hub_options);
   impl->services = std::make_unique<ops::OpServices>(
@@ -130,7 +145,11 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
                       .open_device_registry = config.open_device_registry,
                       .devices = impl->devices.get(),
                       .admin_password_timeout_ms = config.admin_password_timeout_ms,
-                      .credentials = &impl->credentials});
+                      .credentials = &impl->credentials,
+                      .artifact_dir = config.data_dir + "/artifacts",
+                      .artifact_token_key = artifact_token_key,
+                      .upgrade_ack_timeout_ms = config.upgrade_ack_timeout_ms,
+                      .upgrade_timeout_ms = config.upgrade_timeout_ms});
   impl->gateway = std::make_unique<api::Gateway>(*impl->services, impl->nonces, impl->wall_clock,
                                                  api::GatewayOptions{config.test_mode});
 
@@ -146,9 +165,25 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
     ASSIGN_OR_RETURN(http_options.tls,
                      api::MakeServerTlsContext(config.tls_cert_file, config.tls_key_file));
   }
+  // PublishVersion carries the artifact as its (V3-signed) body: a larger limit for it alone.
+  const uint64_t artifact_limit = static_cast<uint64_t>(config.max_artifact_mb) << 20;
+  http_options.body_limit_for =
+      [artifact_limit](const boost::beast::http::request<boost::beast::http::string_body>& req) {
+        auto action = req.find("x-acs-action");
+        return action != req.end() && action->value() == "PublishVersion" ? artifact_limit
+                                                                          : uint64_t{0};
+      };
   api::Gateway* gateway = impl->gateway.get();
+  store::Store* store_ptr = impl->store.get();
+  device::ArtifactHttpConfig artifact_config{config.data_dir + "/artifacts", artifact_token_key};
   impl->http = std::make_unique<api::HttpServer>(
-      http_options, [gateway](const api::HttpRequest& req) { return gateway->Handle(req); },
+      http_options,
+      [gateway, store_ptr, artifact_config](const api::HttpRequest& req) {
+        if (std::string_view(req.target).starts_with(ops::kArtifactPathPrefix)) {
+          return device::ServeArtifact(req, *store_ptr, artifact_config);
+        }
+        return gateway->Handle(req);
+      },
       [](const api::HttpRequest& req) {
         std::string host = req.Header("host");
         return api::RenderError(ApiError(ApiErrorId::kRequestBodyTooLarge), NewRequestId(),
@@ -168,7 +203,22 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
-bool Server::Start(std::string* error) { return impl_->http->Start(error); }
+bool Server::Start(std::string* error) {
+  if (!impl_->http->Start(error)) return false;
+  // The upgrade sweeper: deadlines and queued upgrades (safe on every node).
+  Impl* impl = impl_.get();
+  impl->sweeper = std::thread([impl] {
+    std::unique_lock lock(impl->sweeper_mu);
+    while (!impl->sweeper_stop) {
+      impl->sweeper_cv.wait_for(lock, std::chrono::seconds(1));
+      if (impl->sweeper_stop) break;
+      lock.unlock();
+      ops::SweepUpgrades(impl->devices->upgrade_env());
+      lock.lock();
+    }
+  });
+  return true;
+}
 
 bool Server::tls() const { return impl_->http->options().tls != nullptr; }
 
@@ -176,6 +226,12 @@ uint16_t Server::port() const { return impl_->http->port(); }
 
 void Server::Stop() {
   if (!impl_ || !impl_->http) return;
+  {
+    std::lock_guard lock(impl_->sweeper_mu);
+    impl_->sweeper_stop = true;
+  }
+  impl_->sweeper_cv.notify_all();
+  if (impl_->sweeper.joinable()) impl_->sweeper.join();
   impl_->devices->Shutdown();
   impl_->http->Stop();
   impl_->devices->JoinStorePool();

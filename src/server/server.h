@@ -28,6 +28,12 @@ struct ServerConfig {
   // --tls-cert / --tls-key (PEM): both set makes the listener speak only TLS.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Software versions: how long UpdateSmartAccessGatewayVersion waits for the device to
+  // acknowledge (--upgrade-ack-timeout-ms), the deadline of a whole upgrade
+  // (--upgrade-timeout-ms), and the largest artifact PublishVersion accepts (--max-artifact-mb).
+  int64_t upgrade_ack_timeout_ms = 5000;
+  int64_t upgrade_timeout_ms = 30 * 60 * 1000;
+  int64_t max_artifact_mb = 256;
 };
 
 class Server {

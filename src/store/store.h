@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/version_store.h"
 
 namespace sag::store {
 
@@ -282,7 +283,7 @@ enum class CcnUnbindOutcome {
 namespace sag::store {
 
 // The durable state of sagd.
-class Store : public ClientUserStore {
+class Store : public ClientUserStore, public VersionStore {
  public:
   virtual ~Store() = default;
 

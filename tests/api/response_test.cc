@@ -38,6 +38,7 @@ const std::set<std::string> kOwnRows = {
     "TestModeOnly",
     "ClientUserIpPoolExhausted",
     "ClientUserDisabled",
+    "DpiNeedsDeviceVersion",
 };
 
 const char* kRowNames[] = {

@@ -34,6 +34,9 @@ constexpr const char* kFooter = R"(Environment:
 
 Output: one line per event on stderr; on stdout "sag-device: N online" whenever the number of
 welcomed devices changes. SIGTERM/SIGINT close every session (code 1000) and exit 0.
+Upgrades: a desired firmware/dpi facet is downloaded with HTTP Range requests (resuming after a
+cut), checked against its SHA-256, installed, and the device reboots and reconnects reporting the
+new version (progress messages on the way; docs/device-protocol.md section 7).
 Fleet: --count N --sn-prefix P runs devices P000001..P00000N; each uses --secret, or
 --secret-prefix X giving the secret X<sn>.)";
 
@@ -91,8 +94,31 @@ int main(int argc, char** argv) {
   app.add_option("--reboot-ms", base.reboot_delay_ms, "simulated reboot duration")
       ->capture_default_str();
   app.add_option("--threads", threads, "io_context threads")->check(CLI::Range(1, 2));
+  int max_downloads = 64;
+  app.add_option("--download-chunk-bytes", base.download_chunk_bytes,
+                 "firmware/dpi download: bytes per HTTP Range request")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1024}, int64_t{64} << 20));
+  app.add_option("--max-concurrent-downloads", max_downloads,
+                 "fleet: devices downloading at once (each holds one chunk in memory)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_flag("--fail-download", base.fail_download,
+               "simulate: every artifact download fails (reports failed)");
+  app.add_option("--cut-download-at", base.cut_download_at,
+                 "simulate: the first download loses its connection after N bytes and resumes "
+                 "with an HTTP Range request");
+  app.add_flag("--corrupt-artifact", base.corrupt_artifact,
+               "simulate: a byte is flipped on arrival, so the SHA-256 check fails and nothing is "
+               "installed (reports failed)");
+  app.add_flag("--fail-install", base.fail_install,
+               "simulate: the install step fails (reports failed)");
+  app.add_flag("--rollback-after-reboot", base.rollback_after_reboot,
+               "simulate: after the upgrade's reboot the device boots its old version again and "
+               "reports reverted");
   CLI11_PARSE(app, argc, argv);
   base.refuse = std::set<std::string>(refuse.begin(), refuse.end());
+  base.download_gate = std::make_shared<sag::device::agent::DownloadGate>(max_downloads);
 
   auto usage = [](const std::string& message) {
     std::cerr << "sag-device: " << message << "\n";

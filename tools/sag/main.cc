@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -50,7 +52,10 @@ Examples:
   sag --region cn-shanghai smartag DescribeSmartAccessGateways --PageSize 50
   sag --signature v3 --format xml smartag DescribeSmartAccessGatewayAttribute \
       --RegionId cn-hangzhou --SmartAGId sag-0123456789abcdef
-  sag admin CreateUser --UserName alice)";
+  sag admin CreateUser --UserName alice
+  sag admin PublishVersion --VersionType Device --VersionCode 2.1.0 \
+      --HardwareModels sag-1000 --ArtifactFile firmware-2.1.0.bin
+(--ArtifactFile PATH sends the file as the request body, signed with V3.))";
 
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
@@ -168,6 +173,20 @@ int main(int argc, char** argv) {
   }
   request.signature =
       Lower(signature) == "v3" ? sag::client::SignatureKind::kV3 : sag::client::SignatureKind::kV1;
+  // --ArtifactFile PATH (e.g. admin PublishVersion): the file is the request body, which only
+  // signature V3 covers, so the call is signed with V3.
+  for (auto it = request.params.begin(); it != request.params.end(); ++it) {
+    if (it->first != "ArtifactFile") continue;
+    std::ifstream in(it->second, std::ios::binary);
+    if (!in) {
+      std::cerr << "sag: cannot read --ArtifactFile " << it->second << "\n";
+      return kExitUsage;
+    }
+    request.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    request.params.erase(it);
+    request.signature = sag::client::SignatureKind::kV3;
+    break;
+  }
   request.format = Lower(format) == "xml" ? "XML" : "JSON";
 
   sag::client::HttpConnection connection(

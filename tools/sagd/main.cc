@@ -35,6 +35,19 @@ int main(int argc, char** argv) {
   app.add_option("--admin-password-timeout-ms", config.admin_password_timeout_ms,
                  "how long ModifySAGAdminPassword waits for the device to confirm")
       ->check(CLI::Range(int64_t{100}, int64_t{600000}));
+  app.add_option("--upgrade-ack-timeout-ms", config.upgrade_ack_timeout_ms,
+                 "UpdateSmartAccessGatewayVersion: how long to wait for the device to acknowledge "
+                 "the upgrade before answering GetSmartAccessGatewayStateError")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{600000}));
+  app.add_option("--upgrade-timeout-ms", config.upgrade_timeout_ms,
+                 "an upgrade not finished this long after dispatch becomes TimedOut")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1000}, int64_t{7} * 24 * 3600 * 1000));
+  app.add_option("--max-artifact-mb", config.max_artifact_mb,
+                 "largest artifact PublishVersion accepts (MiB)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{4096}));
   app.add_option("--device-lease-ms", config.device_lease_ms,
                  "device channel lease: a device silent this long goes offline")
       ->check(CLI::Range(int64_t{100}, int64_t{3600000}));

@@ -170,7 +170,7 @@ std::map<std::string, std::string> SignV3(const V3SignInput& input) {
   const std::string payload_hash =
       input.body.empty() ? std::string(kEmptyPayloadSha256) : Sha256Hex(input.body);
   headers["x-acs-content-sha256"] = payload_hash;
-  if (!input.body.empty()) headers["content-type"] = "application/x-www-form-urlencoded";
+  if (!input.body.empty()) headers["content-type"] = input.content_type;
 
   V3RequestView view;
   view.method = input.http_method;

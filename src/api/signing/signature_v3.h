@@ -60,7 +60,8 @@ struct V3SignInput {
   std::string date;   // x-acs-date; empty = now
   std::string nonce;  // empty = random 32 hex chars
   ParamList query;
-  std::string body;  // raw body (usually empty)
+  std::string body;                                                // raw body (usually empty)
+  std::string content_type = "application/x-www-form-urlencoded";  // sent (and signed) with a body
 };
 
 // The headers to send (lower-case names, including "authorization") for input.

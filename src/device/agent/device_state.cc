@@ -33,6 +33,12 @@ std::string DeviceStateToJson(const DeviceState& state) {
   o["admin_password_hash"] = state.admin_password_hash;
   o["applied"] = std::move(applied);
   o["enrolled"] = state.enrolled;
+  if (!state.report_facet.empty()) {
+    o["report"] = json::object{{"facet", state.report_facet},
+                               {"generation", state.report_generation},
+                               {"result", state.report_result},
+                               {"detail", state.report_detail}};
+  }
   return json::serialize(o) + "\n";
 }
 
@@ -61,6 +67,21 @@ Result<DeviceState, std::string> DeviceStateFromJson(std::string_view text) {
   if (const json::value* enrolled = o.if_contains("enrolled")) {
     if (!enrolled->is_bool()) return MakeUnexpected(std::string("state: mistyped enrolled"));
     state.enrolled = enrolled->as_bool();
+  }
+  if (const json::value* report = o.if_contains("report")) {
+    const json::object* r = report->if_object();
+    const json::value* facet = r ? r->if_contains("facet") : nullptr;
+    const json::value* generation = r ? r->if_contains("generation") : nullptr;
+    const json::value* result = r ? r->if_contains("result") : nullptr;
+    const json::value* detail = r ? r->if_contains("detail") : nullptr;
+    if (!facet || !facet->is_string() || !generation || !generation->is_int64() || !result ||
+        !result->is_string() || !detail || !detail->is_string()) {
+      return MakeUnexpected(std::string("state: bad report"));
+    }
+    state.report_facet = std::string(facet->as_string());
+    state.report_generation = generation->as_int64();
+    state.report_result = std::string(result->as_string());
+    state.report_detail = std::string(detail->as_string());
   }
   const json::value* applied = o.if_contains("applied");
   if (applied == nullptr || !applied->is_object()) {

@@ -23,6 +23,13 @@ struct DeviceState {
   std::string admin_password_hash;         // "$argon2id$..." or empty; never logged
   std::map<std::string, int64_t> applied;  // facet -> last applied generation
   bool enrolled = false;                   // a hello with enroll_secret was welcomed once
+  // An installed (or rolled back) firmware/dpi generation still to be reported after the next
+  // welcome: facet, generation, result ("ok" | "reverted" | "failed") and detail. Empty facet:
+  // none.
+  std::string report_facet;
+  int64_t report_generation = 0;
+  std::string report_result;
+  std::string report_detail;
 
   // The applied generation of facet, 0 when none.
   int64_t AppliedGeneration(std::string_view facet) const;

@@ -13,9 +13,11 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <sodium.h>
 
 #include "common/log.h"
 #include "common/tls_client.h"
@@ -95,6 +97,66 @@ struct SimulatedDevice::SessionEnd {
   bool reboot = false;
   int64_t session_ms = 0;
 };
+
+// A firmware/dpi upgrade being downloaded and installed.
+struct SimulatedDevice::UpgradeJob {
+  std::string facet;  // firmware | dpi
+  int64_t generation = 0;
+  std::string version;
+  std::string path;  // URL path and query on the sagd endpoint
+  std::string sha256;
+  int64_t size = 0;
+  int64_t offset = 0;  // bytes received and hashed so far
+  crypto_hash_sha256_state sha{};
+  bool cut_done = false;
+};
+
+// One keep-alive HTTP connection to sagd for artifact downloads.
+struct SimulatedDevice::HttpConn {
+  using Plain = beast::tcp_stream;
+  using Tls = beast::ssl_stream<beast::tcp_stream>;
+  std::optional<std::variant<Plain, Tls>> stream;
+  beast::flat_buffer buffer;
+
+  beast::tcp_stream& Tcp() {
+    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                      *stream);
+  }
+  void Reset() {
+    if (stream) {
+      error_code ignored;
+      Tcp().socket().close(ignored);
+    }
+    stream.reset();
+    buffer.clear();
+  }
+};
+
+void DownloadGate::Acquire(std::function<void()> ready) {
+  {
+    std::lock_guard lock(mu_);
+    if (free_ <= 0) {
+      waiting_.push_back(std::move(ready));
+      return;
+    }
+    --free_;
+  }
+  ready();
+}
+
+void DownloadGate::Release() {
+  std::function<void()> next;
+  {
+    std::lock_guard lock(mu_);
+    if (waiting_.empty()) {
+      ++free_;
+      return;
+    }
+    next = std::move(waiting_.front());
+    waiting_.pop_front();
+  }
+  next();
+}
 
 Result<std::shared_ptr<SimulatedDevice>, std::string> SimulatedDevice::Create(
     asio::io_context& ioc, DeviceOptions options, ChannelTarget target, OnlineCallback on_online) {
@@ -229,9 +291,12 @@ asio::awaitable<void> SimulatedDevice::Run(std::shared_ptr<SimulatedDevice> self
     co_await backoff_timer_.async_wait(Redirect(ec));
     if (end.reboot) {
       state_.boot_time_ms = NowMs();
-      state_.applied["reboot"] = pending_reboot_;
-      unreported_reboot_ = pending_reboot_;
-      pending_reboot_ = 0;
+      if (pending_reboot_ > 0) {
+        state_.applied["reboot"] = pending_reboot_;
+        unreported_reboot_ = pending_reboot_;
+        pending_reboot_ = 0;
+      }
+      if (pending_install_) FinishInstall();
       Persist();
       Event("booted");
     }
@@ -498,6 +563,15 @@ void SimulatedDevice::HandleMessage(const std::shared_ptr<Conn>& conn, std::stri
       Answer(conn, "reboot", unreported_reboot_, "ok");
       unreported_reboot_ = 0;
     }
+    if (!state_.report_facet.empty()) {
+      Answer(conn, state_.report_facet, state_.report_generation, state_.report_result,
+             state_.report_detail);
+      state_.report_facet.clear();
+      state_.report_generation = 0;
+      state_.report_result.clear();
+      state_.report_detail.clear();
+      Persist();
+    }
   } else if (auto* desired = std::get_if<Desired>(&message)) {
     if (!conn->welcomed) return;
     Event("desired facet=" + desired->facet + " generation=" + std::to_string(desired->generation));
@@ -512,6 +586,12 @@ void SimulatedDevice::HandleDesired(const std::shared_ptr<Conn>& conn, Desired d
   const int64_t applied = state_.AppliedGeneration(desired.facet);
   if (desired.generation <= applied) {
     Answer(conn, desired.facet, applied, "ok");
+    return;
+  }
+  // An upgrade already under way (the server re-sends it after a reconnect) is not restarted.
+  if ((job_ && job_->facet == desired.facet && job_->generation == desired.generation) ||
+      (pending_install_ && pending_install_->facet == desired.facet &&
+       pending_install_->generation == desired.generation)) {
     return;
   }
   if (desired.facet == "reboot" && pending_reboot_ > 0) return;
@@ -548,18 +628,241 @@ void SimulatedDevice::Apply(const std::shared_ptr<Conn>& conn, const Desired& de
     conn->close_cause = "reboot";
     Close(conn);
   } else if (facet == "firmware" || facet == "dpi") {
-    std::string version = string_member("version");
-    if (version.empty()) {
-      Answer(conn, facet, desired.generation, "failed", "value.version missing");
-      return;
-    }
-    (facet == "firmware" ? state_.firmware : state_.dpi) = std::move(version);
-    state_.applied[facet] = desired.generation;
-    Persist();
-    Answer(conn, facet, desired.generation, "ok");
+    StartUpgrade(conn, desired);
   } else {
     Answer(conn, facet, desired.generation, "failed", "unknown facet");
   }
+}
+
+void SimulatedDevice::FinishInstall() {
+  std::shared_ptr<UpgradeJob> job = std::move(pending_install_);
+  pending_install_.reset();
+  state_.report_facet = job->facet;
+  state_.report_generation = job->generation;
+  if (options_.rollback_after_reboot) {
+    state_.report_result = "reverted";
+    state_.report_detail = "rolled back to " +
+                           (job->facet == "firmware" ? state_.firmware : state_.dpi) +
+                           " after reboot: health check failed (simulated)";
+  } else {
+    (job->facet == "firmware" ? state_.firmware : state_.dpi) = job->version;
+    state_.applied[job->facet] = job->generation;
+    state_.report_result = "ok";
+    state_.report_detail.clear();
+  }
+  Event("booted " + job->facet + "=" + (job->facet == "firmware" ? state_.firmware : state_.dpi));
+  Persist();
+}
+
+void SimulatedDevice::Report(std::string_view facet, int64_t generation, std::string_view result,
+                             std::string_view detail) {
+  if (conn_ && conn_->alive && conn_->welcomed && !conn_->closing) {
+    Answer(conn_, facet, generation, result, detail);
+    return;
+  }
+  state_.report_facet = std::string(facet);
+  state_.report_generation = generation;
+  state_.report_result = std::string(result);
+  state_.report_detail = std::string(detail);
+  Persist();
+}
+
+void SimulatedDevice::Progress(const UpgradeJob& job, std::string_view state) {
+  if (!conn_ || !conn_->alive || !conn_->welcomed) return;  // progress is best effort
+  Send(conn_, FormatProgress({.facet = job.facet,
+                              .generation = job.generation,
+                              .state = std::string(state),
+                              .bytes = job.offset,
+                              .total = job.size,
+                              .detail = {}}));
+}
+
+void SimulatedDevice::StartUpgrade(const std::shared_ptr<Conn>& conn, const Desired& desired) {
+  auto string_member = [&](std::string_view key) -> std::string {
+    const boost::json::value* v = desired.value.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  auto job = std::make_shared<UpgradeJob>();
+  job->facet = desired.facet;
+  job->generation = desired.generation;
+  job->version = string_member("version");
+  job->path = string_member("url");
+  job->sha256 = string_member("sha256");
+  const boost::json::value* size = desired.value.if_contains("size");
+  job->size = size != nullptr && size->is_int64() ? size->as_int64() : -1;
+  if (job->version.empty() || job->path.empty() || job->path.front() != '/' ||
+      job->sha256.size() != 64 || job->size < 0) {
+    Answer(conn, job->facet, job->generation, "failed", "value: version, url, sha256, size needed");
+    return;
+  }
+  if (job->version == (job->facet == "firmware" ? state_.firmware : state_.dpi)) {
+    // Already running it (e.g. the report was lost): nothing to install.
+    state_.applied[job->facet] = job->generation;
+    Persist();
+    Answer(conn, job->facet, job->generation, "ok");
+    return;
+  }
+  if (job_) {
+    Answer(conn, job->facet, job->generation, "failed", "another upgrade is in progress");
+    return;
+  }
+  crypto_hash_sha256_init(&job->sha);
+  job_ = job;
+  Spawn(RunUpgrade(shared_from_this(), job));
+}
+
+asio::awaitable<void> SimulatedDevice::RunUpgrade(std::shared_ptr<SimulatedDevice> self,
+                                                  std::shared_ptr<UpgradeJob> job) {
+  Event("upgrade " + job->facet + " to " + job->version +
+        " generation=" + std::to_string(job->generation));
+  Progress(*job, "downloading");
+  // Bounded concurrency across the fleet: wait for a download slot.
+  bool gated = false;
+  if (options_.download_gate) {
+    asio::steady_timer wake(strand_, asio::steady_timer::time_point::max());
+    auto granted = std::make_shared<bool>(false);
+    options_.download_gate->Acquire([this, &wake, granted, self] {
+      asio::post(strand_, [&wake, granted, self] {
+        *granted = true;
+        wake.cancel();
+      });
+    });
+    error_code ec;
+    while (!*granted) co_await wake.async_wait(Redirect(ec));
+    gated = true;
+  }
+  std::string error;
+  for (int attempt = 1; attempt <= 5 && !stopping_; ++attempt) {
+    error = co_await Download(job);
+    if (error.empty() || error == "sha256 mismatch") break;
+    Event("download attempt " + std::to_string(attempt) + " failed: " + error + " (at byte " +
+          std::to_string(job->offset) + ")");
+    asio::steady_timer pause(strand_);
+    pause.expires_after(std::chrono::milliseconds(100 * attempt));
+    error_code ec;
+    co_await pause.async_wait(Redirect(ec));
+    Progress(*job, "downloading");
+  }
+  if (gated) options_.download_gate->Release();
+  if (stopping_) co_return;
+  if (!error.empty()) {
+    job_.reset();
+    Report(job->facet, job->generation, "failed",
+           error == "sha256 mismatch" ? "sha256 mismatch: the artifact was not installed"
+                                      : "download failed: " + error);
+    co_return;
+  }
+  Event("downloaded and verified " + std::to_string(job->offset) + " bytes");
+  Progress(*job, "installing");
+  if (options_.fail_install) {
+    job_.reset();
+    Report(job->facet, job->generation, "failed", "install failed (simulated)");
+    co_return;
+  }
+  Progress(*job, "rebooting");
+  job_.reset();
+  pending_install_ = job;
+  if (conn_ && conn_->alive) {
+    conn_->reboot = true;
+    conn_->close_cause = "reboot";
+    Close(conn_);
+  } else {
+    // Offline: reboot in place; the outcome is reported after the next welcome.
+    state_.boot_time_ms = NowMs();
+    FinishInstall();
+  }
+}
+
+asio::awaitable<std::string> SimulatedDevice::Download(std::shared_ptr<UpgradeJob> job) {
+  if (options_.fail_download) co_return "HTTP 503 (simulated)";
+  HttpConn http;
+  const int64_t chunk = std::max<int64_t>(1, options_.download_chunk_bytes);
+  if (job->offset > 0) {
+    Event("resuming download at byte " + std::to_string(job->offset) +
+          " (Range: bytes=" + std::to_string(job->offset) + "-)");
+  }
+  std::string body;
+  while (job->offset < job->size) {
+    if (stopping_) co_return "stopping";
+    const int64_t last = std::min(job->size, job->offset + chunk) - 1;
+    std::string error = co_await FetchChunk(http, job->path, job->offset, last, &body);
+    if (!error.empty()) {
+      http.Reset();
+      co_return error;
+    }
+    if (static_cast<int64_t>(body.size()) != last - job->offset + 1) {
+      http.Reset();
+      co_return "short range answer";
+    }
+    if (options_.corrupt_artifact && job->offset == 0 && !body.empty()) body[0] ^= 0x5a;
+    crypto_hash_sha256_update(&job->sha, reinterpret_cast<const unsigned char*>(body.data()),
+                              body.size());
+    job->offset = last + 1;
+    if (options_.cut_download_at > 0 && !job->cut_done && job->offset >= options_.cut_download_at &&
+        job->offset < job->size) {
+      job->cut_done = true;
+      http.Reset();
+      Event("download cut at byte " + std::to_string(job->offset) + " (simulated)");
+      co_return "connection cut (simulated)";
+    }
+  }
+  http.Reset();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&job->sha, digest);
+  std::string hex;
+  for (unsigned char b : digest) {
+    constexpr char kHex[] = "0123456789abcdef";
+    hex += kHex[b >> 4];
+    hex += kHex[b & 0xf];
+  }
+  if (hex != job->sha256) {
+    Event("sha256 mismatch: got " + hex);
+    co_return "sha256 mismatch";
+  }
+  co_return "";
+}
+
+asio::awaitable<std::string> SimulatedDevice::FetchChunk(HttpConn& http, const std::string& path,
+                                                         int64_t first, int64_t last,
+                                                         std::string* body) {
+  namespace bhttp = beast::http;
+  error_code ec;
+  if (!http.stream) {
+    if (target_.tls) {
+      http.stream.emplace(std::in_place_type<HttpConn::Tls>, strand_, *target_.tls);
+    } else {
+      http.stream.emplace(std::in_place_type<HttpConn::Plain>, strand_);
+    }
+    http.Tcp().expires_after(std::chrono::milliseconds(options_.connect_timeout_ms));
+    co_await http.Tcp().async_connect(target_.endpoints, Redirect(ec));
+    if (ec) co_return "connect: " + ec.message();
+    if (auto* tls = std::get_if<HttpConn::Tls>(&*http.stream)) {
+      SetTlsPeerName(tls->native_handle(), target_.tls_peer, target_.tls_insecure);
+      co_await tls->async_handshake(asio::ssl::stream_base::client, Redirect(ec));
+      if (ec) co_return "TLS: " + ec.message();
+    }
+  }
+  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, path, 11};
+  req.set(bhttp::field::host, target_.host);
+  req.set(bhttp::field::range, "bytes=" + std::to_string(first) + "-" + std::to_string(last));
+  req.keep_alive(true);
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(static_cast<uint64_t>(last - first + 1) + 4096);
+  http.Tcp().expires_after(std::chrono::seconds(60));
+  co_await std::visit([&](auto& s) { return bhttp::async_write(s, req, Redirect(ec)); },
+                      *http.stream);
+  if (ec) co_return "write: " + ec.message();
+  co_await std::visit(
+      [&](auto& s) { return bhttp::async_read(s, http.buffer, parser, Redirect(ec)); },
+      *http.stream);
+  if (ec) co_return "read: " + ec.message();
+  auto& res = parser.get();
+  if (res.result_int() != 206) {
+    co_return "HTTP " + std::to_string(res.result_int()) + " " + res.body().substr(0, 200);
+  }
+  *body = std::move(res.body());
+  if (!res.keep_alive()) http.Reset();
+  co_return "";
 }
 
 Fleet::Fleet(asio::io_context& ioc, std::ostream* out) : ioc_(ioc), out_(out) {}

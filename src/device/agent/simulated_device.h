@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,22 @@ struct ChannelTarget {
   bool tls_insecure = false;
 };
 
+// Bounds how many devices of a fleet download at once (each holds one chunk in memory).
+// Thread-safe.
+class DownloadGate {
+ public:
+  explicit DownloadGate(int slots) : free_(slots) {}
+  // Runs ready once a slot is free (right away, on this thread, when one is).
+  void Acquire(std::function<void()> ready);
+  // Frees a slot (and hands it to the next waiter).
+  void Release();
+
+ private:
+  std::mutex mu_;
+  int free_;
+  std::deque<std::function<void()>> waiting_;
+};
+
 // Identity, defaults and fault simulation of one device.
 struct DeviceOptions {
   std::string serial_number;
@@ -55,6 +72,15 @@ struct DeviceOptions {
   int64_t backoff_base_ms = 1000;      // protocol §5: 1 s
   int64_t backoff_cap_ms = 60000;      // protocol §5: 60 s
   int64_t connect_timeout_ms = 15000;  // connect + WebSocket handshake + welcome
+  // Firmware/dpi upgrades (docs/device-protocol.md §7) and their simulated faults.
+  int64_t download_chunk_bytes = 1 << 20;  // one Range request per chunk
+  bool fail_download = false;              // every download attempt fails (HTTP error simulated)
+  int64_t cut_download_at = 0;    // > 0: the first download loses its connection after this many
+                                  // bytes, then resumes with a Range request
+  bool corrupt_artifact = false;  // a byte is flipped on arrival: SHA-256 check fails
+  bool fail_install = false;      // the install step fails
+  bool rollback_after_reboot = false;  // boots the old version again and reports "reverted"
+  std::shared_ptr<DownloadGate> download_gate;  // null: no limit
 };
 
 // One simulated device. All its work runs on its own strand of the io_context.
@@ -103,6 +129,23 @@ class SimulatedDevice : public std::enable_shared_from_this<SimulatedDevice> {
                                             std::shared_ptr<Conn> conn, Desired desired);
   boost::asio::awaitable<void> SilentDrop(std::shared_ptr<SimulatedDevice> self);
 
+  struct UpgradeJob;
+  struct HttpConn;
+  boost::asio::awaitable<void> RunUpgrade(std::shared_ptr<SimulatedDevice> self,
+                                          std::shared_ptr<UpgradeJob> job);
+  // Downloads the job's artifact from job->offset on (resuming), hashing as it goes. Returns ""
+  // when complete, else why it failed.
+  boost::asio::awaitable<std::string> Download(std::shared_ptr<UpgradeJob> job);
+  boost::asio::awaitable<std::string> FetchChunk(HttpConn& http, const std::string& path,
+                                                 int64_t first, int64_t last, std::string* body);
+  void StartUpgrade(const std::shared_ptr<Conn>& conn, const Desired& desired);
+  // Sends an applied report now when welcomed, else keeps it (persisted) for the next welcome.
+  void Report(std::string_view facet, int64_t generation, std::string_view result,
+              std::string_view detail);
+  void Progress(const UpgradeJob& job, std::string_view state);
+  // Boots into the pending install (or rolls it back, simulated) and keeps the report to send.
+  void FinishInstall();
+
   void HandleMessage(const std::shared_ptr<Conn>& conn, std::string_view text);
   void HandleDesired(const std::shared_ptr<Conn>& conn, Desired desired);
   void Apply(const std::shared_ptr<Conn>& conn, const Desired& desired);
@@ -132,6 +175,8 @@ class SimulatedDevice : public std::enable_shared_from_this<SimulatedDevice> {
   int64_t pending_reboot_ = 0;     // reboot generation being applied
   int64_t unreported_reboot_ = 0;  // reboot generation to report after the next welcome
   int64_t lease_ms_ = 0;
+  std::shared_ptr<UpgradeJob> job_;              // the upgrade in progress, if any
+  std::shared_ptr<UpgradeJob> pending_install_;  // installed, applied at the coming reboot
   std::function<void()> stopped_;
 };
 

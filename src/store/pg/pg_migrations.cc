@@ -218,11 +218,58 @@ CREATE TABLE client_sessions (
 CREATE INDEX client_sessions_by_user ON client_sessions (instance_id, user_name);
 )sql";
 
+// Version 5: the software catalogue and device upgrades. A partial unique index makes "at most one
+// non-terminal upgrade per device" a schema invariant.
+constexpr std::string_view kVersionsAndUpgrades = R"sql(
+CREATE TABLE versions (
+  version_type       TEXT COLLATE "C" NOT NULL,
+  version_code       TEXT COLLATE "C" NOT NULL,
+  version_name       TEXT COLLATE "C" NOT NULL,
+  release_type       TEXT COLLATE "C" NOT NULL,
+  hardware_models    TEXT COLLATE "C" NOT NULL,
+  sha256             TEXT COLLATE "C" NOT NULL,
+  size               BIGINT  NOT NULL,
+  min_device_version TEXT COLLATE "C" NOT NULL,
+  create_ms          BIGINT  NOT NULL,
+  withdrawn          BOOLEAN NOT NULL,
+  withdrawn_ms       BIGINT  NOT NULL,
+  CONSTRAINT versions_pkey PRIMARY KEY (version_type, version_code)
+);
+
+CREATE TABLE upgrades (
+  id               TEXT COLLATE "C" NOT NULL,
+  serial_number    TEXT COLLATE "C" NOT NULL,
+  account_id       TEXT COLLATE "C" NOT NULL,
+  instance_id      TEXT COLLATE "C" NOT NULL,
+  version_type     TEXT COLLATE "C" NOT NULL,
+  version_code     TEXT COLLATE "C" NOT NULL,
+  from_version     TEXT COLLATE "C" NOT NULL,
+  sha256           TEXT COLLATE "C" NOT NULL,
+  state            TEXT COLLATE "C" NOT NULL,
+  detail           TEXT COLLATE "C" NOT NULL,
+  generation       BIGINT  NOT NULL,
+  bytes_done       BIGINT  NOT NULL,
+  after_upgrade_id TEXT COLLATE "C" NOT NULL,
+  create_ms        BIGINT  NOT NULL,
+  update_ms        BIGINT  NOT NULL,
+  deadline_ms      BIGINT  NOT NULL,
+  CONSTRAINT upgrades_pkey PRIMARY KEY (id),
+  CONSTRAINT upgrades_device_fkey FOREIGN KEY (serial_number) REFERENCES devices (serial_number)
+);
+CREATE UNIQUE INDEX upgrades_one_active_per_device ON upgrades (serial_number)
+  WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
+CREATE INDEX upgrades_by_device ON upgrades (serial_number, create_ms);
+CREATE INDEX upgrades_by_instance ON upgrades (instance_id, create_ms);
+CREATE INDEX upgrades_by_deadline ON upgrades (deadline_ms)
+  WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
     Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
     Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
+    Migration{5, "software versions and device upgrades", kVersionsAndUpgrades},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

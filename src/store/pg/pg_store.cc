@@ -1323,4 +1323,12 @@ StoreResult<void> PgStore::RunTransaction(bool write,
   return impl_->Run(write ? Mode::kWrite : Mode::kRead, f);
 }
 
+StoreResult<void> PgStore::InWriteTxn(const std::function<StoreResult<void>(pg::Connection&)>& f) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) { return f(conn); });
+}
+
+StoreResult<void> PgStore::OnReadConn(const std::function<StoreResult<void>(pg::Connection&)>& f) {
+  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) { return f(conn); });
+}
+
 }  // namespace sag::store

@@ -166,6 +166,20 @@ class PgStore : public Store {
       std::string_view instance_id, std::string_view user_name) override;
   StoreResult<int64_t> CloseClientSessions(std::string_view instance_id,
                                            std::string_view user_name) override;
+  // VersionStore (sqlite/sqlite_versions.cc).
+  StoreResult<void> PublishVersion(const VersionRecord& version) override;
+  StoreResult<VersionRecord> GetVersion(std::string_view version_type,
+                                        std::string_view version_code) override;
+  StoreResult<std::vector<VersionRecord>> ListVersions(std::string_view version_type) override;
+  StoreResult<void> WithdrawVersion(std::string_view version_type, std::string_view version_code,
+                                    int64_t now_ms) override;
+  StoreResult<void> CreateUpgrades(const std::vector<UpgradeRecord>& upgrades) override;
+  StoreResult<UpgradeRecord> GetUpgrade(std::string_view id) override;
+  StoreResult<std::optional<UpgradeRecord>> ActiveUpgrade(std::string_view serial_number) override;
+  StoreResult<std::vector<UpgradeRecord>> ListUpgrades(const UpgradeFilter& filter) override;
+  StoreResult<bool> AdvanceUpgrade(std::string_view id, const UpgradeChange& change) override;
+  StoreResult<std::vector<UpgradeRecord>> ListExpiredUpgrades(int64_t now_ms,
+                                                              int64_t limit) override;
 
  private:
   // Runs f as one READ COMMITTED transaction (write) or a REPEATABLE READ READ ONLY one (read),
@@ -175,6 +189,10 @@ class PgStore : public Store {
                                    const std::function<StoreResult<void>(pg::Connection&)>& f);
 
   struct Impl;
+  // For member definitions in other files: f runs in one READ COMMITTED write transaction
+  // (committed when it succeeds, rerun on serialization failure) or as autocommit reads.
+  StoreResult<void> InWriteTxn(const std::function<StoreResult<void>(pg::Connection&)>& f);
+  StoreResult<void> OnReadConn(const std::function<StoreResult<void>(pg::Connection&)>& f);
   explicit PgStore(std::unique_ptr<Impl> impl);
 
   std::unique_ptr<Impl> impl_;

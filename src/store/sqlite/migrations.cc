@@ -202,11 +202,56 @@ CREATE TABLE client_sessions (
 CREATE INDEX client_sessions_by_user ON client_sessions (instance_id, user_name);
 )sql";
 
+// Version 5: the software catalogue and device upgrades. A partial unique index makes "at most one
+// non-terminal upgrade per device" a schema invariant.
+constexpr std::string_view kVersionsAndUpgrades = R"sql(
+CREATE TABLE versions (
+  version_type       TEXT    NOT NULL,
+  version_code       TEXT    NOT NULL,
+  version_name       TEXT    NOT NULL,
+  release_type       TEXT    NOT NULL,
+  hardware_models    TEXT    NOT NULL,
+  sha256             TEXT    NOT NULL,
+  size               INTEGER NOT NULL,
+  min_device_version TEXT    NOT NULL,
+  create_ms          INTEGER NOT NULL,
+  withdrawn          INTEGER NOT NULL CHECK (withdrawn IN (0, 1)),
+  withdrawn_ms       INTEGER NOT NULL,
+  PRIMARY KEY (version_type, version_code)
+) STRICT;
+
+CREATE TABLE upgrades (
+  id               TEXT    NOT NULL PRIMARY KEY,
+  serial_number    TEXT    NOT NULL REFERENCES devices (serial_number),
+  account_id       TEXT    NOT NULL,
+  instance_id      TEXT    NOT NULL,
+  version_type     TEXT    NOT NULL,
+  version_code     TEXT    NOT NULL,
+  from_version     TEXT    NOT NULL,
+  sha256           TEXT    NOT NULL,
+  state            TEXT    NOT NULL,
+  detail           TEXT    NOT NULL,
+  generation       INTEGER NOT NULL,
+  bytes_done       INTEGER NOT NULL,
+  after_upgrade_id TEXT    NOT NULL,
+  create_ms        INTEGER NOT NULL,
+  update_ms        INTEGER NOT NULL,
+  deadline_ms      INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX upgrades_one_active_per_device ON upgrades (serial_number)
+  WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
+CREATE INDEX upgrades_by_device ON upgrades (serial_number, create_ms);
+CREATE INDEX upgrades_by_instance ON upgrades (instance_id, create_ms);
+CREATE INDEX upgrades_by_deadline ON upgrades (deadline_ms)
+  WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
     Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
     Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
+    Migration{5, "software versions and device upgrades", kVersionsAndUpgrades},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

@@ -1333,4 +1333,14 @@ StoreResult<void> SqliteStore::RunTransaction(
   return impl_->Read(f);
 }
 
+StoreResult<void> SqliteStore::InWriteTxn(
+    const std::function<StoreResult<void>(sqlite::Connection&)>& f) {
+  return impl_->Write([&](Connection& conn) { return f(conn); });
+}
+
+StoreResult<void> SqliteStore::OnReadConn(
+    const std::function<StoreResult<void>(sqlite::Connection&)>& f) {
+  return impl_->Read([&](Connection& conn) { return f(conn); });
+}
+
 }  // namespace sag::store

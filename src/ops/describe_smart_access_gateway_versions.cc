@@ -1,0 +1,53 @@
+// DescribeSmartAccessGatewayVersions (reference §2): the published, not withdrawn versions of a
+// type that fit the instance's hardware model; with SmartAGSn, only those that device can upgrade
+// to now (newer than what it runs, and for Dpi its Device version at least the minimum).
+#include <algorithm>
+
+#include "ops/handlers.h"
+#include "ops/instance_common.h"
+#include "ops/store_errors.h"
+#include "ops/version.h"
+#include "ops/version_common.h"
+
+namespace sag::ops {
+
+OpResult DescribeSmartAccessGatewayVersions(OpContext& ctx) {
+  ASSIGN_OR_RETURN(auto in,
+                   LoadInstance(ctx, ctx.params.Get("SmartAGId"), ApiErrorId::kInvalidIdSmartag));
+  const std::string type = NormalizeVersionType(ctx.params.Get("VersionType"));
+  if (type.empty()) return MakeUnexpected(ApiError(ApiErrorId::kVersionNotExist));
+  std::string model = in.hardware_spec;
+  std::optional<store::DeviceRecord> device;
+  if (ctx.params.Has("SmartAGSn")) {
+    const std::string sn = ctx.params.Get("SmartAGSn");
+    if (std::find(in.serial_numbers.begin(), in.serial_numbers.end(), sn) ==
+        in.serial_numbers.end()) {
+      return MakeUnexpected(ApiError::InvalidParameter("SmartAGSn"));
+    }
+    auto d = ctx.store().GetDevice(sn);
+    if (!d) return MakeUnexpected(StoreFailure(d.error()));
+    model = d->hardware_model;
+    device = std::move(*d);
+  }
+  auto versions = ctx.store().ListVersions(type);
+  if (!versions) return MakeUnexpected(StoreFailure(versions.error()));
+  boost::json::array items;
+  for (const store::VersionRecord& v : *versions) {
+    if (v.withdrawn || !FitsModel(v, model)) continue;
+    if (device) {
+      const std::string& running =
+          type == store::kVersionTypeDpi ? device->dpi_version : device->firmware_version;
+      auto newer = CompareVersions(v.version_code, running);
+      if (newer && *newer <= 0) continue;
+      if (!v.min_device_version.empty()) {
+        auto fits = CompareVersions(device->firmware_version, v.min_device_version);
+        if (!fits || *fits < 0) continue;
+      }
+    }
+    items.push_back(SmartAgVersionJson(v));
+  }
+  return boost::json::object{
+      {"SmartAGVersions", boost::json::object{{"SmartAGVersion", std::move(items)}}}};
+}
+
+}  // namespace sag::ops

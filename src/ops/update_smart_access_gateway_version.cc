@@ -1,0 +1,154 @@
+// UpdateSmartAccessGatewayVersion (reference §2): starts the upgrade of one device (SerialNumber)
+// or of every device of the instance (standby first, the active device once the standby
+// succeeded) to a published version. Answers once the first device acknowledged the upgrade; the
+// rest runs on the devices (ops/upgrade_engine.h) and shows in DescribeSAGDeviceInfo and the
+// operator's ListUpgrades. Checks, in order (docs/semantics.md "Versions"):
+//   instance (InvalidId.SMARTAG) -> expired (SmartAccessGatewayInArrears) -> not Active
+//   (SmartAccessGatewayNotActivated) -> no CCN (NotBoundCCN) -> SerialNumber not a device of the
+//   instance (PermissionError) -> version type/code unknown, withdrawn or not for the model
+//   (VersionNotExist) -> a device offline (SmartAccessGatewayNotOnline) -> its running version
+//   unknown (GetSmartAccessGatewayVersionError) -> target not newer (VersionTooOld) -> Dpi needs a
+//   newer Device version (VersionNotSupport.DeviceVersion) -> an upgrade in flight
+//   (ResourceInOperating) -> no acknowledgement in time (GetSmartAccessGatewayStateError).
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "common/ids.h"
+#include "ops/device_common.h"
+#include "ops/handlers.h"
+#include "ops/instance_common.h"
+#include "ops/store_errors.h"
+#include "ops/upgrade_engine.h"
+#include "ops/version.h"
+#include "ops/version_common.h"
+
+namespace sag::ops {
+namespace {
+
+// Waits until the dispatched upgrade left Dispatched (the device acknowledged it), reading the
+// store so that a device connected to another node counts too. False on timeout, after moving
+// the upgrade to TimedOut.
+bool AwaitAcknowledgement(OpContext& ctx, const UpgradeEnv& env, const store::UpgradeRecord& u) {
+  using Steady = std::chrono::steady_clock;
+  const auto deadline =
+      Steady::now() + std::chrono::milliseconds(ctx.services.upgrade_ack_timeout_ms);
+  while (true) {
+    auto now = ctx.store().GetUpgrade(u.id);
+    if (now && now->state != store::kUpgradeDispatched) return true;
+    if (Steady::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // False only when it really was still Dispatched (it may have moved on just now).
+  return !TimeOutUpgrade(env, u, {std::string(store::kUpgradeDispatched)},
+                         "the device did not acknowledge the upgrade within " +
+                             std::to_string(ctx.services.upgrade_ack_timeout_ms) + " ms");
+}
+
+}  // namespace
+
+OpResult UpdateSmartAccessGatewayVersion(OpContext& ctx) {
+  const Params& p = ctx.params;
+  ASSIGN_OR_RETURN(auto in, LoadInstance(ctx, p.Get("SmartAGId"), ApiErrorId::kInvalidIdSmartag));
+  if (InArrears(in, ctx.now_ms())) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears));
+  }
+  if (in.status != kStatusActive) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotActivated));
+  }
+  if (in.ccn_id.empty()) return MakeUnexpected(ApiError(ApiErrorId::kNotBoundCcn));
+  const std::string sn = p.Get("SerialNumber");
+  if (!sn.empty() && std::find(in.serial_numbers.begin(), in.serial_numbers.end(), sn) ==
+                         in.serial_numbers.end()) {
+    return MakeUnexpected(ApiError(ApiErrorId::kPermissionError));
+  }
+  const std::string type = NormalizeVersionType(p.Get("VersionType"));
+  if (type.empty()) return MakeUnexpected(ApiError(ApiErrorId::kVersionNotExist));
+  auto version = ctx.store().GetVersion(type, p.Get("VersionCode"));
+  if (!version) {
+    if (version.error().code == store::StoreErrorCode::kNotFound) {
+      return MakeUnexpected(ApiError(ApiErrorId::kVersionNotExist));
+    }
+    return MakeUnexpected(StoreFailure(version.error()));
+  }
+  if (version->withdrawn) return MakeUnexpected(ApiError(ApiErrorId::kVersionNotExist));
+
+  // Standby first: bind order is [active, standby].
+  std::vector<std::string> targets;
+  if (!sn.empty()) {
+    targets.push_back(sn);
+  } else {
+    targets.assign(in.serial_numbers.rbegin(), in.serial_numbers.rend());
+  }
+  if (targets.empty()) return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
+  std::vector<store::DeviceRecord> devices;
+  for (const auto& t : targets) {
+    auto d = ctx.store().GetDevice(t);
+    if (!d) return MakeUnexpected(StoreFailure(d.error()));
+    if (!FitsModel(*version, d->hardware_model)) {
+      return MakeUnexpected(ApiError(ApiErrorId::kVersionNotExist));
+    }
+    devices.push_back(std::move(*d));
+  }
+  for (const auto& d : devices) {
+    if (!DeviceOnline(ctx, d.serial_number)) {
+      return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
+    }
+  }
+  for (const auto& d : devices) {
+    const std::string& running =
+        type == store::kVersionTypeDpi ? d.dpi_version : d.firmware_version;
+    auto cmp = CompareVersions(version->version_code, running);
+    if (!cmp) return MakeUnexpected(ApiError(ApiErrorId::kGetSmartAccessGatewayVersionError));
+    if (*cmp <= 0) return MakeUnexpected(ApiError(ApiErrorId::kVersionTooOld));
+    if (!version->min_device_version.empty()) {
+      auto fits = CompareVersions(d.firmware_version, version->min_device_version);
+      if (!fits) return MakeUnexpected(ApiError(ApiErrorId::kGetSmartAccessGatewayVersionError));
+      if (*fits < 0) {
+        return MakeUnexpected(
+            ApiError(ApiErrorId::kDpiNeedsDeviceVersion, {version->min_device_version}));
+      }
+    }
+    auto active = ctx.store().ActiveUpgrade(d.serial_number);
+    if (!active) return MakeUnexpected(StoreFailure(active.error()));
+    if (active->has_value()) return MakeUnexpected(ApiError(ApiErrorId::kResourceInOperating));
+  }
+
+  const int64_t now = ctx.now_ms();
+  std::vector<store::UpgradeRecord> upgrades;
+  for (const auto& d : devices) {
+    store::UpgradeRecord u;
+    u.id = NewResourceId("up");
+    u.serial_number = d.serial_number;
+    u.account_id = in.account_id;
+    u.instance_id = in.id;
+    u.version_type = type;
+    u.version_code = version->version_code;
+    u.from_version = type == store::kVersionTypeDpi ? d.dpi_version : d.firmware_version;
+    u.sha256 = version->sha256;
+    u.state = std::string(store::kUpgradeQueued);
+    u.after_upgrade_id = upgrades.empty() ? "" : upgrades.back().id;
+    u.create_ms = now;
+    u.update_ms = now;
+    upgrades.push_back(std::move(u));
+  }
+  if (auto r = ctx.store().CreateUpgrades(upgrades); !r) {
+    if (r.error().code == store::StoreErrorCode::kAlreadyExists) {
+      return MakeUnexpected(ApiError(ApiErrorId::kResourceInOperating));
+    }
+    return MakeUnexpected(StoreFailure(r.error()));
+  }
+  UpgradeEnv env{.store = ctx.store(),
+                 .devices = ctx.services.devices,
+                 .clock = ctx.services.clock,
+                 .artifact_token_key = ctx.services.artifact_token_key,
+                 .upgrade_timeout_ms = ctx.services.upgrade_timeout_ms};
+  auto dispatched = DispatchUpgrade(env, upgrades.front());
+  if (!dispatched) return MakeUnexpected(StoreFailure(dispatched.error()));
+  if (!AwaitAcknowledgement(ctx, env, *dispatched)) {
+    return MakeUnexpected(ApiError(ApiErrorId::kGetSmartAccessGatewayStateError));
+  }
+  return boost::json::object{};
+}
+
+}  // namespace sag::ops

@@ -1,0 +1,63 @@
+#include "ops/version_common.h"
+
+#include "common/time_format.h"
+
+namespace sag::ops {
+
+std::string NormalizeVersionType(std::string_view text) {
+  if (text.empty() || text == store::kVersionTypeDevice)
+    return std::string(store::kVersionTypeDevice);
+  if (text == store::kVersionTypeDpi) return std::string(store::kVersionTypeDpi);
+  return "";
+}
+
+bool FitsModel(const store::VersionRecord& version, std::string_view model) {
+  std::string_view list = version.hardware_models;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    if (list.substr(0, comma) == model) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+boost::json::object SmartAgVersionJson(const store::VersionRecord& v) {
+  return boost::json::object{{"Type", v.release_type},
+                             {"CreateTime", v.create_ms},
+                             {"VersionName", v.version_name},
+                             {"VersionCode", v.version_code}};
+}
+
+boost::json::object OperatorVersionJson(const store::VersionRecord& v) {
+  boost::json::object o{{"VersionType", v.version_type},
+                        {"VersionCode", v.version_code},
+                        {"VersionName", v.version_name},
+                        {"ReleaseType", v.release_type},
+                        {"HardwareModels", v.hardware_models},
+                        {"Sha256", v.sha256},
+                        {"Size", v.size},
+                        {"CreateTime", v.create_ms},
+                        {"Status", v.withdrawn ? "Withdrawn" : "Published"}};
+  if (v.version_type == store::kVersionTypeDpi) o["MinDeviceVersion"] = v.min_device_version;
+  return o;
+}
+
+boost::json::object UpgradeJson(const store::UpgradeRecord& u) {
+  return boost::json::object{{"UpgradeId", u.id},
+                             {"SerialNumber", u.serial_number},
+                             {"SmartAGId", u.instance_id},
+                             {"VersionType", u.version_type},
+                             {"VersionCode", u.version_code},
+                             {"FromVersion", u.from_version},
+                             {"State", u.state},
+                             {"Detail", u.detail},
+                             {"Generation", u.generation},
+                             {"BytesDone", u.bytes_done},
+                             {"AfterUpgradeId", u.after_upgrade_id},
+                             {"CreateTime", u.create_ms},
+                             {"UpdateTime", u.update_ms},
+                             {"Deadline", u.deadline_ms}};
+}
+
+}  // namespace sag::ops
