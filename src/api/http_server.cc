@@ -1,5 +1,6 @@
 #include "api/http_server.h"
 
+#include <algorithm>
 #include <optional>
 #include <type_traits>
 
@@ -84,7 +85,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Read() {
     if (server_.draining()) return Close();
     parser_.emplace();
-    parser_->body_limit(server_.options().body_limit);
+    parser_->body_limit(
+        std::max(server_.options().body_limit, server_.options().max_body_limit_for));
     Tcp().expires_after(server_.options().idle_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -93,11 +95,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnHeader(beast::error_code header_ec) {
     if (header_ec) return OnRead(header_ec);
+    uint64_t limit = server_.options().body_limit;
     if (server_.options().body_limit_for) {
-      if (uint64_t limit = server_.options().body_limit_for(parser_->get()); limit > 0) {
-        parser_->body_limit(limit);
-      }
+      if (uint64_t own = server_.options().body_limit_for(parser_->get()); own > 0) limit = own;
     }
+    // The parser checked Content-Length against the largest limit; this request's own limit is
+    // checked here (and enforced by the parser for chunked bodies).
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return OnRead(http::error::body_limit);
+    }
+    parser_->body_limit(limit);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });

@@ -38,6 +38,9 @@ struct HttpServerOptions {
   // limit for that request, or 0 for body_limit (e.g. a larger one for artifact uploads).
   std::function<uint64_t(const boost::beast::http::request<boost::beast::http::string_body>&)>
       body_limit_for;
+  // The largest limit body_limit_for may return (the parser is prepared for it before the header
+  // is known; a request then gets its own limit).
+  uint64_t max_body_limit_for = 0;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds tls_handshake_timeout{10};
   // When set, the listener speaks only TLS (api/tls_context.h); null serves plain HTTP.

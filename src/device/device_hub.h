@@ -45,7 +45,7 @@ struct DeviceHubOptions {
   bool open_registry = true;  // enrolment (hello.enroll_secret) allowed
   int store_threads = 2;
   // Upgrades (ops/upgrade_engine.h): the download-token key and the overall upgrade deadline.
-  std::string artifact_token_key;
+  std::string artifact_token_key = {};
   int64_t upgrade_timeout_ms = 30 * 60 * 1000;
 };
 

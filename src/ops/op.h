@@ -51,8 +51,8 @@ struct OpServices {
   // "<data>/artifacts"), the key of per-device download tokens, how long
   // UpdateSmartAccessGatewayVersion waits for a device to acknowledge an upgrade
   // (--upgrade-ack-timeout-ms) and how long an upgrade may take in all (--upgrade-timeout-ms).
-  std::string artifact_dir;
-  std::string artifact_token_key;
+  std::string artifact_dir = {};
+  std::string artifact_token_key = {};
   int64_t upgrade_ack_timeout_ms = 5000;
   int64_t upgrade_timeout_ms = 30 * 60 * 1000;
 };

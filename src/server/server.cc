@@ -173,6 +173,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
         return action != req.end() && action->value() == "PublishVersion" ? artifact_limit
                                                                           : uint64_t{0};
       };
+  http_options.max_body_limit_for = artifact_limit;
   api::Gateway* gateway = impl->gateway.get();
   store::Store* store_ptr = impl->store.get();
   device::ArtifactHttpConfig artifact_config{config.data_dir + "/artifacts", artifact_token_key};

@@ -187,6 +187,33 @@ TEST(DeviceMessageTest, HeartbeatAndAppliedShapes) {
                             "result":"failed","detail":"refused"})"));
 }
 
+TEST(DeviceMessageTest, ProgressRoundTripsAndIsValidated) {
+  Progress p{.facet = "firmware",
+             .generation = 3,
+             .state = "downloading",
+             .bytes = 1048576,
+             .total = 16777216,
+             .detail = "chunk 2"};
+  auto parsed = ParseDeviceMessage(FormatProgress(p));
+  ASSERT_TRUE(parsed.has_value()) << parsed.error();
+  EXPECT_EQ(parsed->type, DeviceMessageType::kProgress);
+  EXPECT_EQ(parsed->progress.facet, "firmware");
+  EXPECT_EQ(parsed->progress.generation, 3);
+  EXPECT_EQ(parsed->progress.state, "downloading");
+  EXPECT_EQ(parsed->progress.bytes, 1048576);
+  EXPECT_EQ(parsed->progress.total, 16777216);
+  EXPECT_EQ(parsed->progress.detail, "chunk 2");
+  for (const char* bad : {
+           R"({"type":"progress","facet":"reboot","generation":1,"state":"downloading"})",
+           R"({"type":"progress","facet":"dpi","generation":0,"state":"downloading"})",
+           R"({"type":"progress","facet":"dpi","generation":1,"state":"done"})",
+           R"({"type":"progress","facet":"dpi","generation":1,"state":"installing","bytes":-1})",
+       }) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(ParseDeviceMessage(bad).has_value());
+  }
+}
+
 TEST(ServerMessageTest, ChallengeWelcomeDesiredErrorRoundTrip) {
   auto c = ParseServerMessage(FormatChallenge("9f1c0a7e5b3d4c2a1f0e9d8c7b6a5948", 1795430000000));
   ASSERT_TRUE(c.has_value()) << c.error();
