@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,10 @@
 #include "store/store.h"
 
 namespace sag::store {
+
+namespace pg {
+class Connection;
+}  // namespace pg
 
 // Store on PostgreSQL. Thread-safe.
 class PgStore : public Store {
@@ -139,12 +144,36 @@ class PgStore : public Store {
                                                       std::string_view ccn_id) override;
 
   StoreResult<std::optional<std::string>> GetSetting(std::string_view key) override;
-  // Inserts or replaces the value.
+  // Inserts or replaces the value, and notifies every node ({"t":"setting","key":...} on
+  // pg::kClusterChannel) when it commits.
   StoreResult<void> PutSetting(std::string_view key, std::string_view value) override;
+
+  // ClusterStore (definitions in pg_cluster.cc).
+  StoreResult<bool> RenewNodeLease(std::string_view node_id, int64_t until_ms) override;
+  StoreResult<void> RemoveNode(std::string_view node_id) override;
+  StoreResult<std::vector<std::string>> ExpireNodes(int64_t now_ms) override;
+  StoreResult<std::optional<DevicePresence>> ClaimDevicePresence(std::string_view serial_number,
+                                                                 std::string_view node_id,
+                                                                 std::string_view session_id,
+                                                                 int64_t now_ms) override;
+  StoreResult<bool> ReleaseDevicePresence(std::string_view serial_number, std::string_view node_id,
+                                          std::string_view session_id) override;
+  StoreResult<std::optional<DevicePresence>> GetDevicePresence(std::string_view serial_number,
+                                                               int64_t now_ms) override;
+  StoreResult<bool> RememberNonce(std::string_view access_key_id, std::string_view nonce,
+                                  int64_t now_ms, int64_t expires_ms) override;
+  StoreResult<int64_t> PurgeNonces(int64_t now_ms, int64_t limit) override;
+  StoreResult<void> WithClusterLock(int64_t key,
+                                    const std::function<StoreResult<void>()>& f) override;
 
  private:
   struct Impl;
   explicit PgStore(std::unique_ptr<Impl> impl);
+  // For member definitions outside pg_store.cc: f as one READ COMMITTED write transaction, as one
+  // autocommit statement (single), or on a new connection of its own, closed after f (session).
+  StoreResult<void> RunWrite(const std::function<StoreResult<void>(pg::Connection&)>& f);
+  StoreResult<void> RunSingle(const std::function<StoreResult<void>(pg::Connection&)>& f);
+  StoreResult<void> RunSession(const std::function<StoreResult<void>(pg::Connection&)>& f);
 
   std::unique_ptr<Impl> impl_;
 };

@@ -1322,4 +1322,12 @@ StoreResult<void> SqliteStore::PutSetting(std::string_view key, std::string_view
   });
 }
 
+StoreResult<void> SqliteStore::RunWrite(const std::function<StoreResult<void>(Connection&)>& f) {
+  return impl_->Write(f);
+}
+
+StoreResult<void> SqliteStore::RunRead(const std::function<StoreResult<void>(Connection&)>& f) {
+  return impl_->Read(f);
+}
+
 }  // namespace sag::store

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,10 @@
 #include "store/store.h"
 
 namespace sag::store {
+
+namespace sqlite {
+class Connection;
+}  // namespace sqlite
 
 // Store on SQLite. Thread-safe.
 class SqliteStore : public Store {
@@ -137,9 +142,30 @@ class SqliteStore : public Store {
   // Inserts or replaces the value.
   StoreResult<void> PutSetting(std::string_view key, std::string_view value) override;
 
+  // ClusterStore (definitions in sqlite_cluster.cc).
+  StoreResult<bool> RenewNodeLease(std::string_view node_id, int64_t until_ms) override;
+  StoreResult<void> RemoveNode(std::string_view node_id) override;
+  StoreResult<std::vector<std::string>> ExpireNodes(int64_t now_ms) override;
+  StoreResult<std::optional<DevicePresence>> ClaimDevicePresence(std::string_view serial_number,
+                                                                 std::string_view node_id,
+                                                                 std::string_view session_id,
+                                                                 int64_t now_ms) override;
+  StoreResult<bool> ReleaseDevicePresence(std::string_view serial_number, std::string_view node_id,
+                                          std::string_view session_id) override;
+  StoreResult<std::optional<DevicePresence>> GetDevicePresence(std::string_view serial_number,
+                                                               int64_t now_ms) override;
+  StoreResult<bool> RememberNonce(std::string_view access_key_id, std::string_view nonce,
+                                  int64_t now_ms, int64_t expires_ms) override;
+  StoreResult<int64_t> PurgeNonces(int64_t now_ms, int64_t limit) override;
+  StoreResult<void> WithClusterLock(int64_t key,
+                                    const std::function<StoreResult<void>()>& f) override;
+
  private:
   struct Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
+  // For member definitions outside sqlite_store.cc: f as one write transaction, or as reads.
+  StoreResult<void> RunWrite(const std::function<StoreResult<void>(sqlite::Connection&)>& f);
+  StoreResult<void> RunRead(const std::function<StoreResult<void>(sqlite::Connection&)>& f);
 
   std::unique_ptr<Impl> impl_;
 };
