@@ -257,7 +257,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
                                   : static_cast<auth::ReplayGuard&>(impl->nonces);
   impl->gateway = std::make_unique<api::Gateway>(*impl->services, replay, impl->wall_clock,
                                                  api::GatewayOptions{config.test_mode});
-  if (cluster) RETURN_IF_ERROR(StartCluster(*impl));
+
 
   api::HttpServerOptions http_options;
   http_options.host = config.listen_host;
@@ -290,6 +290,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
             boost::beast::http::request<boost::beast::http::string_body> request) {
         hub->Accept(std::move(stream), std::move(request));
       });
+  if (cluster) RETURN_IF_ERROR(StartCluster(*impl));  // last: nothing after it may fail
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
