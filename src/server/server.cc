@@ -258,7 +258,6 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   impl->gateway = std::make_unique<api::Gateway>(*impl->services, replay, impl->wall_clock,
                                                  api::GatewayOptions{config.test_mode});
 
-
   api::HttpServerOptions http_options;
   http_options.host = config.listen_host;
   http_options.port = config.listen_port;
