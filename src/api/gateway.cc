@@ -170,7 +170,7 @@ Result<std::vector<auth::Policy>, ApiError> Gateway::LoadPolicies(const ops::Pri
   return policies;
 }
 
-Gateway::Gateway(ops::OpServices& services, auth::NonceCache& nonces, const Clock& wall_clock,
+Gateway::Gateway(ops::OpServices& services, auth::ReplayGuard& nonces, const Clock& wall_clock,
                  GatewayOptions options)
     : services_(services), nonces_(nonces), wall_clock_(wall_clock), options_(options) {}
 
@@ -284,8 +284,13 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
   }
 
   // 6. Replay: only a correctly signed request may use up a nonce.
-  if (!nonces_.Remember(call.access_key_id, call.nonce, now)) {
-    return Fail(ApiErrorId::kSignatureNonceUsed);
+  switch (nonces_.Check(call.access_key_id, call.nonce, now)) {
+    case auth::ReplayVerdict::kNew:
+      break;
+    case auth::ReplayVerdict::kReplay:
+      return Fail(ApiErrorId::kSignatureNonceUsed);
+    case auth::ReplayVerdict::kUnavailable:
+      return Fail(ApiErrorId::kServiceUnavailable);
   }
 
   // 7. The caller.

@@ -10,8 +10,8 @@
 #include "api/http_types.h"
 #include "api/response.h"
 #include "auth/credential_cache.h"
-#include "auth/nonce_cache.h"
 #include "auth/policy.h"
+#include "auth/replay_guard.h"
 #include "common/clock.h"
 #include "ops/op.h"
 
@@ -27,7 +27,7 @@ class Gateway {
  public:
   // services, nonces and wall_clock must outlive the gateway. wall_clock checks request
   // timestamps (real time); services.clock is business time.
-  Gateway(ops::OpServices& services, auth::NonceCache& nonces, const Clock& wall_clock,
+  Gateway(ops::OpServices& services, auth::ReplayGuard& nonces, const Clock& wall_clock,
           GatewayOptions options);
 
   // Handles one request; never throws. Unexpected failures become InternalError (logged with
@@ -45,7 +45,7 @@ class Gateway {
                                                            int64_t now_ms);
 
   ops::OpServices& services_;
-  auth::NonceCache& nonces_;
+  auth::ReplayGuard& nonces_;
   const Clock& wall_clock_;
   GatewayOptions options_;
 };

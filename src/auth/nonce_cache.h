@@ -12,6 +12,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "auth/replay_guard.h"
+
 namespace sag::auth {
 
 // A sharded, thread-safe set of recently seen (access_key_id, nonce) pairs.
@@ -24,7 +26,7 @@ namespace sag::auth {
 // make room, because that would let a replay of the evicted pair through. When the cache is full
 // (even after dropping everything expired), Remember returns false for a new pair, i.e. the server
 // fails closed and rejects the request as a replay: correctness over availability.
-class NonceCache {
+class NonceCache : public ReplayGuard {
  public:
   // The default window: 15 minutes.
   static constexpr int64_t kDefaultWindowMs = 15 * 60 * 1000;
@@ -43,6 +45,12 @@ class NonceCache {
   // within the window (it is then remembered until now_ms + window_ms), false when it is a replay,
   // or when the cache is full and the pair cannot be stored (fail closed; see the class comment).
   bool Remember(std::string_view access_key_id, std::string_view nonce, int64_t now_ms);
+
+  // ReplayGuard: Remember as a verdict (never kUnavailable).
+  ReplayVerdict Check(std::string_view access_key_id, std::string_view nonce,
+                      int64_t now_ms) override {
+    return Remember(access_key_id, nonce, now_ms) ? ReplayVerdict::kNew : ReplayVerdict::kReplay;
+  }
 
   // Drops every pair whose window has ended by now_ms, in all shards.
   void Expire(int64_t now_ms);

@@ -3,6 +3,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json.hpp>
+
 #include "common/log.h"
 #include "device/device_session.h"
 
@@ -62,8 +64,12 @@ void DeviceHub::Shutdown(std::chrono::milliseconds wait) {
 }
 
 bool DeviceHub::IsOnline(std::string_view serial_number) const {
-  std::lock_guard lock(mu_);
-  return !shutting_down_ && online_.find(serial_number) != online_.end();
+  {
+    std::lock_guard lock(mu_);
+    if (shutting_down_) return false;
+    if (online_.find(serial_number) != online_.end()) return true;
+  }
+  return options_.cluster && RemotePresence(serial_number).has_value();
 }
 
 ops::UpgradeEnv DeviceHub::upgrade_env() {
@@ -84,9 +90,18 @@ bool DeviceHub::Push(std::string_view serial_number, std::string_view facet, int
   std::shared_ptr<DeviceSession> session;
   {
     std::lock_guard lock(mu_);
+    if (shutting_down_) return false;
     auto it = online_.find(serial_number);
-    if (it == online_.end() || shutting_down_) return false;
-    session = it->second.session;
+    if (it != online_.end()) session = it->second.session;
+  }
+  if (session == nullptr) {
+    // Another node's device: that node reads the desired value from the store and sends it.
+    if (!options_.cluster) return false;
+    auto remote = RemotePresence(serial_number);
+    if (!remote) return false;
+    boost::json::object message{
+        {"t", "desired"}, {"sn", serial_number}, {"facet", facet}, {"gen", generation}};
+    return options_.cluster->publish(remote->node_id, boost::json::serialize(message));
   }
   session->SendDesired(std::string(facet), generation, std::string(value_json));
   return true;
@@ -97,7 +112,11 @@ ops::WaitOutcome DeviceHub::WaitApplied(std::string_view serial_number, std::str
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(mu_);
   auto it = online_.find(serial_number);
-  if (it == online_.end()) return ops::WaitOutcome::kOffline;
+  if (it == online_.end()) {
+    if (!options_.cluster || shutting_down_) return ops::WaitOutcome::kOffline;
+    lock.unlock();
+    return WaitRemote(serial_number, facet, generation, timeout);
+  }
   const uint64_t seq = it->second.seq;
   while (true) {
     auto p = progress_.find(serial_number);
@@ -127,7 +146,7 @@ ops::WaitOutcome DeviceHub::WaitApplied(std::string_view serial_number, std::str
 }
 
 bool DeviceHub::Register(const std::shared_ptr<DeviceSession>& session,
-                         const std::string& serial_number,
+                         const std::string& serial_number, const std::string& session_id,
                          const std::map<std::string, int64_t>& applied,
                          std::shared_ptr<DeviceSession>* replaced) {
   {
@@ -137,6 +156,7 @@ bool DeviceHub::Register(const std::shared_ptr<DeviceSession>& session,
     if (entry.session && entry.session != session) *replaced = entry.session;
     entry.session = session;
     entry.seq = next_seq_++;
+    entry.session_id = session_id;
     auto& progress = progress_[serial_number];
     for (const auto& [facet, g] : applied) {
       auto& f = progress[facet];
@@ -163,6 +183,18 @@ bool DeviceHub::Unregister(const std::string& serial_number, const DeviceSession
 
 void DeviceHub::NotifyApplied(const std::string& serial_number, const std::string& facet,
                               int64_t generation, bool ok) {
+  RecordProgress(serial_number, facet, generation, ok);
+  if (options_.cluster) {
+    boost::json::object message{
+        {"t", "applied"}, {"sn", serial_number}, {"facet", facet}, {"gen", generation}, {"ok", ok}};
+    if (!options_.cluster->publish("", boost::json::serialize(message))) {
+      LogWarn("device " + serial_number + ": cannot tell other nodes of an applied report");
+    }
+  }
+}
+
+void DeviceHub::RecordProgress(const std::string& serial_number, const std::string& facet,
+                               int64_t generation, bool ok) {
   {
     std::lock_guard lock(mu_);
     auto& f = progress_[serial_number][facet];

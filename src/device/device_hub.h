@@ -9,9 +9,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +40,20 @@ inline constexpr std::string_view kReasonClosed = "closed";
 inline constexpr std::string_view kReasonReplaced = "replaced";
 inline constexpr std::string_view kReasonServerShutdown = "server_shutdown";
 
+// Several nodes on one database (docs/deployment.md): how the hub reaches the others. Presence is
+// kept in the store (store::ClusterStore) under this node's lease; messages go through publish.
+struct DeviceHubCluster {
+  std::string node_id;  // [a-z0-9]+, unique per running node
+  // Sends message to node_id's channel, or to every node when node_id is empty; false when it
+  // could not be sent. Called from worker and hub store threads, never from network threads.
+  std::function<bool(std::string_view node_id, std::string_view message)> publish;
+  const Clock* wall_clock = nullptr;  // leases are real time (the business clock may be moved)
+  std::chrono::milliseconds node_lease{30000};
+  // How often a wait for a device on another node re-reads the store (in case a notification was
+  // lost, or the node holding the device died).
+  std::chrono::milliseconds recheck{1000};
+};
+
 struct DeviceHubOptions {
   std::chrono::milliseconds lease{30000};
   std::chrono::milliseconds heartbeat{10000};
@@ -47,6 +63,9 @@ struct DeviceHubOptions {
   // Upgrades (ops/upgrade_engine.h): the download-token key and the overall upgrade deadline.
   std::string artifact_token_key = {};
   int64_t upgrade_timeout_ms = 30 * 60 * 1000;
+  // Set: presence, Push and WaitApplied reach devices connected to other nodes. Unset (one node):
+  // everything stays in memory, with no store reads for presence.
+  std::optional<DeviceHubCluster> cluster;
 };
 
 class DeviceHub : public ops::DeviceControl {
@@ -85,6 +104,19 @@ class DeviceHub : public ops::DeviceControl {
   // Number of online sessions.
   size_t online_count() const;
 
+  // Cluster mode (options.cluster set); definitions in device_hub_cluster.cc.
+  // Renews this node's lease (claiming the presence of every local session again when another
+  // node had expired it) and expires dead nodes, recording their devices offline. Call every
+  // node_lease / 3, and once before accepting connections. Blocks on the store.
+  void ClusterTick();
+  // A message from another node (or this one) published through DeviceHubCluster::publish; called
+  // on the notification thread, never blocks on the store.
+  void OnClusterMessage(std::string_view message);
+  // Notifications may have been lost: wakes remote waiters so they re-read the store.
+  void OnClusterResync();
+  // Removes this node's lease and presences (after Shutdown and JoinStorePool).
+  void LeaveCluster();
+
   // Internal: used by sessions.
   store::Store& store() { return store_; }
   const SecretBox& secrets() const { return secrets_; }
@@ -96,11 +128,18 @@ class DeviceHub : public ops::DeviceControl {
   // applied; the session it replaces (if any) is returned so the caller can close it. Returns
   // false (registering nothing) once shutting down.
   bool Register(const std::shared_ptr<DeviceSession>& session, const std::string& serial_number,
-                const std::map<std::string, int64_t>& applied,
+                const std::string& session_id, const std::map<std::string, int64_t>& applied,
                 std::shared_ptr<DeviceSession>* replaced);
+  // Cluster mode, on a hub store thread: makes (this node, session_id) the device's presence and
+  // kicks the session it replaces on another node; false when nothing was claimed (one node, or
+  // the store failed).
+  bool ClaimPresence(const std::string& serial_number, const std::string& session_id);
+  // Cluster mode, on a hub store thread: gives up a presence ClaimPresence took, and tells waiters
+  // on other nodes that the session ended.
+  void ReleasePresence(const std::string& serial_number, const std::string& session_id);
   // Removes session if it is still the online session of serial_number; true when it was.
   bool Unregister(const std::string& serial_number, const DeviceSession* session);
-  // Records the device's answer for waiters (after the store has it).
+  // Records the device's answer for waiters (after the store has it), on every node.
   void NotifyApplied(const std::string& serial_number, const std::string& facet, int64_t generation,
                      bool ok);
   // Sessions alive (authenticated or not), for Shutdown.
@@ -119,7 +158,22 @@ class DeviceHub : public ops::DeviceControl {
   struct Online {
     std::shared_ptr<DeviceSession> session;
     uint64_t seq = 0;  // changes with every new session of the serial number
+    std::string session_id;
   };
+
+  // Records an applied/failed answer for waiters on this node (no message to others).
+  void RecordProgress(const std::string& serial_number, const std::string& facet,
+                      int64_t generation, bool ok);
+  // Cluster mode: the live presence of a device held by another node, if any.
+  std::optional<store::DevicePresence> RemotePresence(std::string_view serial_number) const;
+  // Cluster mode: WaitApplied for a device held by another node.
+  ops::WaitOutcome WaitRemote(std::string_view serial_number, std::string_view facet,
+                              int64_t generation, std::chrono::milliseconds timeout);
+  // Cluster mode, on a hub store thread: sends the stored desired value of facet to the local
+  // session of serial_number (a Push from another node).
+  void DeliverDesired(const std::string& serial_number, const std::string& facet,
+                      int64_t generation);
+  int64_t WallNowMs() const;
 
   store::Store& store_;
   const SecretBox& secrets_;
@@ -136,6 +190,9 @@ class DeviceHub : public ops::DeviceControl {
   // session ends).
   std::map<std::string, std::map<std::string, FacetProgress, std::less<>>, std::less<>> progress_;
   std::map<const DeviceSession*, std::weak_ptr<DeviceSession>> alive_;
+  // Cluster mode: sessions that ended on other nodes ("node/session" per serial number, the last
+  // one), for remote waiters.
+  std::map<std::string, std::string, std::less<>> remote_ended_;
   uint64_t next_seq_ = 1;
 };
 

@@ -156,7 +156,9 @@ void DeviceSessionOn<Stream>::Authenticate(Hello hello) {
     LogWarn("device channel: cannot read device: " + device.error().detail);
   }
   hello.enroll_secret.clear();
+  std::string session_id;
   if (ok) {
+    session_id = "ds-" + HexEncode(RandomBytes(12));
     // Record what the device reports before it is welcomed (and so seen online): a caller that
     // finds it online also finds its firmware, DPI version and boot time.
     auto r = hub_.store().RecordDeviceConnected(hello.serial_number, hello.firmware, hello.dpi,
@@ -166,13 +168,20 @@ void DeviceSessionOn<Stream>::Authenticate(Hello hello) {
     }
     // An upgrade whose target the device now runs succeeds only with this report (§7).
     ops::OnDeviceHello(hub_.upgrade_env(), hello.serial_number, hello.firmware, hello.dpi);
+    // Several nodes: other nodes see the device online (here) from now on.
+    if (hub_.ClaimPresence(hello.serial_number, session_id)) {
+      claimed_serial_ = hello.serial_number;
+      claimed_session_ = session_id;
+    }
   }
-  asio::post(ws_.get_executor(), [self = this->shared_from_this(), hello = std::move(hello),
-                                  ok]() mutable { self->OnAuthenticated(std::move(hello), ok); });
+  asio::post(ws_.get_executor(),
+             [self = this->shared_from_this(), hello = std::move(hello), ok, session_id]() mutable {
+               self->OnAuthenticated(std::move(hello), ok, std::move(session_id));
+             });
 }
 
 template <typename Stream>
-void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, bool ok) {
+void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, bool ok, std::string session_id) {
   if (ended_ || close_started_ || pending_close_) return;
   if (!ok) {
     LogInfo("device channel: authentication failed for a hello");
@@ -182,14 +191,15 @@ void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, bool ok) {
   }
   serial_number_ = hello.serial_number;
   std::shared_ptr<DeviceSession> replaced;
-  if (!hub_.Register(this->shared_from_this(), serial_number_, hello.applied, &replaced)) {
+  if (!hub_.Register(this->shared_from_this(), serial_number_, session_id, hello.applied,
+                     &replaced)) {
     end_reason_ = std::string(kReasonServerShutdown);
     CloseWith(1001);
     return;
   }
   if (replaced) replaced->Kick(kCloseReplaced, kReasonReplaced);
   state_ = State::kOnline;
-  session_id_ = "ds-" + HexEncode(RandomBytes(12));
+  session_id_ = std::move(session_id);
   Send(FormatWelcome(session_id_, hub_.options().lease.count(), hub_.options().heartbeat.count()));
   deadline_ = Clock::now() + hub_.options().lease;
   ArmTimer();
@@ -338,6 +348,9 @@ void DeviceSessionOn<Stream>::End() {
         if (!r) LogWarn("device " + self->serial_number_ + ": cannot record offline");
       }
       LogInfo("device " + self->serial_number_ + " offline (" + reason + ")");
+    }
+    if (!self->claimed_session_.empty()) {
+      hub.ReleasePresence(self->claimed_serial_, self->claimed_session_);
     }
     hub.Untrack(self.get());
   });

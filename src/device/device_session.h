@@ -63,7 +63,7 @@ class DeviceSessionOn : public DeviceSession,
   void OnRead(boost::beast::error_code ec);
   void Handle(const std::string& text);
   void Authenticate(Hello hello);  // on the store strand
-  void OnAuthenticated(Hello hello, bool ok);
+  void OnAuthenticated(Hello hello, bool ok, std::string session_id);
   void AfterWelcome(Hello hello);  // on the store strand
   void Send(std::string text);
   void DoWrite();
@@ -89,6 +89,10 @@ class DeviceSessionOn : public DeviceSession,
   std::string serial_number_;
   std::string session_id_;
   std::string end_reason_;  // set by Kick or the lease timer; "closed" otherwise
+  // Cluster mode: the presence this session claimed (serial number, session id); touched only on
+  // the store strand.
+  std::string claimed_serial_;
+  std::string claimed_session_;
 };
 
 extern template class DeviceSessionOn<PlainDeviceStream>;

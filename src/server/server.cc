@@ -5,11 +5,14 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/json.hpp>
+
 #include "api/gateway.h"
 #include "api/response.h"
 #include "api/tls_context.h"
 #include "auth/credential_cache.h"
 #include "auth/nonce_cache.h"
+#include "auth/shared_nonce_window.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/ids.h"
@@ -21,6 +24,7 @@
 #include "ops/artifacts.h"
 #include "ops/upgrade_engine.h"
 #include "server/data_dir.h"
+#include "store/pg/pg_notifier.h"
 #include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -28,6 +32,13 @@ namespace sag::server {
 namespace {
 
 constexpr std::string_view kClockOffsetSetting = "test_clock_offset_ms";
+
+bool IsPostgresUrl(const std::string& url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+// How often expired nonces are purged from the shared window.
+constexpr std::chrono::seconds kNoncePurgeInterval{60};
 
 Result<std::unique_ptr<store::Store>, std::string> OpenStore(const ServerConfig& config) {
   std::string url =
@@ -37,7 +48,7 @@ Result<std::unique_ptr<store::Store>, std::string> OpenStore(const ServerConfig&
     if (!s) return MakeUnexpected(std::move(s).error());
     return std::unique_ptr<store::Store>(std::move(*s));
   }
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+  if (IsPostgresUrl(url)) {
     auto s = store::PgStore::Open(url, config.worker_threads + 1);
     if (!s) return MakeUnexpected(std::move(s).error());
     return std::unique_ptr<store::Store>(std::move(*s));
@@ -92,6 +103,16 @@ struct Server::Impl {
   std::unique_ptr<SecretBox> secrets;
   std::unique_ptr<store::Store> store;
   auth::NonceCache nonces;
+  // Several nodes (PostgreSQL): the shared replay window, the notification connections, and the
+  // thread renewing this node's lease and purging expired nonces.
+  std::unique_ptr<auth::SharedNonceWindow> shared_nonces;
+  std::string node_id;
+  std::unique_ptr<store::pg::PgNotifier> notifier;
+  std::thread maintenance;
+  std::mutex maintenance_mu;
+  std::condition_variable maintenance_cv;
+  bool stopping = false;  // guarded by maintenance_mu
+  bool stopped = false;
   auth::CredentialCache credentials;
   std::unique_ptr<device::DeviceHub> devices;
   std::unique_ptr<ops::OpServices> services;
@@ -102,6 +123,73 @@ struct Server::Impl {
   std::condition_variable sweeper_cv;
   bool sweeper_stop = false;
 };
+
+namespace {
+
+// The business clock's offset, re-read after another node's SetClock (test mode).
+void ReloadClockOffset(Server::Impl& impl) {
+  if (!impl.config.test_mode) return;
+  auto offset = impl.store->GetSetting(kClockOffsetSetting);
+  if (!offset) {
+    LogWarn("cannot re-read the test clock: " + offset.error().detail);
+  } else if (offset->has_value()) {
+    try {
+      impl.business_clock.set_offset_ms(std::stoll(**offset));
+    } catch (const std::exception&) {
+      LogWarn("test clock offset setting is not a number");
+    }
+  }
+}
+
+// Several nodes: listens for the other nodes' messages, takes this node's lease, and starts the
+// maintenance thread.
+Result<void, std::string> StartCluster(Server::Impl& impl) {
+  Server::Impl* raw = &impl;
+  impl.notifier = std::make_unique<store::pg::PgNotifier>(
+      impl.config.store_url,
+      std::vector<std::string>{std::string(store::pg::kClusterChannel),
+                               store::pg::NodeChannel(impl.node_id)},
+      [raw](const std::string&, const std::string& payload) {
+        if (payload.find("\"setting\"") != std::string::npos) {
+          boost::system::error_code ec;
+          boost::json::value v = boost::json::parse(payload, ec);
+          if (!ec && v.is_object() && v.get_object().if_contains("t") != nullptr &&
+              v.get_object().at("t") == "setting") {
+            ReloadClockOffset(*raw);
+            return;
+          }
+        }
+        raw->devices->OnClusterMessage(payload);
+      },
+      [raw] {
+        raw->devices->OnClusterResync();
+        ReloadClockOffset(*raw);
+      });
+  if (auto r = impl.notifier->Start(); !r) {
+    return MakeUnexpected("cluster notifications: " + r.error());
+  }
+  impl.devices->ClusterTick();  // this node's lease exists before any device can connect
+  const auto tick = std::max(std::chrono::milliseconds(impl.config.device_lease_ms / 3),
+                             std::chrono::milliseconds(10));
+  impl.maintenance = std::thread([raw, tick] {
+    auto next_purge = std::chrono::steady_clock::now() + kNoncePurgeInterval;
+    std::unique_lock lock(raw->maintenance_mu);
+    while (!raw->stopping) {
+      raw->maintenance_cv.wait_for(lock, tick, [raw] { return raw->stopping; });
+      if (raw->stopping) break;
+      lock.unlock();
+      raw->devices->ClusterTick();
+      if (std::chrono::steady_clock::now() >= next_purge) {
+        raw->shared_nonces->Purge(raw->wall_clock.NowMs());
+        next_purge = std::chrono::steady_clock::now() + kNoncePurgeInterval;
+      }
+      lock.lock();
+    }
+  });
+  return {};
+}
+
+}  // namespace
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
@@ -126,8 +214,19 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
       impl->business_clock.set_offset_ms(std::stoll(**offset));
     }
   }
-  RETURN_IF_ERROR(
-      Bootstrap(*impl->store, *impl->secrets, impl->business_clock.NowMs(), config.data_dir));
+  // Nodes starting together on an empty database: one creates the operator account, the others
+  // find it (the lock is a PostgreSQL advisory lock).
+  std::string bootstrap_error;
+  auto locked =
+      impl->store->WithClusterLock(store::kBootstrapLockKey, [&]() -> store::StoreResult<void> {
+        auto r =
+            Bootstrap(*impl->store, *impl->secrets, impl->business_clock.NowMs(), config.data_dir);
+        if (!r) bootstrap_error = r.error();
+        return {};
+      });
+  if (!locked) return MakeUnexpected("cannot take the bootstrap lock: " + locked.error().detail);
+  if (!bootstrap_error.empty()) return MakeUnexpected(bootstrap_error);
+  const bool cluster = IsPostgresUrl(config.store_url);
 
   device::DeviceHubOptions hub_options;
   hub_options.lease = std::chrono::milliseconds(config.device_lease_ms);
@@ -135,6 +234,25 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   hub_options.open_registry = config.open_device_registry;
   hub_options.artifact_token_key = artifact_token_key;
   hub_options.upgrade_timeout_ms = config.upgrade_timeout_ms;
+  if (cluster) {
+    impl->node_id = "n" + HexEncode(RandomBytes(8));
+    Impl* raw = impl.get();
+    hub_options.cluster = device::DeviceHubCluster{
+        .node_id = impl->node_id,
+        .publish =
+            [raw](std::string_view node, std::string_view message) {
+              const std::string channel = node.empty() ? std::string(store::pg::kClusterChannel)
+                                                       : store::pg::NodeChannel(node);
+              if (!raw->notifier) return false;
+              auto r = raw->notifier->Publish(channel, message);
+              if (!r) LogWarn("cluster: cannot publish: " + r.error().detail);
+              return r.has_value();
+            },
+        .wall_clock = &impl->wall_clock,
+        .node_lease = std::chrono::milliseconds(config.device_lease_ms),
+        .recheck = std::chrono::milliseconds(1000)};
+    impl->shared_nonces = std::make_unique<auth::SharedNonceWindow>(*impl->store);
+  }
   impl->devices = std::make_unique<device::DeviceHub>(*impl->store, *impl->secrets,
                                                       impl->business_clock, hub_options);
   impl->services = std::make_unique<ops::OpServices>(
@@ -150,7 +268,10 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
                       .artifact_token_key = artifact_token_key,
                       .upgrade_ack_timeout_ms = config.upgrade_ack_timeout_ms,
                       .upgrade_timeout_ms = config.upgrade_timeout_ms});
-  impl->gateway = std::make_unique<api::Gateway>(*impl->services, impl->nonces, impl->wall_clock,
+  auth::ReplayGuard& replay = impl->shared_nonces
+                                  ? static_cast<auth::ReplayGuard&>(*impl->shared_nonces)
+                                  : static_cast<auth::ReplayGuard&>(impl->nonces);
+  impl->gateway = std::make_unique<api::Gateway>(*impl->services, replay, impl->wall_clock,
                                                  api::GatewayOptions{config.test_mode});
 
   api::HttpServerOptions http_options;
@@ -201,6 +322,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
             boost::beast::http::request<boost::beast::http::string_body> request) {
         hub->Accept(std::move(stream), std::move(request));
       });
+  if (cluster) RETURN_IF_ERROR(StartCluster(*impl));  // last: nothing after it may fail
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -226,7 +348,8 @@ bool Server::tls() const { return impl_->http->options().tls != nullptr; }
 uint16_t Server::port() const { return impl_->http->port(); }
 
 void Server::Stop() {
-  if (!impl_ || !impl_->http) return;
+  if (!impl_ || !impl_->http || impl_->stopped) return;
+  impl_->stopped = true;
   {
     std::lock_guard lock(impl_->sweeper_mu);
     impl_->sweeper_stop = true;
@@ -235,7 +358,15 @@ void Server::Stop() {
   if (impl_->sweeper.joinable()) impl_->sweeper.join();
   impl_->devices->Shutdown();
   impl_->http->Stop();
+  if (impl_->notifier) impl_->notifier->Stop();  // no more messages into the hub
   impl_->devices->JoinStorePool();
+  {
+    std::lock_guard lock(impl_->maintenance_mu);
+    impl_->stopping = true;
+  }
+  impl_->maintenance_cv.notify_all();
+  if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  impl_->devices->LeaveCluster();
 }
 
 }  // namespace sag::server

@@ -53,8 +53,9 @@ class Server {
   // Drains in-flight requests and stops.
   void Stop();
 
+  struct Impl;  // public so that the wiring's helpers in server.cc can take it
+
  private:
-  struct Impl;
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

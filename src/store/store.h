@@ -10,27 +10,11 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/cluster_store.h"
+#include "store/store_result.h"
 #include "store/version_store.h"
 
 namespace sag::store {
-
-// Why a store call failed. Each operation maps these to its own documented API code.
-enum class StoreErrorCode {
-  kNotFound,       // the addressed record does not exist (or belongs to another account)
-  kAlreadyExists,  // a unique key is taken
-  kConflict,       // the change would break an invariant (e.g. record still referenced)
-  kUnavailable,    // the database could not be reached or is busy beyond the timeout
-  kCorrupt,        // stored data could not be read back
-};
-
-// A failed store call: the code, and detail for the log (never for a client).
-struct StoreError {
-  StoreErrorCode code = StoreErrorCode::kUnavailable;
-  std::string detail;
-};
-
-template <typename T>
-using StoreResult = Result<T, StoreError>;
 
 // A tenant. The operator account is created at first start and may call operator-only actions.
 struct AccountRecord {
@@ -283,7 +267,7 @@ enum class CcnUnbindOutcome {
 namespace sag::store {
 
 // The durable state of sagd.
-class Store : public ClientUserStore, public VersionStore {
+class Store : public ClientUserStore, public VersionStore, public ClusterStore {
  public:
   virtual ~Store() = default;
 

@@ -86,7 +86,7 @@ StoreError NotFoundError(std::string detail) {
 StoreResult<CreateClientUserResult> PgStore::CreateClientUser(
     const CreateClientUserRequest& request) {
   CreateClientUserResult result;
-  auto run = RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     result = CreateClientUserResult{};
     const ClientUserRecord& in = request.user;
     ASSIGN_OR_RETURN(Rows locked, conn.Query("SELECT 1 FROM instances WHERE id = $1 "
@@ -145,7 +145,7 @@ StoreResult<ClientUserRecord> PgStore::GetClientUser(std::string_view account_id
                                                      std::string_view instance_id,
                                                      std::string_view user_name) {
   std::optional<ClientUserRecord> user;
-  auto run = RunTransaction(false, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunRead([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(user, FindUser(conn, account_id, instance_id, user_name, false));
     return {};
   });
@@ -156,7 +156,7 @@ StoreResult<ClientUserRecord> PgStore::GetClientUser(std::string_view account_id
 
 StoreResult<ClientUserPage> PgStore::ListClientUsers(const ClientUserFilter& filter) {
   ClientUserPage page;
-  auto run = RunTransaction(false, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunRead([&](Connection& conn) -> StoreResult<void> {
     page = ClientUserPage{};
     constexpr std::string_view kWhere =
         " FROM client_users WHERE instance_id = $1 AND account_id = $2 "
@@ -183,7 +183,7 @@ StoreResult<ClientUserRecord> PgStore::UpdateClientUser(std::string_view account
                                                         std::string_view user_name,
                                                         const ClientUserPatch& patch) {
   ClientUserRecord out;
-  auto run = RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(auto user, FindUser(conn, account_id, instance_id, user_name, true));
     if (!user) return MakeUnexpected(NotFoundError("client user not found"));
     if (patch.bandwidth) user->bandwidth = *patch.bandwidth;
@@ -213,7 +213,7 @@ StoreResult<ClientUserRecord> PgStore::UpdateClientUser(std::string_view account
 StoreResult<void> PgStore::DeleteClientUser(std::string_view account_id,
                                             std::string_view instance_id,
                                             std::string_view user_name) {
-  return RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM client_users WHERE instance_id = $1 "
                                            "AND user_name = $2 AND account_id = $3",
                                            {instance_id, user_name, account_id}));
@@ -224,7 +224,7 @@ StoreResult<void> PgStore::DeleteClientUser(std::string_view account_id,
 
 StoreResult<ClientSessionRecord> PgStore::OpenClientSession(const ClientSessionRecord& session) {
   ClientSessionRecord out = session;
-  auto run = RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     // The share lock keeps a concurrent Disable/Delete from slipping between check and insert.
     static const std::string kSql =
         "SELECT state, client_ip FROM client_users WHERE instance_id = $1 AND user_name = $2 "
@@ -246,7 +246,7 @@ StoreResult<ClientSessionRecord> PgStore::OpenClientSession(const ClientSessionR
 }
 
 StoreResult<void> PgStore::CloseClientSession(std::string_view session_id) {
-  return RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(Rows rows,
                      conn.Query("DELETE FROM client_sessions WHERE id = $1", {session_id}));
     if (rows.affected() == 0) return MakeUnexpected(NotFoundError("client session not found"));
@@ -257,7 +257,7 @@ StoreResult<void> PgStore::CloseClientSession(std::string_view session_id) {
 StoreResult<std::vector<ClientSessionRecord>> PgStore::ListClientSessions(
     std::string_view instance_id, std::string_view user_name) {
   std::vector<ClientSessionRecord> out;
-  auto run = RunTransaction(false, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunRead([&](Connection& conn) -> StoreResult<void> {
     out.clear();
     ASSIGN_OR_RETURN(Rows rows,
                      conn.Query("SELECT id, instance_id, user_name, client_ip, online_ms "
@@ -274,7 +274,7 @@ StoreResult<std::vector<ClientSessionRecord>> PgStore::ListClientSessions(
 StoreResult<int64_t> PgStore::CloseClientSessions(std::string_view instance_id,
                                                   std::string_view user_name) {
   int64_t closed = 0;
-  auto run = RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM client_sessions "
                                            "WHERE instance_id = $1 AND user_name = $2",
                                            {instance_id, user_name}));

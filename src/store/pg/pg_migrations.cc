@@ -264,12 +264,39 @@ CREATE INDEX upgrades_by_deadline ON upgrades (deadline_ms)
   WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
 )sql";
 
+// Version 6: several nodes on one database (docs/deployment.md). cluster_nodes: each live node's
+// lease; device_presence: which node (and session) holds a device's channel, valid while that
+// node's lease is current; nonces: the replay window shared by every node.
+constexpr std::string_view kCluster = R"sql(
+CREATE TABLE cluster_nodes (
+  node_id          TEXT COLLATE "C" NOT NULL,
+  lease_until_ms   BIGINT           NOT NULL,
+  CONSTRAINT cluster_nodes_pkey PRIMARY KEY (node_id)
+);
+CREATE TABLE device_presence (
+  serial_number TEXT COLLATE "C" NOT NULL,
+  node_id       TEXT COLLATE "C" NOT NULL,
+  session_id    TEXT COLLATE "C" NOT NULL,
+  since_ms      BIGINT           NOT NULL,
+  CONSTRAINT device_presence_pkey PRIMARY KEY (serial_number)
+);
+CREATE INDEX device_presence_by_node ON device_presence (node_id);
+CREATE TABLE nonces (
+  access_key_id TEXT COLLATE "C" NOT NULL,
+  nonce         TEXT COLLATE "C" NOT NULL,
+  expires_ms    BIGINT           NOT NULL,
+  CONSTRAINT nonces_pkey PRIMARY KEY (access_key_id, nonce)
+);
+CREATE INDEX nonces_by_expiry ON nonces (expires_ms);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
     Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
     Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
     Migration{5, "software versions and device upgrades", kVersionsAndUpgrades},
+    Migration{6, "cluster: node leases, device presence, shared nonce window", kCluster},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(
@@ -363,7 +390,7 @@ Result<int64_t, std::string> ApplyMigrations(Connection& conn,
     const Migration& m = migrations[static_cast<size_t>(*version)];
     const std::string label =
         "version " + std::to_string(m.version) + " (" + std::string(m.description) + ")";
-    if (auto r = conn.Exec(m.sql); !r) {
+    if (auto r = m.sql.empty() ? StoreResult<void>{} : conn.Exec(m.sql); !r) {
       return fail(Describe(label, r.error()));
     }
     if (auto r = conn.Query(

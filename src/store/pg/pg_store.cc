@@ -12,6 +12,7 @@
 
 #include "store/connection_pool.h"
 #include "store/pg/pg_migrations.h"
+#include "store/pg/pg_notifier.h"
 #include "store/pg/pg_util.h"
 
 namespace sag::store {
@@ -360,6 +361,7 @@ void Backoff(int attempt) {
 
 struct PgStore::Impl {
   Pool pool;
+  std::string conninfo;  // for connections of their own (WithClusterLock)
   int64_t schema_version = 0;
 
   // Runs f(conn) as one transaction of the given mode on a borrowed connection: committed when f
@@ -441,6 +443,7 @@ Result<std::unique_ptr<PgStore>, std::string> PgStore::Open(const std::string& c
                                                             int pool_size) {
   const int connections = std::max(1, pool_size);
   auto impl = std::make_unique<Impl>();
+  impl->conninfo = conninfo;
   for (int i = 0; i < connections; ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(conninfo));
     if (i == 0) {  // migrate before any connection prepares statements against the schema
@@ -1311,6 +1314,10 @@ StoreResult<void> PgStore::PutSetting(std::string_view key, std::string_view val
         conn.Query("INSERT INTO settings (key, value) VALUES ($1, $2) "
                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                    {key, value}));
+    // Every node (this one too) hears of the change when it commits, and re-reads the setting.
+    RETURN_IF_ERROR(
+        conn.Query("SELECT pg_notify($1, json_build_object('t', 'setting', 'key', $2::text)::text)",
+                   {pg::kClusterChannel, key}));
     return {};
   });
 }
@@ -1318,17 +1325,24 @@ StoreResult<void> PgStore::PutSetting(std::string_view key, std::string_view val
 // Transactions for member definitions in other files
 // -----------------------------------------------
 
-StoreResult<void> PgStore::RunTransaction(bool write,
-                                          const std::function<StoreResult<void>(Connection&)>& f) {
-  return impl_->Run(write ? Mode::kWrite : Mode::kRead, f);
+StoreResult<void> PgStore::RunWrite(const std::function<StoreResult<void>(Connection&)>& f) {
+  return impl_->Run(Mode::kWrite, f);
 }
 
-StoreResult<void> PgStore::InWriteTxn(const std::function<StoreResult<void>(pg::Connection&)>& f) {
-  return impl_->Run(Mode::kWrite, [&](Connection& conn) { return f(conn); });
+StoreResult<void> PgStore::RunRead(const std::function<StoreResult<void>(Connection&)>& f) {
+  return impl_->Run(Mode::kRead, f);
 }
 
-StoreResult<void> PgStore::OnReadConn(const std::function<StoreResult<void>(pg::Connection&)>& f) {
-  return impl_->Run(Mode::kSingleRead, [&](Connection& conn) { return f(conn); });
+StoreResult<void> PgStore::RunSingle(const std::function<StoreResult<void>(Connection&)>& f) {
+  return impl_->Run(Mode::kSingleRead, f);
+}
+
+StoreResult<void> PgStore::RunSession(const std::function<StoreResult<void>(Connection&)>& f) {
+  auto conn = Connection::Open(impl_->conninfo);
+  if (!conn) {
+    return MakeUnexpected(StoreError{StoreErrorCode::kUnavailable, std::move(conn).error()});
+  }
+  return f(**conn);
 }
 
 }  // namespace sag::store

@@ -144,7 +144,8 @@ class PgStore : public Store {
                                                       std::string_view ccn_id) override;
 
   StoreResult<std::optional<std::string>> GetSetting(std::string_view key) override;
-  // Inserts or replaces the value.
+  // Inserts or replaces the value, and notifies every node ({"t":"setting","key":...} on
+  // pg::kClusterChannel) when it commits.
   StoreResult<void> PutSetting(std::string_view key, std::string_view value) override;
 
   // Client users (sqlite_client_users.cc / pg_client_users.cc).
@@ -180,20 +181,35 @@ class PgStore : public Store {
   StoreResult<bool> AdvanceUpgrade(std::string_view id, const UpgradeChange& change) override;
   StoreResult<std::vector<UpgradeRecord>> ListExpiredUpgrades(int64_t now_ms,
                                                               int64_t limit) override;
+  // ClusterStore (definitions in pg_cluster.cc).
+  StoreResult<bool> RenewNodeLease(std::string_view node_id, int64_t until_ms) override;
+  StoreResult<void> RemoveNode(std::string_view node_id) override;
+  StoreResult<std::vector<std::string>> ExpireNodes(int64_t now_ms) override;
+  StoreResult<std::optional<DevicePresence>> ClaimDevicePresence(std::string_view serial_number,
+                                                                 std::string_view node_id,
+                                                                 std::string_view session_id,
+                                                                 int64_t now_ms) override;
+  StoreResult<bool> ReleaseDevicePresence(std::string_view serial_number, std::string_view node_id,
+                                          std::string_view session_id) override;
+  StoreResult<std::optional<DevicePresence>> GetDevicePresence(std::string_view serial_number,
+                                                               int64_t now_ms) override;
+  StoreResult<bool> RememberNonce(std::string_view access_key_id, std::string_view nonce,
+                                  int64_t now_ms, int64_t expires_ms) override;
+  StoreResult<int64_t> PurgeNonces(int64_t now_ms, int64_t limit) override;
+  StoreResult<void> WithClusterLock(int64_t key,
+                                    const std::function<StoreResult<void>()>& f) override;
 
  private:
-  // Runs f as one READ COMMITTED transaction (write) or a REPEATABLE READ READ ONLY one (read),
-  // rerun on serialization failure like every other method, committed when f succeeds: lets member
-  // definitions in other files (e.g. pg_client_users.cc) use the connection pool.
-  StoreResult<void> RunTransaction(bool write,
-                                   const std::function<StoreResult<void>(pg::Connection&)>& f);
-
   struct Impl;
-  // For member definitions in other files: f runs in one READ COMMITTED write transaction
-  // (committed when it succeeds, rerun on serialization failure) or as autocommit reads.
-  StoreResult<void> InWriteTxn(const std::function<StoreResult<void>(pg::Connection&)>& f);
-  StoreResult<void> OnReadConn(const std::function<StoreResult<void>(pg::Connection&)>& f);
   explicit PgStore(std::unique_ptr<Impl> impl);
+  // For member definitions outside pg_store.cc (pg_client_users.cc, pg_versions.cc,
+  // pg_cluster.cc), each rerun on serialization failure and committed when f succeeds: f as one
+  // READ COMMITTED write transaction, as one REPEATABLE READ READ ONLY transaction (read), as
+  // autocommit statements (single), or on a new connection of its own, closed after f (session).
+  StoreResult<void> RunWrite(const std::function<StoreResult<void>(pg::Connection&)>& f);
+  StoreResult<void> RunRead(const std::function<StoreResult<void>(pg::Connection&)>& f);
+  StoreResult<void> RunSingle(const std::function<StoreResult<void>(pg::Connection&)>& f);
+  StoreResult<void> RunSession(const std::function<StoreResult<void>(pg::Connection&)>& f);
 
   std::unique_ptr<Impl> impl_;
 };

@@ -69,7 +69,7 @@ std::vector<T> All(const Rows& rows, T (*read)(const Rows&, int)) {
 }  // namespace
 
 StoreResult<void> PgStore::PublishVersion(const VersionRecord& v) {
-  return InWriteTxn([&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "INSERT INTO versions (" + std::string(kVersionColumns) +
                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     RETURN_IF_ERROR(
@@ -83,7 +83,7 @@ StoreResult<void> PgStore::PublishVersion(const VersionRecord& v) {
 StoreResult<VersionRecord> PgStore::GetVersion(std::string_view version_type,
                                                std::string_view version_code) {
   VersionRecord out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunSingle([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kVersionColumns) +
                                     " FROM versions WHERE version_type = $1 AND version_code = $2";
     ASSIGN_OR_RETURN(Rows rows, conn.Query(kSql, {version_type, version_code}));
@@ -97,7 +97,7 @@ StoreResult<VersionRecord> PgStore::GetVersion(std::string_view version_type,
 
 StoreResult<std::vector<VersionRecord>> PgStore::ListVersions(std::string_view version_type) {
   std::vector<VersionRecord> out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunSingle([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kVersionColumns) +
                                     " FROM versions WHERE version_type = $1 "
                                     "ORDER BY create_ms, version_code";
@@ -111,7 +111,7 @@ StoreResult<std::vector<VersionRecord>> PgStore::ListVersions(std::string_view v
 
 StoreResult<void> PgStore::WithdrawVersion(std::string_view version_type,
                                            std::string_view version_code, int64_t now_ms) {
-  return InWriteTxn([&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(
         Rows rows,
         conn.Query("UPDATE versions SET withdrawn_ms = CASE WHEN withdrawn THEN withdrawn_ms "
@@ -126,7 +126,7 @@ StoreResult<void> PgStore::WithdrawVersion(std::string_view version_type,
 }
 
 StoreResult<void> PgStore::CreateUpgrades(const std::vector<UpgradeRecord>& upgrades) {
-  return InWriteTxn([&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     for (const UpgradeRecord& u : upgrades) {
       ASSIGN_OR_RETURN(Rows found, conn.Query("SELECT 1 FROM devices WHERE serial_number = $1",
                                               {u.serial_number}));
@@ -145,7 +145,7 @@ StoreResult<void> PgStore::CreateUpgrades(const std::vector<UpgradeRecord>& upgr
 
 StoreResult<UpgradeRecord> PgStore::GetUpgrade(std::string_view id) {
   UpgradeRecord out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunSingle([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql =
         "SELECT " + std::string(kUpgradeColumns) + " FROM upgrades WHERE id = $1";
     ASSIGN_OR_RETURN(Rows rows, conn.Query(kSql, {id}));
@@ -159,7 +159,7 @@ StoreResult<UpgradeRecord> PgStore::GetUpgrade(std::string_view id) {
 
 StoreResult<std::optional<UpgradeRecord>> PgStore::ActiveUpgrade(std::string_view serial_number) {
   std::optional<UpgradeRecord> out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunSingle([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kUpgradeColumns) +
                                     " FROM upgrades WHERE serial_number = $1 AND " + kActive;
     ASSIGN_OR_RETURN(Rows rows, conn.Query(kSql, {serial_number}));
@@ -172,7 +172,7 @@ StoreResult<std::optional<UpgradeRecord>> PgStore::ActiveUpgrade(std::string_vie
 
 StoreResult<std::vector<UpgradeRecord>> PgStore::ListUpgrades(const UpgradeFilter& filter) {
   std::vector<UpgradeRecord> out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunSingle([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql =
         "SELECT " + std::string(kUpgradeColumns) +
         " FROM upgrades WHERE ($1 = '' OR serial_number = $1) AND ($2 = '' OR instance_id = $2) "
@@ -190,7 +190,7 @@ StoreResult<std::vector<UpgradeRecord>> PgStore::ListUpgrades(const UpgradeFilte
 
 StoreResult<bool> PgStore::AdvanceUpgrade(std::string_view id, const UpgradeChange& change) {
   bool applied = false;
-  auto txn_result = InWriteTxn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunWrite([&](Connection& conn) -> StoreResult<void> {
     applied = false;
     static const std::string kSql =
         "SELECT " + std::string(kUpgradeColumns) + " FROM upgrades WHERE id = $1 FOR UPDATE";
@@ -222,7 +222,7 @@ StoreResult<bool> PgStore::AdvanceUpgrade(std::string_view id, const UpgradeChan
 StoreResult<std::vector<UpgradeRecord>> PgStore::ListExpiredUpgrades(int64_t now_ms,
                                                                      int64_t limit) {
   std::vector<UpgradeRecord> out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunSingle([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kUpgradeColumns) +
                                     " FROM upgrades WHERE deadline_ms > 0 AND deadline_ms <= $1 "
                                     "AND " +

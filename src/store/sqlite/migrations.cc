@@ -246,12 +246,37 @@ CREATE INDEX upgrades_by_deadline ON upgrades (deadline_ms)
   WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
 )sql";
 
+// Version 6: the tables several PostgreSQL nodes coordinate through (see pg_migrations.cc); kept
+// here so both backends pass one contract suite. A single SQLite node keeps presence and nonces in
+// memory.
+constexpr std::string_view kCluster = R"sql(
+CREATE TABLE cluster_nodes (
+  node_id        TEXT    NOT NULL PRIMARY KEY,
+  lease_until_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE device_presence (
+  serial_number TEXT    NOT NULL PRIMARY KEY,
+  node_id       TEXT    NOT NULL,
+  session_id    TEXT    NOT NULL,
+  since_ms      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX device_presence_by_node ON device_presence (node_id);
+CREATE TABLE nonces (
+  access_key_id TEXT    NOT NULL,
+  nonce         TEXT    NOT NULL,
+  expires_ms    INTEGER NOT NULL,
+  PRIMARY KEY (access_key_id, nonce)
+) STRICT;
+CREATE INDEX nonces_by_expiry ON nonces (expires_ms);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
     Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
     Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
     Migration{5, "software versions and device upgrades", kVersionsAndUpgrades},
+    Migration{6, "cluster: node leases, device presence, shared nonce window", kCluster},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(
@@ -351,7 +376,7 @@ Result<int64_t, std::string> ApplyMigrations(Connection& conn,
     const Migration& m = migrations[static_cast<size_t>(*version)];
     const std::string label =
         "version " + std::to_string(m.version) + " (" + std::string(m.description) + ")";
-    if (auto r = conn.Exec(m.sql); !r) {
+    if (auto r = m.sql.empty() ? StoreResult<void>{} : conn.Exec(m.sql); !r) {
       return MakeUnexpected(Describe(label, r.error()));
     }
     {

@@ -84,7 +84,7 @@ StoreError NotFoundError(std::string detail) {
 StoreResult<CreateClientUserResult> SqliteStore::CreateClientUser(
     const CreateClientUserRequest& request) {
   CreateClientUserResult result;
-  auto run = RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     result = CreateClientUserResult{};
     const ClientUserRecord& in = request.user;
     {
@@ -158,7 +158,7 @@ StoreResult<ClientUserRecord> SqliteStore::GetClientUser(std::string_view accoun
                                                          std::string_view instance_id,
                                                          std::string_view user_name) {
   std::optional<ClientUserRecord> user;
-  auto run = RunTransaction(false, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunRead([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(user, FindUser(conn, account_id, instance_id, user_name));
     return {};
   });
@@ -169,7 +169,7 @@ StoreResult<ClientUserRecord> SqliteStore::GetClientUser(std::string_view accoun
 
 StoreResult<ClientUserPage> SqliteStore::ListClientUsers(const ClientUserFilter& filter) {
   ClientUserPage page;
-  auto run = RunTransaction(false, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunRead([&](Connection& conn) -> StoreResult<void> {
     page = ClientUserPage{};
     constexpr std::string_view kWhere =
         " FROM client_users WHERE instance_id = ?1 AND account_id = ?2 "
@@ -209,7 +209,7 @@ StoreResult<ClientUserRecord> SqliteStore::UpdateClientUser(std::string_view acc
                                                             std::string_view user_name,
                                                             const ClientUserPatch& patch) {
   ClientUserRecord out;
-  auto run = RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(auto user, FindUser(conn, account_id, instance_id, user_name));
     if (!user) return MakeUnexpected(NotFoundError("client user not found"));
     if (patch.bandwidth) user->bandwidth = *patch.bandwidth;
@@ -247,7 +247,7 @@ StoreResult<ClientUserRecord> SqliteStore::UpdateClientUser(std::string_view acc
 StoreResult<void> SqliteStore::DeleteClientUser(std::string_view account_id,
                                                 std::string_view instance_id,
                                                 std::string_view user_name) {
-  return RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("DELETE FROM client_users WHERE instance_id = ?1 "
                                                   "AND user_name = ?2 AND account_id = ?3"));
     stmt.BindText(1, instance_id).BindText(2, user_name).BindText(3, account_id);
@@ -260,7 +260,7 @@ StoreResult<void> SqliteStore::DeleteClientUser(std::string_view account_id,
 StoreResult<ClientSessionRecord> SqliteStore::OpenClientSession(
     const ClientSessionRecord& session) {
   ClientSessionRecord out = session;
-  auto run = RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(auto user, FindUser(conn, "", session.instance_id, session.user_name));
     if (!user) return MakeUnexpected(NotFoundError("client user not found"));
     if (user->state != 0) {
@@ -282,7 +282,7 @@ StoreResult<ClientSessionRecord> SqliteStore::OpenClientSession(
 }
 
 StoreResult<void> SqliteStore::CloseClientSession(std::string_view session_id) {
-  return RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("DELETE FROM client_sessions WHERE id = ?1"));
     stmt.BindText(1, session_id);
     RETURN_IF_ERROR(stmt.Run());
@@ -294,7 +294,7 @@ StoreResult<void> SqliteStore::CloseClientSession(std::string_view session_id) {
 StoreResult<std::vector<ClientSessionRecord>> SqliteStore::ListClientSessions(
     std::string_view instance_id, std::string_view user_name) {
   std::vector<ClientSessionRecord> out;
-  auto run = RunTransaction(false, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunRead([&](Connection& conn) -> StoreResult<void> {
     out.clear();
     ASSIGN_OR_RETURN(Statement stmt,
                      conn.Prepare("SELECT id, instance_id, user_name, client_ip, online_ms "
@@ -315,7 +315,7 @@ StoreResult<std::vector<ClientSessionRecord>> SqliteStore::ListClientSessions(
 StoreResult<int64_t> SqliteStore::CloseClientSessions(std::string_view instance_id,
                                                       std::string_view user_name) {
   int64_t closed = 0;
-  auto run = RunTransaction(true, [&](Connection& conn) -> StoreResult<void> {
+  auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("DELETE FROM client_sessions "
                                                   "WHERE instance_id = ?1 AND user_name = ?2"));
     stmt.BindText(1, instance_id).BindText(2, user_name);

@@ -1325,22 +1325,12 @@ StoreResult<void> SqliteStore::PutSetting(std::string_view key, std::string_view
 // Transactions for member definitions in other files
 // -----------------------------------------------
 
-StoreResult<void> SqliteStore::RunTransaction(
-    bool write, const std::function<StoreResult<void>(Connection&)>& f) {
-  if (write) {
-    return impl_->Write(f);
-  }
+StoreResult<void> SqliteStore::RunWrite(const std::function<StoreResult<void>(Connection&)>& f) {
+  return impl_->Write(f);
+}
+
+StoreResult<void> SqliteStore::RunRead(const std::function<StoreResult<void>(Connection&)>& f) {
   return impl_->Read(f);
-}
-
-StoreResult<void> SqliteStore::InWriteTxn(
-    const std::function<StoreResult<void>(sqlite::Connection&)>& f) {
-  return impl_->Write([&](Connection& conn) { return f(conn); });
-}
-
-StoreResult<void> SqliteStore::OnReadConn(
-    const std::function<StoreResult<void>(sqlite::Connection&)>& f) {
-  return impl_->Read([&](Connection& conn) { return f(conn); });
 }
 
 }  // namespace sag::store

@@ -175,20 +175,32 @@ class SqliteStore : public Store {
   StoreResult<bool> AdvanceUpgrade(std::string_view id, const UpgradeChange& change) override;
   StoreResult<std::vector<UpgradeRecord>> ListExpiredUpgrades(int64_t now_ms,
                                                               int64_t limit) override;
+  // ClusterStore (definitions in sqlite_cluster.cc).
+  StoreResult<bool> RenewNodeLease(std::string_view node_id, int64_t until_ms) override;
+  StoreResult<void> RemoveNode(std::string_view node_id) override;
+  StoreResult<std::vector<std::string>> ExpireNodes(int64_t now_ms) override;
+  StoreResult<std::optional<DevicePresence>> ClaimDevicePresence(std::string_view serial_number,
+                                                                 std::string_view node_id,
+                                                                 std::string_view session_id,
+                                                                 int64_t now_ms) override;
+  StoreResult<bool> ReleaseDevicePresence(std::string_view serial_number, std::string_view node_id,
+                                          std::string_view session_id) override;
+  StoreResult<std::optional<DevicePresence>> GetDevicePresence(std::string_view serial_number,
+                                                               int64_t now_ms) override;
+  StoreResult<bool> RememberNonce(std::string_view access_key_id, std::string_view nonce,
+                                  int64_t now_ms, int64_t expires_ms) override;
+  StoreResult<int64_t> PurgeNonces(int64_t now_ms, int64_t limit) override;
+  StoreResult<void> WithClusterLock(int64_t key,
+                                    const std::function<StoreResult<void>()>& f) override;
 
  private:
-  // Runs f as one BEGIN IMMEDIATE transaction under the write lock (write) or on a borrowed
-  // autocommit connection (read), committed when f succeeds: lets member definitions in other files
-  // (e.g. sqlite_client_users.cc) use the connection pool.
-  StoreResult<void> RunTransaction(bool write,
-                                   const std::function<StoreResult<void>(sqlite::Connection&)>& f);
-
   struct Impl;
-  // For member definitions in other files: f runs in one write transaction (committed when it
-  // succeeds) or on a borrowed connection for reads.
-  StoreResult<void> InWriteTxn(const std::function<StoreResult<void>(sqlite::Connection&)>& f);
-  StoreResult<void> OnReadConn(const std::function<StoreResult<void>(sqlite::Connection&)>& f);
   explicit SqliteStore(std::unique_ptr<Impl> impl);
+  // For member definitions outside sqlite_store.cc (sqlite_client_users.cc, sqlite_versions.cc,
+  // sqlite_cluster.cc): f as one BEGIN IMMEDIATE transaction under the write lock, committed when
+  // f succeeds (write), or on a borrowed autocommit connection (read).
+  StoreResult<void> RunWrite(const std::function<StoreResult<void>(sqlite::Connection&)>& f);
+  StoreResult<void> RunRead(const std::function<StoreResult<void>(sqlite::Connection&)>& f);
 
   std::unique_ptr<Impl> impl_;
 };

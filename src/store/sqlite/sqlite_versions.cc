@@ -71,7 +71,7 @@ constexpr char kActive[] = "state NOT IN ('Succeeded', 'Failed', 'Reverted', 'Ti
 }  // namespace
 
 StoreResult<void> SqliteStore::PublishVersion(const VersionRecord& v) {
-  return InWriteTxn([&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "INSERT INTO versions (" + std::string(kVersionColumns) +
                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
@@ -93,7 +93,7 @@ StoreResult<void> SqliteStore::PublishVersion(const VersionRecord& v) {
 StoreResult<VersionRecord> SqliteStore::GetVersion(std::string_view version_type,
                                                    std::string_view version_code) {
   VersionRecord out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunRead([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kVersionColumns) +
                                     " FROM versions WHERE version_type = ?1 AND version_code = ?2";
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
@@ -111,7 +111,7 @@ StoreResult<VersionRecord> SqliteStore::GetVersion(std::string_view version_type
 
 StoreResult<std::vector<VersionRecord>> SqliteStore::ListVersions(std::string_view version_type) {
   std::vector<VersionRecord> out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunRead([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kVersionColumns) +
                                     " FROM versions WHERE version_type = ?1 "
                                     "ORDER BY create_ms, version_code";
@@ -126,7 +126,7 @@ StoreResult<std::vector<VersionRecord>> SqliteStore::ListVersions(std::string_vi
 
 StoreResult<void> SqliteStore::WithdrawVersion(std::string_view version_type,
                                                std::string_view version_code, int64_t now_ms) {
-  return InWriteTxn([&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     ASSIGN_OR_RETURN(Statement stmt,
                      conn.Prepare("UPDATE versions SET withdrawn_ms = CASE WHEN withdrawn = 1 THEN "
                                   "withdrawn_ms ELSE ?3 END, withdrawn = 1 "
@@ -141,7 +141,7 @@ StoreResult<void> SqliteStore::WithdrawVersion(std::string_view version_type,
 }
 
 StoreResult<void> SqliteStore::CreateUpgrades(const std::vector<UpgradeRecord>& upgrades) {
-  return InWriteTxn([&](Connection& conn) -> StoreResult<void> {
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
     for (const UpgradeRecord& u : upgrades) {
       ASSIGN_OR_RETURN(Statement exists,
                        conn.Prepare("SELECT 1 FROM devices WHERE serial_number = ?1"));
@@ -180,7 +180,7 @@ StoreResult<void> SqliteStore::CreateUpgrades(const std::vector<UpgradeRecord>& 
 
 StoreResult<UpgradeRecord> SqliteStore::GetUpgrade(std::string_view id) {
   UpgradeRecord out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunRead([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql =
         "SELECT " + std::string(kUpgradeColumns) + " FROM upgrades WHERE id = ?1";
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
@@ -197,7 +197,7 @@ StoreResult<UpgradeRecord> SqliteStore::GetUpgrade(std::string_view id) {
 StoreResult<std::optional<UpgradeRecord>> SqliteStore::ActiveUpgrade(
     std::string_view serial_number) {
   std::optional<UpgradeRecord> out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunRead([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kUpgradeColumns) +
                                     " FROM upgrades WHERE serial_number = ?1 AND " + kActive;
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
@@ -212,7 +212,7 @@ StoreResult<std::optional<UpgradeRecord>> SqliteStore::ActiveUpgrade(
 
 StoreResult<std::vector<UpgradeRecord>> SqliteStore::ListUpgrades(const UpgradeFilter& filter) {
   std::vector<UpgradeRecord> out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunRead([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql =
         "SELECT " + std::string(kUpgradeColumns) +
         " FROM upgrades WHERE (?1 = '' OR serial_number = ?1) AND (?2 = '' OR instance_id = ?2) "
@@ -232,7 +232,7 @@ StoreResult<std::vector<UpgradeRecord>> SqliteStore::ListUpgrades(const UpgradeF
 
 StoreResult<bool> SqliteStore::AdvanceUpgrade(std::string_view id, const UpgradeChange& change) {
   bool applied = false;
-  auto txn_result = InWriteTxn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunWrite([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql =
         "SELECT " + std::string(kUpgradeColumns) + " FROM upgrades WHERE id = ?1";
     ASSIGN_OR_RETURN(Statement get, conn.Prepare(kSql));
@@ -273,7 +273,7 @@ StoreResult<bool> SqliteStore::AdvanceUpgrade(std::string_view id, const Upgrade
 StoreResult<std::vector<UpgradeRecord>> SqliteStore::ListExpiredUpgrades(int64_t now_ms,
                                                                          int64_t limit) {
   std::vector<UpgradeRecord> out;
-  auto txn_result = OnReadConn([&](Connection& conn) -> StoreResult<void> {
+  auto txn_result = RunRead([&](Connection& conn) -> StoreResult<void> {
     static const std::string kSql = "SELECT " + std::string(kUpgradeColumns) +
                                     " FROM upgrades WHERE deadline_ms > 0 AND deadline_ms <= ?1 "
                                     "AND " +
