@@ -21,7 +21,7 @@ secret=fleet-secret-0123456789
 build/bin/sagd --listen 127.0.0.1:0 --data "$data" --device-registry closed --workers 8 \
   >"$data/sagd.out" 2>"$data/sagd.err" &
 sagd_pid=$!
-for _ in $(seq 100); do ep=$(sed -n 's/sagd listening on //p' "$data/sagd.out"); [ -n "$ep" ] && break; sleep 0.05; done
+for _ in $(seq 100); do ep=$(sed -n 's/sagd listening on //p' "$data/sagd.out" 2>/dev/null || true); [ -n "$ep" ] && break; sleep 0.05; done
 export SAG_ENDPOINT=$ep
 hwm() { grep VmHWM /proc/"$1"/status | awk '{print $2}'; }
 rss() { grep VmRSS /proc/"$1"/status | awk '{print $2}'; }
