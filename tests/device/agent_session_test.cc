@@ -265,7 +265,10 @@ TEST_F(AgentSessionTest, RebootReconnectsWithNewBootTimeAndReportsTheGeneration)
   StopFleet(ioc_, fleet);
 }
 
-TEST_F(AgentSessionTest, RefusedFacetAndFirmwareAnswered) {
+// A refused facet is answered failed; so is a firmware change without what a download needs
+// (version, url, sha256, size: docs/device-protocol.md §7), and nothing is installed. Real
+// downloads are covered end to end in tests/e2e/upgrades.test.js.
+TEST_F(AgentSessionTest, RefusedFacetAndIncompleteFirmwareAnsweredFailed) {
   Fleet fleet(ioc_, nullptr);
   DeviceOptions o = Options("SN000003");
   o.refuse = {"dpi"};
@@ -278,8 +281,10 @@ TEST_F(AgentSessionTest, RefusedFacetAndFirmwareAnswered) {
   EXPECT_EQ(server_.applied[0].at("generation").as_int64(), 2);
   server_.PushDesired("SN000003", "firmware", 3, {{"version", "2.1.0"}});
   ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.applied.size() == 2; }));
-  EXPECT_EQ(server_.applied[1].at("result"), "ok");
-  EXPECT_EQ(fleet.devices()[0]->state().firmware, "2.1.0");
+  EXPECT_EQ(server_.applied[1].at("result"), "failed");
+  EXPECT_EQ(server_.applied[1].at("generation").as_int64(), 3);
+  EXPECT_EQ(server_.applied[1].at("detail"), "value: version, url, sha256, size needed");
+  EXPECT_EQ(fleet.devices()[0]->state().firmware, "2.0.0");
   EXPECT_EQ(fleet.devices()[0]->state().dpi, "1.0.0");
   StopFleet(ioc_, fleet);
 }

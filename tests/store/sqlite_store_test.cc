@@ -81,10 +81,7 @@ TEST(SqliteStoreTest, MigrationListIsContiguousFromOne) {
   for (size_t i = 0; i < migrations.size(); ++i) {
     EXPECT_EQ(migrations[i].version, static_cast<int64_t>(i) + 1);
     EXPECT_FALSE(migrations[i].description.empty());
-    // "reserved" placeholders (no SQL) stand for other branches' migrations until they merge.
-    if (migrations[i].description != "reserved") {
-      EXPECT_FALSE(migrations[i].sql.empty());
-    }
+    EXPECT_FALSE(migrations[i].sql.empty());
   }
   EXPECT_EQ(LatestSchemaVersion(), migrations.back().version);
 }

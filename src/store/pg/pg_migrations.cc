@@ -390,7 +390,7 @@ Result<int64_t, std::string> ApplyMigrations(Connection& conn,
     const Migration& m = migrations[static_cast<size_t>(*version)];
     const std::string label =
         "version " + std::to_string(m.version) + " (" + std::string(m.description) + ")";
-    if (auto r = m.sql.empty() ? StoreResult<void>{} : conn.Exec(m.sql); !r) {
+    if (auto r = conn.Exec(m.sql); !r) {
       return fail(Describe(label, r.error()));
     }
     if (auto r = conn.Query(
