@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 debs=(build-essential cmake ninja-build pkg-config clang-format clang libclang-rt-14-dev
       libboost1.81-dev libssl-dev libsqlite3-dev libpq-dev libsodium-dev libcli11-dev
-      libgtest-dev libgmock-dev libbenchmark-dev
+      libgtest-dev libgmock-dev libbenchmark-dev libhowardhinnant-date-dev tzdata
       postgresql)
 missing=()
 # Node.js: the machine image may ship its own build (which bundles npm); only fall back to Debian's.

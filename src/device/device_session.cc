@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "device/device_hub.h"
+#include "ops/upgrade_policy.h"
 
 namespace sag::device {
 namespace {
@@ -168,6 +169,11 @@ void DeviceSessionOn<Stream>::Authenticate(Hello hello) {
     }
     // An upgrade whose target the device now runs succeeds only with this report (§7).
     ops::OnDeviceHello(hub_.upgrade_env(), hello.serial_number, hello.firmware, hello.dpi);
+    // A device that booted (a new boot time, or its first connection) gets its boot-time
+    // auto-upgrade (docs/semantics.md "Automatic upgrades").
+    if (device->boot_ms != hello.boot_time_ms) {
+      ops::OnDeviceBooted(hub_.upgrade_env(), hello.serial_number);
+    }
     // Several nodes: other nodes see the device online (here) from now on.
     if (hub_.ClaimPresence(hello.serial_number, session_id)) {
       claimed_serial_ = hello.serial_number;

@@ -6,7 +6,6 @@
 #include "ops/handlers.h"
 #include "ops/instance_common.h"
 #include "ops/store_errors.h"
-#include "ops/version.h"
 #include "ops/version_common.h"
 
 namespace sag::ops {
@@ -33,17 +32,7 @@ OpResult DescribeSmartAccessGatewayVersions(OpContext& ctx) {
   if (!versions) return MakeUnexpected(StoreFailure(versions.error()));
   boost::json::array items;
   for (const store::VersionRecord& v : *versions) {
-    if (v.withdrawn || !FitsModel(v, model)) continue;
-    if (device) {
-      const std::string& running =
-          type == store::kVersionTypeDpi ? device->dpi_version : device->firmware_version;
-      auto newer = CompareVersions(v.version_code, running);
-      if (newer && *newer <= 0) continue;
-      if (!v.min_device_version.empty()) {
-        auto fits = CompareVersions(device->firmware_version, v.min_device_version);
-        if (!fits || *fits < 0) continue;
-      }
-    }
+    if (device ? !InstallableOn(v, *device) : (v.withdrawn || !FitsModel(v, model))) continue;
     items.push_back(SmartAgVersionJson(v));
   }
   return boost::json::object{

@@ -75,5 +75,7 @@ OpResult RolloutVersion(OpContext& ctx);
 // ---- smartag: software versions (reference §2) ----
 OpResult DescribeSmartAccessGatewayVersions(OpContext& ctx);
 OpResult UpdateSmartAccessGatewayVersion(OpContext& ctx);
+OpResult DescribeDeviceAutoUpgradePolicy(OpContext& ctx);
+OpResult ModifyDeviceAutoUpgradePolicy(OpContext& ctx);
 
 }  // namespace sag::ops

@@ -202,6 +202,19 @@ const std::vector<OpSpec>& SmartagOps() {
        .required = {{"SmartAGId"}, {"VersionCode"}, {"RegionId"}},
        .resource = R::kInstance,
        .resource_param = "SmartAGId"},
+      {.action = "DescribeDeviceAutoUpgradePolicy",
+       .handler = &DescribeDeviceAutoUpgradePolicy,
+       .required = {{"RegionId"}, {"SerialNumber"}, {"SmartAGId"}},
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
+      {.action = "ModifyDeviceAutoUpgradePolicy",
+       .handler = &ModifyDeviceAutoUpgradePolicy,
+       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
+                    {"RegionId"},
+                    {"SerialNumber", E::kSagInvalidSerialNumber},
+                    {"UpgradeType"}},
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
   };
   return kOps;
 }

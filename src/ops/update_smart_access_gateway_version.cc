@@ -14,7 +14,6 @@
 #include <chrono>
 #include <thread>
 
-#include "common/ids.h"
 #include "ops/device_common.h"
 #include "ops/handlers.h"
 #include "ops/instance_common.h"
@@ -117,20 +116,8 @@ OpResult UpdateSmartAccessGatewayVersion(OpContext& ctx) {
   const int64_t now = ctx.now_ms();
   std::vector<store::UpgradeRecord> upgrades;
   for (const auto& d : devices) {
-    store::UpgradeRecord u;
-    u.id = NewResourceId("up");
-    u.serial_number = d.serial_number;
-    u.account_id = in.account_id;
-    u.instance_id = in.id;
-    u.version_type = type;
-    u.version_code = version->version_code;
-    u.from_version = type == store::kVersionTypeDpi ? d.dpi_version : d.firmware_version;
-    u.sha256 = version->sha256;
-    u.state = std::string(store::kUpgradeQueued);
-    u.after_upgrade_id = upgrades.empty() ? "" : upgrades.back().id;
-    u.create_ms = now;
-    u.update_ms = now;
-    upgrades.push_back(std::move(u));
+    upgrades.push_back(
+        NewUpgrade(in, d, *version, upgrades.empty() ? "" : upgrades.back().id, now));
   }
   if (auto r = ctx.store().CreateUpgrades(upgrades); !r) {
     if (r.error().code == store::StoreErrorCode::kAlreadyExists) {

@@ -1,6 +1,8 @@
 #include "ops/version_common.h"
 
+#include "common/ids.h"
 #include "common/time_format.h"
+#include "ops/version.h"
 
 namespace sag::ops {
 
@@ -20,6 +22,38 @@ bool FitsModel(const store::VersionRecord& version, std::string_view model) {
     list.remove_prefix(comma + 1);
   }
   return false;
+}
+
+bool InstallableOn(const store::VersionRecord& v, const store::DeviceRecord& d) {
+  if (v.withdrawn || !FitsModel(v, d.hardware_model)) return false;
+  const std::string& running =
+      v.version_type == store::kVersionTypeDpi ? d.dpi_version : d.firmware_version;
+  auto newer = CompareVersions(v.version_code, running);
+  if (newer && *newer <= 0) return false;
+  if (!v.min_device_version.empty()) {
+    auto fits = CompareVersions(d.firmware_version, v.min_device_version);
+    if (!fits || *fits < 0) return false;
+  }
+  return true;
+}
+
+store::UpgradeRecord NewUpgrade(const store::InstanceRecord& in, const store::DeviceRecord& d,
+                                const store::VersionRecord& v, std::string after_upgrade_id,
+                                int64_t now_ms) {
+  store::UpgradeRecord u;
+  u.id = NewResourceId("up");
+  u.serial_number = d.serial_number;
+  u.account_id = in.account_id;
+  u.instance_id = in.id;
+  u.version_type = v.version_type;
+  u.version_code = v.version_code;
+  u.from_version = v.version_type == store::kVersionTypeDpi ? d.dpi_version : d.firmware_version;
+  u.sha256 = v.sha256;
+  u.state = std::string(store::kUpgradeQueued);
+  u.after_upgrade_id = std::move(after_upgrade_id);
+  u.create_ms = now_ms;
+  u.update_ms = now_ms;
+  return u;
 }
 
 boost::json::object SmartAgVersionJson(const store::VersionRecord& v) {

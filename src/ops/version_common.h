@@ -19,6 +19,17 @@ std::string NormalizeVersionType(std::string_view text);
 // True when the comma-separated hardware_models list names model.
 bool FitsModel(const store::VersionRecord& version, std::string_view model);
 
+// True when device may upgrade to version now: not withdrawn, for its hardware model, newer than
+// what it runs of that type, and (Dpi) its Device version at least the version's minimum.
+bool InstallableOn(const store::VersionRecord& version, const store::DeviceRecord& device);
+
+// A new Queued upgrade of device (bound to instance) to version, waiting for after_upgrade_id
+// ("" = none).
+store::UpgradeRecord NewUpgrade(const store::InstanceRecord& instance,
+                                const store::DeviceRecord& device,
+                                const store::VersionRecord& version, std::string after_upgrade_id,
+                                int64_t now_ms);
+
 // The version as an element of SmartAGVersions.SmartAGVersion[] (reference §2).
 boost::json::object SmartAgVersionJson(const store::VersionRecord& version);
 

@@ -23,6 +23,7 @@
 #include "ops/account_setup.h"
 #include "ops/artifacts.h"
 #include "ops/upgrade_engine.h"
+#include "ops/upgrade_policy.h"
 #include "server/data_dir.h"
 #include "store/pg/pg_notifier.h"
 #include "store/pg/pg_store.h"
@@ -328,7 +329,8 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
 
 bool Server::Start(std::string* error) {
   if (!impl_->http->Start(error)) return false;
-  // The upgrade sweeper: deadlines and queued upgrades (safe on every node).
+  // The upgrade sweeper: deadlines, queued upgrades and due auto-upgrade windows (safe on every
+  // node).
   Impl* impl = impl_.get();
   impl->sweeper = std::thread([impl] {
     std::unique_lock lock(impl->sweeper_mu);
@@ -337,6 +339,7 @@ bool Server::Start(std::string* error) {
       if (impl->sweeper_stop) break;
       lock.unlock();
       ops::SweepUpgrades(impl->devices->upgrade_env());
+      ops::RunDueUpgradePolicies(impl->devices->upgrade_env());
       lock.lock();
     }
   });

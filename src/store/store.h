@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "store/cluster_store.h"
 #include "store/store_result.h"
+#include "store/upgrade_policy_store.h"
 #include "store/version_store.h"
 
 namespace sag::store {
@@ -267,7 +268,10 @@ enum class CcnUnbindOutcome {
 namespace sag::store {
 
 // The durable state of sagd.
-class Store : public ClientUserStore, public VersionStore, public ClusterStore {
+class Store : public ClientUserStore,
+              public VersionStore,
+              public UpgradePolicyStore,
+              public ClusterStore {
  public:
   virtual ~Store() = default;
 

@@ -1,4 +1,5 @@
-// Contract tests of store::VersionStore (the software catalogue and device upgrades), run against
+// Contract tests of store::VersionStore (the software catalogue and device upgrades) and
+// store::UpgradePolicyStore (automatic upgrade policies), run against
 // every backend: SQLite (file and memory) and PostgreSQL when SAG_TEST_PG_DSN names a server.
 #include <atomic>
 #include <functional>
@@ -271,6 +272,105 @@ TEST_P(VersionsContractTest, ConcurrentCreatorsHaveOneWinner) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(won.load(), 1);
   EXPECT_EQ(lost.load(), kThreads - 1);
+}
+
+UpgradePolicyRecord Policy(const std::string& sn, const std::string& type, int64_t next_run_ms) {
+  UpgradePolicyRecord p;
+  p.serial_number = sn;
+  p.version_type = type;
+  p.instance_id = "sag-one";
+  p.region_id = "cn-shanghai";
+  p.upgrade_type = "scheduled";
+  p.cron_expression = "0 0 4 1/1 * ?";
+  p.duration_min = 60;
+  p.jitter_min = 5;
+  p.time_zone = "Asia/Shanghai";
+  p.next_window_ms = next_run_ms == 0 ? 0 : next_run_ms - 7;
+  p.next_run_ms = next_run_ms;
+  p.update_ms = 1;
+  return p;
+}
+
+TEST_P(VersionsContractTest, UpgradePoliciesPutGetAndReplace) {
+  auto none = store().GetUpgradePolicy("sn-1", "Device");
+  ASSERT_STORE_OK(none);
+  EXPECT_FALSE(none->has_value());
+  ASSERT_STORE_OK(store().PutUpgradePolicy(Policy("sn-1", "Device", 1000)));
+  ASSERT_STORE_OK(store().PutUpgradePolicy(Policy("sn-1", "Dpi", 0)));
+  auto got = store().GetUpgradePolicy("sn-1", "Device");
+  ASSERT_STORE_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->region_id, "cn-shanghai");
+  EXPECT_EQ((*got)->cron_expression, "0 0 4 1/1 * ?");
+  EXPECT_EQ((*got)->duration_min, 60);
+  EXPECT_EQ((*got)->jitter_min, 5);
+  EXPECT_EQ((*got)->next_window_ms, 993);
+  EXPECT_EQ((*got)->next_run_ms, 1000);
+  // Replacing keeps one row per (device, type).
+  UpgradePolicyRecord boot = Policy("sn-1", "Device", 0);
+  boot.upgrade_type = "boot";
+  boot.time_zone = "Asia/Tokyo";
+  ASSERT_STORE_OK(store().PutUpgradePolicy(boot));
+  got = store().GetUpgradePolicy("sn-1", "Device");
+  ASSERT_STORE_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->upgrade_type, "boot");
+  EXPECT_EQ((*got)->time_zone, "Asia/Tokyo");
+  EXPECT_EQ((*got)->next_run_ms, 0);
+  got = store().GetUpgradePolicy("sn-1", "Dpi");
+  ASSERT_STORE_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->upgrade_type, "scheduled");
+}
+
+TEST_P(VersionsContractTest, DuePoliciesAreClaimedOnce) {
+  ASSERT_STORE_OK(store().PutUpgradePolicy(Policy("sn-1", "Device", 300)));
+  ASSERT_STORE_OK(store().PutUpgradePolicy(Policy("sn-2", "Device", 100)));
+  ASSERT_STORE_OK(store().PutUpgradePolicy(Policy("sn-3", "Device", 900)));
+  ASSERT_STORE_OK(store().PutUpgradePolicy(Policy("sn-3", "Dpi", 0)));  // not scheduled
+  auto due = store().ListDueUpgradePolicies(500, 10);
+  ASSERT_STORE_OK(due);
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[0].serial_number, "sn-2");  // soonest first
+  EXPECT_EQ((*due)[1].serial_number, "sn-1");
+  due = store().ListDueUpgradePolicies(500, 1);
+  ASSERT_STORE_OK(due);
+  EXPECT_EQ(due->size(), 1u);
+
+  UpgradePolicyRecord moved = (*due)[0];
+  moved.last_window_ms = moved.next_window_ms;
+  moved.next_window_ms = 5000;
+  moved.next_run_ms = 5003;
+  moved.last_result = "started up-1 to 2.1.0";
+  auto claimed = store().AdvanceUpgradePolicy(moved, 100);
+  ASSERT_STORE_OK(claimed);
+  EXPECT_TRUE(*claimed);
+  claimed = store().AdvanceUpgradePolicy(moved, 100);  // a second node comes too late
+  ASSERT_STORE_OK(claimed);
+  EXPECT_FALSE(*claimed);
+  auto got = store().GetUpgradePolicy("sn-2", "Device");
+  ASSERT_STORE_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->next_run_ms, 5003);
+  EXPECT_EQ((*got)->last_window_ms, 93);
+  EXPECT_EQ((*got)->last_result, "started up-1 to 2.1.0");
+  due = store().ListDueUpgradePolicies(500, 10);
+  ASSERT_STORE_OK(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].serial_number, "sn-1");
+  // Several claimants at once: exactly one wins.
+  constexpr int kThreads = 8;
+  std::atomic<int> won{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      UpgradePolicyRecord m = Policy("sn-1", "Device", 6000 + i);
+      auto r = store().AdvanceUpgradePolicy(m, 300);
+      if (r && *r) ++won;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, VersionsContractTest, ::testing::ValuesIn(Backends()),

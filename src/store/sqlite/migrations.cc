@@ -270,6 +270,30 @@ CREATE TABLE nonces (
 CREATE INDEX nonces_by_expiry ON nonces (expires_ms);
 )sql";
 
+// Version 7: automatic upgrade policies (ModifyDeviceAutoUpgradePolicy), one per device and version
+// type, with the schedule state the upgrade sweeper works from (docs/semantics.md "Automatic
+// upgrades").
+constexpr std::string_view kUpgradePolicies = R"sql(
+CREATE TABLE upgrade_policies (
+  serial_number   TEXT    NOT NULL,
+  version_type    TEXT    NOT NULL,
+  instance_id     TEXT    NOT NULL,
+  region_id       TEXT    NOT NULL,
+  upgrade_type    TEXT    NOT NULL,
+  cron_expression TEXT    NOT NULL,
+  duration_min    INTEGER NOT NULL,
+  jitter_min      INTEGER NOT NULL,
+  time_zone       TEXT    NOT NULL,
+  next_window_ms  INTEGER NOT NULL,
+  next_run_ms     INTEGER NOT NULL,
+  last_window_ms  INTEGER NOT NULL,
+  last_result     TEXT    NOT NULL,
+  update_ms       INTEGER NOT NULL,
+  PRIMARY KEY (serial_number, version_type)
+) STRICT;
+CREATE INDEX upgrade_policies_due ON upgrade_policies (next_run_ms) WHERE next_run_ms > 0;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
@@ -277,6 +301,7 @@ constexpr std::array kMigrations = {
     Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
     Migration{5, "software versions and device upgrades", kVersionsAndUpgrades},
     Migration{6, "cluster: node leases, device presence, shared nonce window", kCluster},
+    Migration{7, "automatic upgrade policies", kUpgradePolicies},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

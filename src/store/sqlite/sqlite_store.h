@@ -175,6 +175,14 @@ class SqliteStore : public Store {
   StoreResult<bool> AdvanceUpgrade(std::string_view id, const UpgradeChange& change) override;
   StoreResult<std::vector<UpgradeRecord>> ListExpiredUpgrades(int64_t now_ms,
                                                               int64_t limit) override;
+  // UpgradePolicyStore (definitions in sqlite_upgrade_policies.cc).
+  StoreResult<void> PutUpgradePolicy(const UpgradePolicyRecord& policy) override;
+  StoreResult<std::optional<UpgradePolicyRecord>> GetUpgradePolicy(
+      std::string_view serial_number, std::string_view version_type) override;
+  StoreResult<std::vector<UpgradePolicyRecord>> ListDueUpgradePolicies(int64_t now_ms,
+                                                                       int64_t limit) override;
+  StoreResult<bool> AdvanceUpgradePolicy(const UpgradePolicyRecord& moved,
+                                         int64_t expected_next_run_ms) override;
   // ClusterStore (definitions in sqlite_cluster.cc).
   StoreResult<bool> RenewNodeLease(std::string_view node_id, int64_t until_ms) override;
   StoreResult<void> RemoveNode(std::string_view node_id) override;
