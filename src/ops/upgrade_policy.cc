@@ -113,8 +113,15 @@ AutoUpgradeOutcome StartAutoUpgrade(const UpgradeEnv& env, const store::UpgradeP
   auto versions = env.store.ListVersions(policy.version_type);
   if (!versions) return {Skipped("cannot read versions: " + versions.error().detail)};
   const store::VersionRecord* best = nullptr;
+  const store::VersionRecord* needs_firmware = nullptr;  // newer, but not for this Device version
   for (const store::VersionRecord& v : *versions) {
-    if (v.release_type != "release" || !InstallableOn(v, *device)) continue;
+    if (v.release_type != "release") continue;
+    if (!InstallableOn(v, *device)) {
+      store::DeviceRecord upgraded = *device;
+      upgraded.firmware_version = v.min_device_version;
+      if (!v.min_device_version.empty() && InstallableOn(v, upgraded)) needs_firmware = &v;
+      continue;
+    }
     auto newer = best == nullptr ? std::optional<int>(1)
                                  : CompareVersions(v.version_code, best->version_code);
     if (newer && *newer > 0) best = &v;
@@ -122,12 +129,17 @@ AutoUpgradeOutcome StartAutoUpgrade(const UpgradeEnv& env, const store::UpgradeP
   const std::string& running = policy.version_type == store::kVersionTypeDpi
                                    ? device->dpi_version
                                    : device->firmware_version;
+  if (best == nullptr && needs_firmware != nullptr) {
+    // The firmware may be upgraded in this window (or at this boot) first.
+    return {Skipped(policy.version_type + " " + needs_firmware->version_code +
+                    " needs Device version " + needs_firmware->min_device_version + " or later"),
+            false, true};
+  }
   if (best == nullptr) {
     return {"up to date: no newer release version for " + device->hardware_model + " (runs " +
             (running.empty() ? std::string("an unknown version") : running) + ")"};
   }
   store::UpgradeRecord u = NewUpgrade(*in, *device, *best, "", now);
-  u.detail = "started by the " + policy.upgrade_type + " auto-upgrade policy";
   if (auto r = env.store.CreateUpgrades({u}); !r) {
     if (r.error().code == store::StoreErrorCode::kAlreadyExists) {
       return {Skipped("another upgrade is in flight"), false, true};

@@ -52,7 +52,8 @@ class UpgradePolicyStore {
   // The policy of (serial_number, version_type); nullopt when none was ever set.
   virtual Result<std::optional<UpgradePolicyRecord>, StoreError> GetUpgradePolicy(
       std::string_view serial_number, std::string_view version_type) = 0;
-  // Policies whose next_run_ms is set and <= now_ms, soonest first, at most limit.
+  // Policies whose next_run_ms is set and <= now_ms, soonest first (then by serial number, Device
+  // before Dpi), at most limit.
   virtual Result<std::vector<UpgradePolicyRecord>, StoreError> ListDueUpgradePolicies(
       int64_t now_ms, int64_t limit) = 0;
   // Moves the policy on to its next window when its next_run_ms is still expected_next_run_ms, and

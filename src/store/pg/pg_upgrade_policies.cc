@@ -78,7 +78,7 @@ StoreResult<std::vector<UpgradePolicyRecord>> PgStore::ListDueUpgradePolicies(in
     static const std::string kSql =
         "SELECT " + std::string(kPolicyColumns) +
         " FROM upgrade_policies WHERE next_run_ms > 0 AND "
-        "next_run_ms <= $1 ORDER BY next_run_ms, serial_number LIMIT $2";
+        "next_run_ms <= $1 ORDER BY next_run_ms, serial_number, version_type LIMIT $2";
     ASSIGN_OR_RETURN(Rows rows, conn.Query(kSql, {now_ms, limit}));
     for (int i = 0; i < rows.size(); ++i) out.push_back(ReadPolicy(rows, i));
     return {};

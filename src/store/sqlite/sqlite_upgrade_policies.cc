@@ -85,7 +85,7 @@ StoreResult<std::vector<UpgradePolicyRecord>> SqliteStore::ListDueUpgradePolicie
     static const std::string kSql =
         "SELECT " + std::string(kPolicyColumns) +
         " FROM upgrade_policies WHERE next_run_ms > 0 AND "
-        "next_run_ms <= ?1 ORDER BY next_run_ms, serial_number LIMIT ?2";
+        "next_run_ms <= ?1 ORDER BY next_run_ms, serial_number, version_type LIMIT ?2";
     ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(kSql));
     stmt.BindInt64(1, now_ms).BindInt64(2, limit);
     for (;;) {
