@@ -34,6 +34,11 @@ struct ClientIpRange {
   uint32_t last = 0;
 };
 
+// The lowest address of pool (ranges in order) that is not in used (sorted ascending); nullopt
+// when none is free. Both backends allocate dynamic ClientIps with it.
+std::optional<uint32_t> LowestFreeClientIp(const std::vector<ClientIpRange>& pool,
+                                           const std::vector<int64_t>& used);
+
 // Creates a client user (see ClientUserStore::CreateClientUser).
 struct CreateClientUserRequest {
   ClientUserRecord user;            // is_static_ip: user.client_ip is the requested address

@@ -62,21 +62,6 @@ StoreResult<std::optional<ClientUserRecord>> FindUser(Connection& conn, std::str
   return std::optional<ClientUserRecord>(ReadUser(rows, 0));
 }
 
-// The lowest address of pool that is not in used (sorted ascending); nullopt when none is free.
-std::optional<uint32_t> LowestFree(const std::vector<ClientIpRange>& pool,
-                                   const std::vector<int64_t>& used) {
-  for (const ClientIpRange& range : pool) {
-    int64_t candidate = range.first;
-    auto it = std::lower_bound(used.begin(), used.end(), candidate);
-    while (candidate <= int64_t{range.last}) {
-      if (it == used.end() || *it != candidate) return static_cast<uint32_t>(candidate);
-      ++candidate;
-      ++it;
-    }
-  }
-  return std::nullopt;
-}
-
 StoreError NotFoundError(std::string detail) {
   return StoreError{StoreErrorCode::kNotFound, std::move(detail)};
 }
@@ -120,7 +105,7 @@ StoreResult<CreateClientUserResult> PgStore::CreateClientUser(
         return {};
       }
     } else {
-      std::optional<uint32_t> free = LowestFree(request.pool, used);
+      std::optional<uint32_t> free = LowestFreeClientIp(request.pool, used);
       if (!free) {
         result.outcome = CreateClientUserOutcome::kPoolExhausted;
         return {};

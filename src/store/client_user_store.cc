@@ -1,0 +1,22 @@
+// LowestFreeClientIp (declared in client_user_store.h, which store.h includes in the right order).
+#include <algorithm>
+
+#include "store/store.h"
+
+namespace sag::store {
+
+std::optional<uint32_t> LowestFreeClientIp(const std::vector<ClientIpRange>& pool,
+                                           const std::vector<int64_t>& used) {
+  for (const ClientIpRange& range : pool) {
+    int64_t candidate = range.first;
+    auto it = std::lower_bound(used.begin(), used.end(), candidate);
+    while (candidate <= int64_t{range.last}) {
+      if (it == used.end() || *it != candidate) return static_cast<uint32_t>(candidate);
+      ++candidate;
+      ++it;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace sag::store
