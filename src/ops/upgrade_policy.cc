@@ -17,6 +17,8 @@ constexpr int64_t kMinuteMs = 60 * 1000;
 // How soon a skipped attempt (device offline, another upgrade in flight) is retried while its
 // window is open.
 constexpr int64_t kRetryMs = kMinuteMs;
+// Appended to the result of an attempt that will be retried in its window.
+constexpr std::string_view kRetrySuffix = " (retrying while the window is open)";
 // Policies handled per sweep; the rest wait for the next sweep (a second later).
 constexpr int64_t kSweepBatch = 500;
 
@@ -167,9 +169,18 @@ int RunDueUpgradePolicies(const UpgradeEnv& env) {
     moved.update_ms = now;
     ScheduleNextWindow(moved, std::max(now, p.next_window_ms));
     const bool missed = now >= window_end;
-    moved.last_result = missed ? "missed: the window " + FormatIso8601Utc(p.next_window_ms) +
-                                     " had closed before the scheduler reached it"
-                               : "starting";
+    // A retry of this window (the scheduler acted on it already) that the window's end overtook.
+    const bool gave_up = missed && p.last_window_ms == p.next_window_ms;
+    if (gave_up) {
+      std::string last = p.last_result;
+      if (size_t cut = last.find(kRetrySuffix); cut != std::string::npos) last.resize(cut);
+      moved.last_result = "window closed without an upgrade: " + last;
+    } else if (missed) {
+      moved.last_result = "missed: the window " + FormatIso8601Utc(p.next_window_ms) +
+                          " had closed before the scheduler reached it";
+    } else {
+      moved.last_result = "starting";
+    }
     // Claim the window: of several nodes, the one whose update lands acts.
     auto claimed = env.store.AdvanceUpgradePolicy(moved, p.next_run_ms);
     if (!claimed || !*claimed) continue;
@@ -181,7 +192,7 @@ int RunDueUpgradePolicies(const UpgradeEnv& env) {
       if (outcome.retry && now + kRetryMs < window_end) {
         result.next_window_ms = p.next_window_ms;
         result.next_run_ms = now + kRetryMs;
-        result.last_result += " (retrying while the window is open)";
+        result.last_result += kRetrySuffix;
       }
       if (auto r = env.store.AdvanceUpgradePolicy(result, moved.next_run_ms); !r) {
         LogWarn("auto-upgrade " + p.serial_number +

@@ -219,6 +219,28 @@ describe('the scheduler', () => {
     assert.deepEqual(await upgradesOf(inst.sn), []);
   });
 
+  test('a device offline in its window is retried every minute while the window is open, then given up', async () => {
+    const inst = await readyInstance({ client: A.client, op, secret });  // its device never connects
+    await modify(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn, UpgradeType: 'scheduled',
+      CronExpression: '0 0 8 * * ?', Duration: '30', Jitter: '0' });
+    const window = nextShanghai((await now()), 8);
+    await setClock(window + 1000);
+    let p = await poll(async () => {
+      const d = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn });
+      return d.LastUpgradeTime === window ? d : null;
+    });
+    assert.equal(p.LastUpgradeResult, 'skipped: the device is offline (retrying while the window is open)');
+    const retryIn = p.NextUpgradeTime - (window + 1000);  // a minute after the attempt
+    assert.ok(retryIn >= 60 * 1000 && retryIn < 65 * 1000, String(retryIn));
+    await setClock(window + 31 * 60 * 1000);
+    p = await poll(async () => {
+      const d = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn });
+      return d.NextUpgradeTime === window + DAY ? d : null;
+    });
+    assert.equal(p.LastUpgradeResult, 'window closed without an upgrade: skipped: the device is offline');
+    assert.deepEqual(await upgradesOf(inst.sn), []);
+  });
+
   test('Device and Dpi in one window: the firmware first, the Dpi version it needs on a retry within the window', async () => {
     const inst = await readyInstance({ client: A.client, op, secret });
     await device(inst.sn);
