@@ -78,7 +78,16 @@ OpResult PublishVersion(OpContext& ctx) {
     return MakeUnexpected(ApiError::InvalidParameter("ArtifactSha256"));
   }
   if (auto existing = ctx.store().GetVersion(v.version_type, v.version_code); existing) {
-    return MakeUnexpected(ApiError(ApiErrorId::kEntityAlreadyExists, {"version"}));
+    // The same artifact published again (e.g. through another node, which keeps its own copy of
+    // the artifacts, docs/deployment.md): keep the file here and answer the version as it is.
+    if (existing->sha256 != Sha256Hex(ctx.body)) {
+      return MakeUnexpected(ApiError(ApiErrorId::kEntityAlreadyExists, {"version"}));
+    }
+    if (auto sha = StoreArtifact(ctx.services.artifact_dir, ctx.body); !sha) {
+      LogError("PublishVersion: " + sha.error());
+      return MakeUnexpected(ApiError(ApiErrorId::kInternalError));
+    }
+    return boost::json::object{{"Version", OperatorVersionJson(*existing)}};
   }
   auto sha = StoreArtifact(ctx.services.artifact_dir, ctx.body);
   if (!sha) {

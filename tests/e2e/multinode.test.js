@@ -272,6 +272,44 @@ describe('several nodes on one PostgreSQL database', () => {
       { timeoutMs: 5000 });
   });
 
+  it('an auto-upgrade policy set through node B upgrades a device on node A exactly once in its window', async () => {
+    // Artifacts are per node: the same file published through both (the second answers the version).
+    const { makeArtifact, sag } = require('./lib/upgrades');
+    const artifact = makeArtifact(96 * 1024);
+    const args = ['admin', 'PublishVersion', '--VersionType', 'Device', '--VersionCode', '2.1.0',
+      '--HardwareModels', 'sag-1000', '--ArtifactFile', artifact.file];
+    for (const node of [B, A]) {
+      const r = sag(node, args);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.equal(JSON.parse(r.stdout).Version.Sha256, artifact.sha256);
+      assert.ok(fs.readFileSync(path.join(node.dataDir, 'artifacts', artifact.sha256)).equals(artifact.bytes));
+    }
+    const other = sag(A, [...args.slice(0, -1), makeArtifact(1000).file]);
+    assert.equal(JSON.parse(other.stdout).Code, 'EntityAlreadyExists', 'another artifact under the same code');
+
+    const inst = await activeInstanceWithDevice(A);
+    const { CcnId } = await tenantA.client.call('CreateCloudConnectNetwork', { RegionId: REGION, Name: 'mn-ccn', IsDefault: 'false' });
+    await tenantA.client.call('BindSmartAccessGateway', { RegionId: REGION, CcnId, SmartAGId: inst.id });
+    await startDevice(A.endpoint, ['--sn', inst.sn, '--secret', secret, '--firmware', '2.0.0', '--reboot-ms', '200']);
+    await tenantB.v3.call('ModifyDeviceAutoUpgradePolicy', { RegionId: REGION, SmartAGId: inst.id, SerialNumber: inst.sn,
+      UpgradeType: 'scheduled', CronExpression: '0 0 3 * * ?', Jitter: '0' });
+    const { NextUpgradeTime: window } = await tenantA.client.call('DescribeDeviceAutoUpgradePolicy',
+      { RegionId: REGION, SmartAGId: inst.id, SerialNumber: inst.sn });
+    await h.operatorClient(B).call('SetClock', { Now: String(window + 1000) });
+    const upgrades = await h.poll(async () => {
+      const list = (await h.operatorClient(A).call('ListUpgrades', { SerialNumber: inst.sn })).Upgrades.Upgrade;
+      return list.length > 0 && list[0].State === 'Succeeded' ? list : null;
+    }, { timeoutMs: 20000, intervalMs: 100 });
+    await new Promise((r) => setTimeout(r, 1500)); // both nodes' sweepers have run again
+    const after = (await h.operatorClient(B).call('ListUpgrades', { SerialNumber: inst.sn })).Upgrades.Upgrade;
+    assert.equal(after.length, 1, JSON.stringify(after));
+    assert.equal(upgrades[0].VersionCode, '2.1.0');
+    const p = await tenantA.client.call('DescribeDeviceAutoUpgradePolicy', { RegionId: REGION, SmartAGId: inst.id, SerialNumber: inst.sn });
+    assert.equal(p.LastUpgradeResult, `started ${upgrades[0].UpgradeId} to 2.1.0`);
+    const info = await tenantB.client.call('DescribeSAGDeviceInfo', { RegionId: REGION, SmartAGId: inst.id, SmartAGSn: inst.sn });
+    assert.equal(info.Version, '2.1.0');
+  });
+
   it('a device whose node is SIGKILLed shows offline on the other node within the lease', async () => {
     const N = await C.start();
     const inst = await activeInstanceWithDevice(A);

@@ -49,6 +49,17 @@ describe('PublishVersion / ListVersions / WithdrawVersion (operator API)', () =>
     assert.equal(body.Message, 'The specified version already exists.');
   });
 
+  test('publishing the same artifact again (as on every node of a cluster) answers the version unchanged', () => {
+    const v = publish(server, { code: '7.7.7', models: 'sag-vcpe', size: 5000 });
+    fs.rmSync(path.join(server.dataDir, 'artifacts', v.artifact.sha256));  // as on a node without it
+    const r = sag(server, ['admin', 'PublishVersion', '--VersionType', 'Device', '--VersionCode', '7.7.7',
+      '--HardwareModels', 'sag-100wm', '--ArtifactFile', v.artifact.file]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const again = JSON.parse(r.stdout).Version;
+    assert.deepEqual([again.Sha256, again.CreateTime, again.HardwareModels], [v.Sha256, v.CreateTime, 'sag-vcpe']);
+    assert.ok(fs.readFileSync(path.join(server.dataDir, 'artifacts', v.artifact.sha256)).equals(v.artifact.bytes));
+  });
+
   test('without an artifact body (a V1 form call) PublishVersion is MissingParameter Artifact', async () => {
     await expectApiError(op.call('PublishVersion', { VersionType: 'Device', VersionCode: '3.0.0', HardwareModels: 'sag-1000' }), {
       status: 400, code: 'MissingParameter',
