@@ -1,5 +1,10 @@
 #include "auth/credential_cache.h"
 
+#include <array>
+#include <utility>
+
+#include <boost/json.hpp>
+
 namespace sag::auth {
 
 std::string CredentialCache::UserKey(std::string_view account_id, std::string_view user_name) {
@@ -41,11 +46,51 @@ void CredentialCache::PutPolicies(std::string_view account_id, std::string_view 
 }
 
 void CredentialCache::InvalidateKey(std::string_view key_id) {
+  DropKey(key_id);
+  Announce(CacheInvalidation::Kind::kKey, key_id, "");
+}
+
+void CredentialCache::InvalidateUser(std::string_view account_id, std::string_view user_name) {
+  DropUser(account_id, user_name);
+  Announce(CacheInvalidation::Kind::kUser, account_id, user_name);
+}
+
+void CredentialCache::InvalidateAccountPolicies(std::string_view account_id) {
+  DropAccountPolicies(account_id);
+  Announce(CacheInvalidation::Kind::kAccountPolicies, account_id, "");
+}
+
+void CredentialCache::Apply(const CacheInvalidation& i) {
+  switch (i.kind) {
+    case CacheInvalidation::Kind::kKey:
+      DropKey(i.first);
+      return;
+    case CacheInvalidation::Kind::kUser:
+      DropUser(i.first, i.second);
+      return;
+    case CacheInvalidation::Kind::kAccountPolicies:
+      DropAccountPolicies(i.first);
+      return;
+  }
+}
+
+void CredentialCache::Clear() {
+  std::lock_guard lock(mu_);
+  credentials_.clear();
+  policies_.clear();
+}
+
+void CredentialCache::Announce(CacheInvalidation::Kind kind, std::string_view first,
+                               std::string_view second) {
+  if (announce_) announce_(CacheInvalidation{kind, std::string(first), std::string(second)});
+}
+
+void CredentialCache::DropKey(std::string_view key_id) {
   std::lock_guard lock(mu_);
   credentials_.erase(std::string(key_id));
 }
 
-void CredentialCache::InvalidateUser(std::string_view account_id, std::string_view user_name) {
+void CredentialCache::DropUser(std::string_view account_id, std::string_view user_name) {
   std::lock_guard lock(mu_);
   for (auto it = credentials_.begin(); it != credentials_.end();) {
     const CachedCredential& c = it->second.value;
@@ -55,12 +100,53 @@ void CredentialCache::InvalidateUser(std::string_view account_id, std::string_vi
   policies_.erase(UserKey(account_id, user_name));
 }
 
-void CredentialCache::InvalidateAccountPolicies(std::string_view account_id) {
+void CredentialCache::DropAccountPolicies(std::string_view account_id) {
   std::lock_guard lock(mu_);
   std::string prefix = std::string(account_id) + '\n';
   for (auto it = policies_.begin(); it != policies_.end();) {
     it = it->first.starts_with(prefix) ? policies_.erase(it) : std::next(it);
   }
+}
+
+namespace {
+
+constexpr std::array<std::pair<CacheInvalidation::Kind, std::string_view>, 3> kKindNames = {{
+    {CacheInvalidation::Kind::kKey, "key"},
+    {CacheInvalidation::Kind::kUser, "user"},
+    {CacheInvalidation::Kind::kAccountPolicies, "policies"},
+}};
+
+}  // namespace
+
+std::string EncodeCacheInvalidation(const CacheInvalidation& i) {
+  std::string_view kind;
+  for (const auto& [k, name] : kKindNames) {
+    if (k == i.kind) kind = name;
+  }
+  return boost::json::serialize(
+      boost::json::object{{"t", "credentials"}, {"k", kind}, {"a", i.first}, {"b", i.second}});
+}
+
+std::optional<CacheInvalidation> DecodeCacheInvalidation(std::string_view payload) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(payload, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const boost::json::object& o = v.get_object();
+  const auto text = [&o](std::string_view key) -> const boost::json::string* {
+    const boost::json::value* f = o.if_contains(key);
+    return f != nullptr && f->is_string() ? &f->get_string() : nullptr;
+  };
+  const boost::json::string* t = text("t");
+  const boost::json::string* k = text("k");
+  const boost::json::string* a = text("a");
+  const boost::json::string* b = text("b");
+  if (t == nullptr || *t != "credentials" || k == nullptr || a == nullptr || b == nullptr) {
+    return std::nullopt;
+  }
+  for (const auto& [kind, name] : kKindNames) {
+    if (*k == name) return CacheInvalidation{kind, std::string(*a), std::string(*b)};
+  }
+  return std::nullopt;
 }
 
 }  // namespace sag::auth

@@ -1,11 +1,13 @@
 // A short-lived in-memory cache of what authenticating a call needs: the AccessKey's owner and
 // secret, and the parsed RAM policies of RAM users. It spares the store three to four reads per
 // call. Entries live at most ttl_ms; the operations that change keys, users or policies invalidate
-// the affected entries at once, so on a single node a disabled key stops working immediately.
-// Thread-safe.
+// the affected entries at once, so a disabled key stops working immediately on this node, and, with
+// several nodes, on the others as soon as the announced invalidation reaches them (a PostgreSQL
+// NOTIFY; ttl_ms is the bound when one is lost). Thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +28,19 @@ struct CachedCredential {
   bool is_root = false;
   bool is_operator = false;
 };
+
+// What one Invalidate* call dropped, as announced to other nodes.
+struct CacheInvalidation {
+  enum class Kind { kKey, kUser, kAccountPolicies };
+  Kind kind = Kind::kKey;
+  std::string first;   // the AccessKey id (kKey) or the account id
+  std::string second;  // the user name (kUser)
+};
+
+// The cluster message of an invalidation ({"t":"credentials",...}), and back; nullopt when payload
+// is not one.
+std::string EncodeCacheInvalidation(const CacheInvalidation& invalidation);
+std::optional<CacheInvalidation> DecodeCacheInvalidation(std::string_view payload);
 
 class CredentialCache {
  public:
@@ -49,6 +64,16 @@ class CredentialCache {
   // Drops every cached policy set of an account (a policy document or attachment changed).
   void InvalidateAccountPolicies(std::string_view account_id);
 
+  // Called after every Invalidate* with what it dropped (several nodes: tells the others). Set
+  // once, before the cache is shared.
+  void set_announcer(std::function<void(const CacheInvalidation&)> announce) {
+    announce_ = std::move(announce);
+  }
+  // Applies another node's invalidation here, without announcing it again.
+  void Apply(const CacheInvalidation& invalidation);
+  // Drops every entry (e.g. when this node may have missed announcements).
+  void Clear();
+
  private:
   template <typename T>
   struct Entry {
@@ -57,8 +82,14 @@ class CredentialCache {
   };
   static std::string UserKey(std::string_view account_id, std::string_view user_name);
 
+  void DropKey(std::string_view key_id);
+  void DropUser(std::string_view account_id, std::string_view user_name);
+  void DropAccountPolicies(std::string_view account_id);
+  void Announce(CacheInvalidation::Kind kind, std::string_view first, std::string_view second);
+
   const int64_t ttl_ms_;
   const size_t max_entries_;
+  std::function<void(const CacheInvalidation&)> announce_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry<CachedCredential>> credentials_;  // guarded by mu_
   std::unordered_map<std::string, Entry<std::vector<Policy>>> policies_;  // guarded by mu_

@@ -151,6 +151,13 @@ Result<void, std::string> StartCluster(Server::Impl& impl) {
       std::vector<std::string>{std::string(store::pg::kClusterChannel),
                                store::pg::NodeChannel(impl.node_id)},
       [raw](const std::string&, const std::string& payload) {
+        if (payload.find("\"credentials\"") != std::string::npos) {
+          // Another node changed keys, users or policies: drop what this node cached of them.
+          if (auto invalidation = auth::DecodeCacheInvalidation(payload)) {
+            raw->credentials.Apply(*invalidation);
+            return;
+          }
+        }
         if (payload.find("\"setting\"") != std::string::npos) {
           boost::system::error_code ec;
           boost::json::value v = boost::json::parse(payload, ec);
@@ -165,10 +172,19 @@ Result<void, std::string> StartCluster(Server::Impl& impl) {
       [raw] {
         raw->devices->OnClusterResync();
         ReloadClockOffset(*raw);
+        raw->credentials.Clear();  // announcements may have been missed meanwhile
       });
   if (auto r = impl.notifier->Start(); !r) {
     return MakeUnexpected("cluster notifications: " + r.error());
   }
+  // This node's credential-cache invalidations reach the other nodes' caches at once.
+  impl.credentials.set_announcer([raw](const auth::CacheInvalidation& invalidation) {
+    if (auto r = raw->notifier->Publish(std::string(store::pg::kClusterChannel),
+                                        auth::EncodeCacheInvalidation(invalidation));
+        !r) {
+      LogWarn("cluster: cannot announce a credential change: " + r.error().detail);
+    }
+  });
   impl.devices->ClusterTick();  // this node's lease exists before any device can connect
   const auto tick = std::max(std::chrono::milliseconds(impl.config.device_lease_ms / 3),
                              std::chrono::milliseconds(10));

@@ -1,5 +1,8 @@
 #include "auth/credential_cache.h"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace sag::auth {
@@ -57,6 +60,52 @@ TEST(CredentialCacheTest, StaysBoundedInSize) {
   for (int i = 0; i < 100; ++i) present += cache.GetCredential("k" + std::to_string(i), 1) ? 1 : 0;
   EXPECT_LE(present, 10);
   EXPECT_TRUE(cache.GetCredential("k99", 1).has_value());
+}
+
+TEST(CredentialCacheTest, InvalidationsAreAnnouncedAndAppliedOnAnotherNode) {
+  CredentialCache here(1000);
+  CredentialCache there(1000);
+  std::vector<std::string> wire;
+  here.set_announcer(
+      [&](const CacheInvalidation& i) { wire.push_back(EncodeCacheInvalidation(i)); });
+  there.set_announcer([](const CacheInvalidation&) { ADD_FAILURE() << "Apply must not announce"; });
+  there.PutCredential("k1", Cred("a", "u"), 0);
+  there.PutCredential("k2", Cred("a", "v"), 0);
+  there.PutPolicies("a", "u", {}, 0);
+  there.PutPolicies("b", "w", {}, 0);
+
+  here.InvalidateKey("k2");
+  here.InvalidateUser("a", "u");
+  here.InvalidateAccountPolicies("b");
+  ASSERT_EQ(wire.size(), 3u);
+  EXPECT_EQ(wire[0], R"({"t":"credentials","k":"key","a":"k2","b":""})");
+  for (const std::string& message : wire) {
+    auto i = DecodeCacheInvalidation(message);
+    ASSERT_TRUE(i.has_value()) << message;
+    there.Apply(*i);
+  }
+  EXPECT_FALSE(there.GetCredential("k1", 1).has_value());  // user a/u
+  EXPECT_FALSE(there.GetCredential("k2", 1).has_value());  // the key
+  EXPECT_FALSE(there.GetPolicies("a", "u", 1).has_value());
+  EXPECT_FALSE(there.GetPolicies("b", "w", 1).has_value());
+}
+
+TEST(CredentialCacheTest, OtherClusterMessagesAreNotInvalidations) {
+  for (const char* payload :
+       {"", "{", "[]", R"({"t":"setting"})", R"({"t":"credentials","k":"key"})",
+        R"({"t":"credentials","k":"all","a":"x","b":""})",
+        R"({"t":"credentials","k":"key","a":1,"b":""})"}) {
+    EXPECT_FALSE(DecodeCacheInvalidation(payload).has_value()) << payload;
+  }
+}
+
+TEST(CredentialCacheTest, ClearDropsEverything) {
+  CredentialCache cache(1000);
+  cache.PutCredential("k1", Cred("a", "u"), 0);
+  cache.PutPolicies("a", "u", {}, 0);
+  cache.Clear();
+  EXPECT_FALSE(cache.GetCredential("k1", 1).has_value());
+  EXPECT_FALSE(cache.GetPolicies("a", "u", 1).has_value());
 }
 
 }  // namespace

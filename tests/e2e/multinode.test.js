@@ -260,6 +260,30 @@ describe('several nodes on one PostgreSQL database', () => {
     }, { timeoutMs: 15000 });
   });
 
+  it('a key disabled or a policy detached through node A is refused by node B at once (its cache is told)', async () => {
+    const user = 'mn-ram-' + h.randomAlnum(6).toLowerCase();
+    await tenantA.admin.call('CreateUser', { UserName: user });
+    const doc = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'smartag:Describe*', Resource: '*' }] };
+    await tenantA.admin.call('CreatePolicy', { PolicyName: `${user}-p`, PolicyDocument: JSON.stringify(doc) });
+    await tenantA.admin.call('AttachPolicyToUser', { PolicyName: `${user}-p`, UserName: user });
+    const keys = [];
+    for (let i = 0; i < 2; i++) {
+      const k = await tenantA.admin.call('CreateAccessKey', { UserName: user });
+      keys.push({ accessKeyId: k.AccessKey.AccessKeyId, accessKeySecret: k.AccessKey.AccessKeySecret });
+    }
+    const onB = keys.map((k) => h.v1Client(B.endpoint, k));
+    const describe = (c) => c.call('DescribeSmartAccessGateways', { RegionId: REGION });
+    for (const c of onB) await describe(c);  // node B has both keys and the policy cached now
+
+    await tenantA.admin.call('UpdateAccessKey', { UserAccessKeyId: keys[0].accessKeyId, Status: 'Inactive' });
+    // Well within the 2 s cache lifetime: only the announcement can have dropped it.
+    await h.poll(async () => (await rejection(describe(onB[0]))).body.Code === 'InvalidAccessKeyId.Inactive',
+      { timeoutMs: 500, intervalMs: 10 });
+    await tenantA.admin.call('DetachPolicyFromUser', { PolicyName: `${user}-p`, UserName: user });
+    await h.poll(async () => (await rejection(describe(onB[1]))).body.Code === 'Forbidden',
+      { timeoutMs: 500, intervalMs: 10 });
+  });
+
   it('the test clock moved through one node is the business clock of the other', async () => {
     const target = Date.UTC(2031, 0, 2, 3, 4, 5);
     await h.operatorClient(A).call('SetClock', { Now: String(target) });
