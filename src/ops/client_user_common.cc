@@ -105,13 +105,6 @@ std::vector<store::ClientIpRange> ClientIpPool(const store::InstanceRecord& inst
   return pool;
 }
 
-bool InPool(const std::vector<store::ClientIpRange>& pool, uint32_t address) {
-  for (const auto& r : pool) {
-    if (address >= r.first && address <= r.last) return true;
-  }
-  return false;
-}
-
 std::string GenerateClientUserName() { return "user" + RandomAlnum(8); }
 
 std::string GenerateClientPassword() {

@@ -43,8 +43,6 @@ Result<std::optional<int64_t>, ApiError> ReadClientBandwidth(const Params& param
 // 30), everything but the network address, the gateway (network + 1) and the broadcast address.
 // Empty when the instance has no usable block.
 std::vector<store::ClientIpRange> ClientIpPool(const store::InstanceRecord& instance);
-// True when address lies in one of the pool's ranges.
-bool InPool(const std::vector<store::ClientIpRange>& pool, uint32_t address);
 
 // A generated user name ("user" + 8 letters/digits) and password (16 letters/digits).
 std::string GenerateClientUserName();

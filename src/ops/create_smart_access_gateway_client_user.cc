@@ -40,8 +40,9 @@ OpResult CreateSmartAccessGatewayClientUser(OpContext& ctx) {
   if (in.cidr_block.empty()) return MakeUnexpected(ApiError(ApiErrorId::kSagCidrEmpty));
   store::CreateClientUserRequest request;
   request.pool = ClientIpPool(in);
+  request.cidr_block = in.cidr_block;
   request.max_users = in.user_count;
-  if (static_ip && !InPool(request.pool, *static_ip)) {
+  if (static_ip && !store::InClientIpRanges(request.pool, *static_ip)) {
     return MakeUnexpected(ApiError(ApiErrorId::kClientUserInvalidClientIp));
   }
   const bool generated_password = password.empty();
@@ -85,6 +86,9 @@ OpResult CreateSmartAccessGatewayClientUser(OpContext& ctx) {
         return MakeUnexpected(ApiError(ApiErrorId::kClientUserInvalidClientIp));
       case store::CreateClientUserOutcome::kPoolExhausted:
         return MakeUnexpected(ApiError(ApiErrorId::kClientUserIpPoolExhausted));
+      case store::CreateClientUserOutcome::kPoolChanged:
+        // ModifySmartAccessGateway changed the CidrBlock meanwhile: the pool read is stale.
+        return MakeUnexpected(ApiError(ApiErrorId::kResourceInOperating));
     }
     return MakeUnexpected(ApiError::Internal("unknown create outcome"));
   }

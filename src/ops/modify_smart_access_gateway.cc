@@ -66,26 +66,19 @@ OpResult ModifySmartAccessGateway(OpContext& ctx) {
     return MakeUnexpected(ApiError(ApiErrorId::kFeatureNotSupport));
   }
   if (patch.cidr_block.has_value() && in.instance_type == "software") {
-    // Client users keep their ClientIp: a new CidrBlock must still hold every one of them.
+    // Client users keep their ClientIp: the store refuses (kConflict) a new CidrBlock that no
+    // longer holds every one of them, in the transaction that changes it.
     store::InstanceRecord changed = in;
     changed.cidr_block = *patch.cidr_block;
-    const std::vector<store::ClientIpRange> pool = ClientIpPool(changed);
-    store::ClientUserFilter all;
-    all.account_id = in.account_id;
-    all.instance_id = in.id;
-    all.limit = int64_t{1} << 30;
-    auto users = ctx.store().ListClientUsers(all);
-    if (!users) return MakeUnexpected(StoreFailure(users.error()));
-    for (const auto& u : users->items) {
-      if (!InPool(pool, u.client_ip)) {
-        return MakeUnexpected(ApiError(ApiErrorId::kResourceInOperating));
-      }
-    }
+    patch.client_ips_within = ClientIpPool(changed);
   }
   auto r = ctx.store().UpdateInstance(ctx.principal.account_id, ctx.region_id, id, patch);
   if (!r) {
     if (r.error().code == store::StoreErrorCode::kNotFound) {
       return MakeUnexpected(ApiError(ApiErrorId::kSagInstanceNoFound));
+    }
+    if (r.error().code == store::StoreErrorCode::kConflict) {
+      return MakeUnexpected(ApiError(ApiErrorId::kResourceInOperating));
     }
     return MakeUnexpected(StoreFailure(r.error()));
   }

@@ -19,4 +19,10 @@ std::optional<uint32_t> LowestFreeClientIp(const std::vector<ClientIpRange>& poo
   return std::nullopt;
 }
 
+bool InClientIpRanges(const std::vector<ClientIpRange>& ranges, int64_t address) {
+  return std::any_of(ranges.begin(), ranges.end(), [address](const ClientIpRange& r) {
+    return address >= int64_t{r.first} && address <= int64_t{r.last};
+  });
+}
+
 }  // namespace sag::store

@@ -28,22 +28,21 @@ struct ClientUserRecord {
   int64_t create_ms = 0;
 };
 
-// An inclusive range of IPv4 addresses (host order) a ClientIp may be allocated from.
-struct ClientIpRange {
-  uint32_t first = 0;
-  uint32_t last = 0;
-};
-
 // The lowest address of pool (ranges in order) that is not in used (sorted ascending); nullopt
 // when none is free. Both backends allocate dynamic ClientIps with it.
 std::optional<uint32_t> LowestFreeClientIp(const std::vector<ClientIpRange>& pool,
                                            const std::vector<int64_t>& used);
+// True when address lies in one of ranges.
+bool InClientIpRanges(const std::vector<ClientIpRange>& ranges, int64_t address);
 
 // Creates a client user (see ClientUserStore::CreateClientUser).
 struct CreateClientUserRequest {
   ClientUserRecord user;            // is_static_ip: user.client_ip is the requested address
   std::vector<ClientIpRange> pool;  // where a dynamic address is allocated from, in order
-  int64_t max_users = 0;            // the instance's UserCount
+  // The instance's CidrBlock the pool (and a static address's check) was derived from: when the
+  // instance's CidrBlock is no longer this in the transaction, nothing is created (kPoolChanged).
+  std::string cidr_block;
+  int64_t max_users = 0;  // the instance's UserCount
 };
 
 // What CreateClientUser did; everything but kCreated changed nothing.
@@ -54,6 +53,7 @@ enum class CreateClientUserOutcome {
   kOverLimit,         // the instance has max_users users already
   kIpTaken,           // the static address is another user's
   kPoolExhausted,     // every address of the pool is taken
+  kPoolChanged,       // the instance's CidrBlock changed since the pool was derived from it
 };
 
 struct CreateClientUserResult {

@@ -114,6 +114,12 @@ struct InstancePage {
   int64_t total = 0;
 };
 
+// An inclusive range of IPv4 addresses (host order) a ClientIp may be allocated from.
+struct ClientIpRange {
+  uint32_t first = 0;
+  uint32_t last = 0;
+};
+
 // Fields to change on an instance; unset fields stay as they are.
 struct InstancePatch {
   std::optional<std::string> name;
@@ -126,6 +132,9 @@ struct InstancePatch {
   std::optional<bool> enable_software_connection_audit;
   std::optional<std::string> ccn_id;
   std::optional<int64_t> end_ms;
+  // With cidr_block: every client user of the instance must keep its ClientIp inside these ranges
+  // (the new block's usable addresses), checked in the same transaction; kConflict otherwise.
+  std::optional<std::vector<ClientIpRange>> client_ips_within;
 };
 
 // A device of the inventory, keyed by its serial number, with its binding (if any). A device is

@@ -49,6 +49,14 @@ function nextShanghai(after, hh) {
   while (t <= after) t += DAY;
   return t;
 }
+// Polls the device's policy until `done(policy)` holds and the scheduler has recorded what came of
+// its attempt ("starting" is the claim of a window, before the attempt's result).
+function policyWhen(inst, done, VersionType = 'Device') {
+  return poll(async () => {
+    const d = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn, VersionType });
+    return done(d) && d.LastUpgradeResult !== 'starting' ? d : null;
+  });
+}
 async function version(id, sn) {
   const i = await A.client.call('DescribeSAGDeviceInfo', { RegionId: REGION, SmartAGId: id, SmartAGSn: sn });
   return { firmware: i.Version, dpi: i.DpiVersion };
@@ -193,10 +201,7 @@ describe('the scheduler', () => {
 
     // The next day's window: up to date, nothing starts.
     await setClock(window + DAY + 1000);
-    const done = await poll(async () => {
-      const d = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn });
-      return d.LastUpgradeTime === window + DAY ? d : null;
-    });
+    const done = await policyWhen(inst, (d) => d.LastUpgradeTime === window + DAY);
     assert.match(done.LastUpgradeResult, /^up to date: no newer release version for sag-1000 \(runs 2\.1\.0\)$/);
     assert.equal((await upgradesOf(inst.sn)).length, 1);
   });
@@ -210,10 +215,7 @@ describe('the scheduler', () => {
     const window = nextShanghai((await now()), 6);
     assert.ok(run >= window && run < window + 5 * 60 * 1000, `jitter within 5 minutes: ${run - window}`);
     await setClock(window + 31 * 60 * 1000);
-    const p = await poll(async () => {
-      const d = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn });
-      return d.LastUpgradeTime === window ? d : null;
-    });
+    const p = await policyWhen(inst, (d) => d.LastUpgradeTime === window);
     assert.match(p.LastUpgradeResult, /^missed: the window .* had closed before the scheduler reached it$/);
     assert.equal(p.NextUpgradeTime - window, run - window + DAY);
     assert.deepEqual(await upgradesOf(inst.sn), []);
@@ -225,18 +227,12 @@ describe('the scheduler', () => {
       CronExpression: '0 0 8 * * ?', Duration: '30', Jitter: '0' });
     const window = nextShanghai((await now()), 8);
     await setClock(window + 1000);
-    let p = await poll(async () => {
-      const d = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn });
-      return d.LastUpgradeTime === window ? d : null;
-    });
+    let p = await policyWhen(inst, (d) => d.LastUpgradeTime === window);
     assert.equal(p.LastUpgradeResult, 'skipped: the device is offline (retrying while the window is open)');
     const retryIn = p.NextUpgradeTime - (window + 1000);  // a minute after the attempt
     assert.ok(retryIn >= 60 * 1000 && retryIn < 65 * 1000, String(retryIn));
     await setClock(window + 31 * 60 * 1000);
-    p = await poll(async () => {
-      const d = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn });
-      return d.NextUpgradeTime === window + DAY ? d : null;
-    });
+    p = await policyWhen(inst, (d) => d.NextUpgradeTime === window + DAY);
     assert.equal(p.LastUpgradeResult, 'window closed without an upgrade: skipped: the device is offline');
     assert.deepEqual(await upgradesOf(inst.sn), []);
   });
@@ -253,10 +249,7 @@ describe('the scheduler', () => {
     const [fw] = await finished(inst.sn);
     assert.equal(fw.VersionType, 'Device');
     assert.equal(fw.State, 'Succeeded');
-    const dpiPolicy = await poll(async () => {
-      const d = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn, VersionType: 'Dpi' });
-      return d.LastUpgradeTime === window ? d : null;
-    });
+    const dpiPolicy = await policyWhen(inst, (d) => d.LastUpgradeTime === window, 'Dpi');
     assert.match(dpiPolicy.LastUpgradeResult, /retrying while the window is open/);
     await setClock(window + 2 * 60 * 1000);  // the retry comes a minute later
     const list = await finished(inst.sn, 2);

@@ -285,6 +285,37 @@ describe('SAG app instances and client users', () => {
       assert.equal((await createUser(A.client, tiny, { UserName: 'tinyuser2' })).ClientIp, '10.40.0.10');
     });
 
+    it('creates racing a CidrBlock change: no user is ever left outside the block (the losers get ResourceInOperating)', async () => {
+      // New users get addresses of the first block; the change drops that block. A create reads the
+      // block, hashes the password, then stores the user: the change lands in between in some of
+      // the rounds (the delays spread it over that gap).
+      for (const delayMs of [0, 2, 5, 10, 20]) {
+        const id = await appInstance(A.client, { cidr: '10.61.0.0/24,10.60.0.0/24', userCount: 100 });
+        const creates = Array.from({ length: 6 }, (_, i) =>
+          createUser(A.client, id, { UserName: `race-user-${i}`, Password: 'Race-pass-1' }));
+        await new Promise((r) => setTimeout(r, delayMs));
+        const modify = A.client.call('ModifySmartAccessGateway', { RegionId: REGION, SmartAGId: id, CidrBlock: '10.60.0.0/24' });
+        const results = await Promise.allSettled([modify, ...creates]);
+        for (const r of results.filter((x) => x.status === 'rejected')) {
+          await h.expectApiError(Promise.reject(r.reason), {
+            status: 400, code: 'ResourceInOperating', message: 'The specified resource is being used. Please try later.',
+          });
+        }
+        const attr = await A.client.call('DescribeSmartAccessGatewayAttribute', { RegionId: REGION, SmartAGId: id });
+        const blocks = attr.CidrBlock.split(',').map((c) => {
+          const [ip, bits] = c.split('/');
+          const base = ipNum(ip);
+          return [base, base + 2 ** (32 - Number(bits)) - 1];
+        });
+        const users = (await listUsers(A.client, id, { PageSize: '100' })).Users.User;
+        assert.equal(users.length, results.slice(1).filter((r) => r.status === 'fulfilled').length);
+        for (const u of users) {
+          assert.ok(blocks.some(([lo, hi]) => ipNum(u.ClientIp) > lo && ipNum(u.ClientIp) < hi),
+            `${u.UserName} has ${u.ClientIp}, outside ${attr.CidrBlock} (round with ${delayMs} ms)`);
+        }
+      }
+    });
+
     it('32 concurrent creates into a /27 (29 usable addresses): 29 unique addresses inside the block, 3 exhausted', async () => {
       const pool = await appInstance(A.client, { cidr: '10.50.0.32/27', userCount: 100 });
       const results = await Promise.allSettled(Array.from({ length: 32 }, (_, i) => {

@@ -85,6 +85,7 @@ constexpr char kAccountA[] = "1000000000000001";
 constexpr char kAccountB[] = "1000000000000002";
 constexpr char kRegion[] = "cn-shanghai";
 constexpr char kApp[] = "sag-app1";
+constexpr char kAppCidr[] = "192.168.0.0/24,10.0.0.0/16";  // MakeInstance's
 
 constexpr uint32_t Ip(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
   return (a << 24) | (b << 16) | (c << 8) | d;
@@ -125,6 +126,7 @@ class ClientUserStoreTest : public ::testing::TestWithParam<BackendFactory> {
     r.user.password_hash = "$argon2id$v=19$hash-of-" + name;
     r.user.create_ms = create_ms;
     r.pool = std::move(pool);
+    r.cidr_block = kAppCidr;
     r.max_users = max_users;
     return r;
   }
@@ -221,6 +223,38 @@ TEST_P(ClientUserStoreTest, CreateOutcomesInOrderAndNothingChangedByThem) {
   int64_t total = 0;
   EXPECT_EQ(Names(All(), &total), std::vector<std::string>{"alice01"});
   EXPECT_EQ(total, 1);
+}
+
+TEST_P(ClientUserStoreTest, CreateFromAStaleCidrBlockChangesNothing) {
+  auto stale = Request("bob0001");
+  stale.cidr_block = "10.9.0.0/24";  // what the caller read before the block was changed
+  EXPECT_EQ(OutcomeOf(stale), CreateClientUserOutcome::kPoolChanged);
+  EXPECT_EQ(Names(All()), std::vector<std::string>{});
+}
+
+TEST_P(ClientUserStoreTest, ANewCidrBlockMustHoldEveryClientIpInTheSameTransaction) {
+  Create(Request("alice01", 1, Ip(10, 0, 0, 9)));
+  InstancePatch narrower;
+  narrower.cidr_block = "10.0.1.0/24";
+  narrower.client_ips_within = std::vector<ClientIpRange>{{Ip(10, 0, 1, 2), Ip(10, 0, 1, 254)}};
+  auto refused = store().UpdateInstance(kAccountA, kRegion, kApp, narrower);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, StoreErrorCode::kConflict);
+  auto kept = store().GetInstance(kAccountA, kRegion, kApp);
+  ASSERT_STORE_OK(kept);
+  EXPECT_EQ(kept->cidr_block, kAppCidr);
+
+  InstancePatch holding;
+  holding.cidr_block = "10.0.0.0/28";
+  holding.client_ips_within = std::vector<ClientIpRange>{{Ip(10, 0, 0, 2), Ip(10, 0, 0, 14)}};
+  auto changed = store().UpdateInstance(kAccountA, kRegion, kApp, holding);
+  ASSERT_STORE_OK(changed);
+  EXPECT_EQ(changed->cidr_block, "10.0.0.0/28");
+  // A create that read the old block is refused; one that read the new block goes through.
+  EXPECT_EQ(OutcomeOf(Request("bob0001")), CreateClientUserOutcome::kPoolChanged);
+  auto fresh = Request("bob0001", 1, std::nullopt, {{Ip(10, 0, 0, 2), Ip(10, 0, 0, 14)}});
+  fresh.cidr_block = "10.0.0.0/28";
+  EXPECT_EQ(Create(fresh).client_ip, Ip(10, 0, 0, 2));
 }
 
 TEST_P(ClientUserStoreTest, ListIsOrderedPagedAndFiltered) {

@@ -74,11 +74,15 @@ StoreResult<CreateClientUserResult> PgStore::CreateClientUser(
   auto run = RunWrite([&](Connection& conn) -> StoreResult<void> {
     result = CreateClientUserResult{};
     const ClientUserRecord& in = request.user;
-    ASSIGN_OR_RETURN(Rows locked, conn.Query("SELECT 1 FROM instances WHERE id = $1 "
+    ASSIGN_OR_RETURN(Rows locked, conn.Query("SELECT cidr_block FROM instances WHERE id = $1 "
                                              "AND account_id = $2 FOR UPDATE",
                                              {in.instance_id, in.account_id}));
     if (locked.empty()) {
       result.outcome = CreateClientUserOutcome::kInstanceNotFound;
+      return {};
+    }
+    if (locked.Text(0, 0) != request.cidr_block) {
+      result.outcome = CreateClientUserOutcome::kPoolChanged;
       return {};
     }
     ASSIGN_OR_RETURN(auto existing,

@@ -808,6 +808,19 @@ StoreResult<InstanceRecord> PgStore::UpdateInstance(std::string_view account_id,
     }
     if (patch.ccn_id) r.ccn_id = *patch.ccn_id;
     if (patch.end_ms) r.end_ms = *patch.end_ms;
+    if (patch.client_ips_within) {
+      // Every client user keeps its ClientIp: the new block must still hold each one (the
+      // instance row is locked, so no user can be created meanwhile).
+      ASSIGN_OR_RETURN(Rows users, conn.Query("SELECT client_ip FROM client_users "
+                                              "WHERE instance_id = $1",
+                                              {r.id}));
+      for (int i = 0; i < users.size(); ++i) {
+        if (!InClientIpRanges(*patch.client_ips_within, users.Int(i, 0))) {
+          return MakeUnexpected(
+              StoreError{StoreErrorCode::kConflict, "a client user's ClientIp is outside"});
+        }
+      }
+    }
     RETURN_IF_ERROR(conn.Query(
         "UPDATE instances SET name = $2, description = $3, status = $4, cidr_block = $5, "
         "routing_strategy = $6, security_lock_threshold = $7, position = $8, "

@@ -73,12 +73,16 @@ StoreResult<CreateClientUserResult> SqliteStore::CreateClientUser(
     result = CreateClientUserResult{};
     const ClientUserRecord& in = request.user;
     {
-      ASSIGN_OR_RETURN(Statement stmt,
-                       conn.Prepare("SELECT 1 FROM instances WHERE id = ?1 AND account_id = ?2"));
+      ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("SELECT cidr_block FROM instances WHERE "
+                                                    "id = ?1 AND account_id = ?2"));
       stmt.BindText(1, in.instance_id).BindText(2, in.account_id);
       ASSIGN_OR_RETURN(const bool found, stmt.Step());
       if (!found) {
         result.outcome = CreateClientUserOutcome::kInstanceNotFound;
+        return {};
+      }
+      if (stmt.ColumnText(0) != request.cidr_block) {
+        result.outcome = CreateClientUserOutcome::kPoolChanged;
         return {};
       }
     }

@@ -776,6 +776,20 @@ StoreResult<InstanceRecord> SqliteStore::UpdateInstance(std::string_view account
     }
     if (patch.ccn_id) r.ccn_id = *patch.ccn_id;
     if (patch.end_ms) r.end_ms = *patch.end_ms;
+    if (patch.client_ips_within) {
+      // Every client user keeps its ClientIp: the new block must still hold each one.
+      ASSIGN_OR_RETURN(Statement users,
+                       conn.Prepare("SELECT client_ip FROM client_users WHERE instance_id = ?1"));
+      users.BindText(1, r.id);
+      while (true) {
+        ASSIGN_OR_RETURN(const bool row, users.Step());
+        if (!row) break;
+        if (!InClientIpRanges(*patch.client_ips_within, users.ColumnInt64(0))) {
+          return MakeUnexpected(
+              StoreError{StoreErrorCode::kConflict, "a client user's ClientIp is outside"});
+        }
+      }
+    }
 
     ASSIGN_OR_RETURN(Statement stmt,
                      conn.Prepare("UPDATE instances SET name = ?2, description = ?3, status = ?4, "
