@@ -194,7 +194,7 @@ describe('the scheduler', () => {
     assert.equal(u.VersionCode, '2.1.0');
     assert.equal(u.FromVersion, '2.0.0');
     assert.deepEqual(await version(inst.id, inst.sn), { firmware: '2.1.0', dpi: '1.0.0' });
-    const after = await describePolicy(A.client, { SmartAGId: inst.id, SerialNumber: inst.sn });
+    const after = await policyWhen(inst, (d) => d.LastUpgradeTime === window);
     assert.equal(after.LastUpgradeTime, window);
     assert.match(after.LastUpgradeResult, new RegExp(`^started ${u.UpgradeId} to 2\\.1\\.0$`));
     assert.equal(after.NextUpgradeTime, window + DAY);

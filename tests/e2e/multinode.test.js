@@ -328,7 +328,10 @@ describe('several nodes on one PostgreSQL database', () => {
     const after = (await h.operatorClient(B).call('ListUpgrades', { SerialNumber: inst.sn })).Upgrades.Upgrade;
     assert.equal(after.length, 1, JSON.stringify(after));
     assert.equal(upgrades[0].VersionCode, '2.1.0');
-    const p = await tenantA.client.call('DescribeDeviceAutoUpgradePolicy', { RegionId: REGION, SmartAGId: inst.id, SerialNumber: inst.sn });
+    const p = await h.poll(async () => {
+      const d = await tenantA.client.call('DescribeDeviceAutoUpgradePolicy', { RegionId: REGION, SmartAGId: inst.id, SerialNumber: inst.sn });
+      return d.LastUpgradeResult !== 'starting' ? d : null;  // the claim, before the outcome is recorded
+    });
     assert.equal(p.LastUpgradeResult, `started ${upgrades[0].UpgradeId} to 2.1.0`);
     const info = await tenantB.client.call('DescribeSAGDeviceInfo', { RegionId: REGION, SmartAGId: inst.id, SmartAGSn: inst.sn });
     assert.equal(info.Version, '2.1.0');
