@@ -25,4 +25,22 @@ bool InClientIpRanges(const std::vector<ClientIpRange>& ranges, int64_t address)
   });
 }
 
+CreateClientUserOutcome PlaceClientUser(const CreateClientUserRequest& request,
+                                        const std::vector<int64_t>& used, ClientUserRecord* user) {
+  if (static_cast<int64_t>(used.size()) >= request.max_users) {
+    return CreateClientUserOutcome::kOverLimit;
+  }
+  *user = request.user;
+  if (user->is_static_ip) {
+    if (std::binary_search(used.begin(), used.end(), int64_t{user->client_ip})) {
+      return CreateClientUserOutcome::kIpTaken;
+    }
+    return CreateClientUserOutcome::kCreated;
+  }
+  std::optional<uint32_t> free = LowestFreeClientIp(request.pool, used);
+  if (!free) return CreateClientUserOutcome::kPoolExhausted;
+  user->client_ip = *free;
+  return CreateClientUserOutcome::kCreated;
+}
+
 }  // namespace sag::store

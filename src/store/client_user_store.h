@@ -56,6 +56,13 @@ enum class CreateClientUserOutcome {
   kPoolChanged,       // the instance's CidrBlock changed since the pool was derived from it
 };
 
+// Where a new user of request goes, given the ClientIps already used on its instance (sorted
+// ascending): kCreated with *user (request.user, its ClientIp allocated when dynamic), or
+// kOverLimit, kIpTaken or kPoolExhausted. Both backends decide with it inside their create
+// transaction.
+CreateClientUserOutcome PlaceClientUser(const CreateClientUserRequest& request,
+                                        const std::vector<int64_t>& used, ClientUserRecord* user);
+
 struct CreateClientUserResult {
   CreateClientUserOutcome outcome = CreateClientUserOutcome::kInstanceNotFound;
   ClientUserRecord user;

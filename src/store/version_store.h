@@ -82,6 +82,11 @@ struct UpgradeChange {
   int64_t now_ms = 0;
 };
 
+// Applies change to upgrade (state, the set fields) when upgrade is not terminal and, when
+// change.from_states is set, in one of those states; returns whether it did. Both backends'
+// AdvanceUpgrade decide with it inside their transaction.
+bool ApplyUpgradeChange(const UpgradeChange& change, UpgradeRecord& upgrade);
+
 // Selects upgrades. Empty fields do not filter.
 struct UpgradeFilter {
   std::string serial_number;

@@ -197,17 +197,7 @@ StoreResult<bool> PgStore::AdvanceUpgrade(std::string_view id, const UpgradeChan
     ASSIGN_OR_RETURN(Rows rows, conn.Query(kSql, {id}));
     if (rows.empty()) return MakeUnexpected(StoreError{StoreErrorCode::kNotFound, "upgrade"});
     UpgradeRecord u = ReadUpgrade(rows, 0);
-    if (IsTerminalUpgradeState(u.state)) return {};
-    if (!change.from_states.empty() &&
-        std::find(change.from_states.begin(), change.from_states.end(), u.state) ==
-            change.from_states.end()) {
-      return {};
-    }
-    u.state = change.state;
-    if (change.detail) u.detail = *change.detail;
-    if (change.generation) u.generation = *change.generation;
-    if (change.bytes_done) u.bytes_done = *change.bytes_done;
-    if (change.deadline_ms) u.deadline_ms = *change.deadline_ms;
+    if (!ApplyUpgradeChange(change, u)) return {};
     RETURN_IF_ERROR(conn.Query(
         "UPDATE upgrades SET state = $2, detail = $3, generation = $4, "
         "bytes_done = $5, deadline_ms = $6, update_ms = $7 WHERE id = $1",

@@ -102,24 +102,9 @@ StoreResult<CreateClientUserResult> SqliteStore::CreateClientUser(
         used.push_back(stmt.ColumnInt64(0));
       }
     }
-    if (static_cast<int64_t>(used.size()) >= request.max_users) {
-      result.outcome = CreateClientUserOutcome::kOverLimit;
-      return {};
-    }
-    ClientUserRecord user = in;
-    if (user.is_static_ip) {
-      if (std::binary_search(used.begin(), used.end(), int64_t{user.client_ip})) {
-        result.outcome = CreateClientUserOutcome::kIpTaken;
-        return {};
-      }
-    } else {
-      std::optional<uint32_t> free = LowestFreeClientIp(request.pool, used);
-      if (!free) {
-        result.outcome = CreateClientUserOutcome::kPoolExhausted;
-        return {};
-      }
-      user.client_ip = *free;
-    }
+    ClientUserRecord user;
+    result.outcome = PlaceClientUser(request, used, &user);
+    if (result.outcome != CreateClientUserOutcome::kCreated) return {};
     static const std::string kInsert = "INSERT INTO client_users (" + std::string(kUserColumns) +
                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
     ASSIGN_OR_RETURN(Statement insert, conn.Prepare(kInsert));

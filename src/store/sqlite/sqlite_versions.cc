@@ -240,17 +240,7 @@ StoreResult<bool> SqliteStore::AdvanceUpgrade(std::string_view id, const Upgrade
     ASSIGN_OR_RETURN(auto rows, Collect<UpgradeRecord>(get, &ReadUpgrade));
     if (rows.empty()) return MakeUnexpected(StoreError{StoreErrorCode::kNotFound, "upgrade"});
     UpgradeRecord u = std::move(rows.front());
-    if (IsTerminalUpgradeState(u.state)) return {};
-    if (!change.from_states.empty() &&
-        std::find(change.from_states.begin(), change.from_states.end(), u.state) ==
-            change.from_states.end()) {
-      return {};
-    }
-    u.state = change.state;
-    if (change.detail) u.detail = *change.detail;
-    if (change.generation) u.generation = *change.generation;
-    if (change.bytes_done) u.bytes_done = *change.bytes_done;
-    if (change.deadline_ms) u.deadline_ms = *change.deadline_ms;
+    if (!ApplyUpgradeChange(change, u)) return {};
     ASSIGN_OR_RETURN(
         Statement upd,
         conn.Prepare("UPDATE upgrades SET state = ?2, detail = ?3, generation = ?4, "
