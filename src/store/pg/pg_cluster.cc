@@ -165,6 +165,40 @@ StoreResult<int64_t> PgStore::PurgeNonces(int64_t now_ms, int64_t limit) {
   return deleted;
 }
 
+StoreResult<void> PgStore::RecordNonces(const std::vector<NonceRecord>& nonces) {
+  if (nonces.empty()) return {};
+  return RunWrite([&](Connection& conn) -> StoreResult<void> {
+    // As RememberNonce: this transaction's commit does not wait for the WAL flush.
+    RETURN_IF_ERROR(conn.Query("SELECT set_config('synchronous_commit', 'off', true)", {}));
+    for (const NonceRecord& n : nonces) {
+      RETURN_IF_ERROR(
+          conn.Query("INSERT INTO nonces (access_key_id, nonce, expires_ms) VALUES ($1, $2, $3) "
+                     "ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_ms = "
+                     "GREATEST(nonces.expires_ms, EXCLUDED.expires_ms)",
+                     {n.access_key_id, n.nonce, n.expires_ms}));
+    }
+    return {};
+  });
+}
+
+StoreResult<void> PgStore::ForEachNonce(int64_t now_ms,
+                                        const std::function<void(const NonceRecord&)>& f) {
+  std::vector<NonceRecord> found;  // read first: a rerun transaction must not call f twice
+  auto done = RunRead([&](Connection& conn) -> StoreResult<void> {
+    found.clear();
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("SELECT access_key_id, nonce, expires_ms FROM nonces "
+                                           "WHERE expires_ms > $1",
+                                           {now_ms}));
+    for (int i = 0; i < rows.size(); ++i) {
+      found.push_back(NonceRecord{rows.Text(i, 0), rows.Text(i, 1), rows.Int(i, 2)});
+    }
+    return {};
+  });
+  if (!done) return done;
+  for (const NonceRecord& record : found) f(record);
+  return {};
+}
+
 StoreResult<void> PgStore::WithClusterLock(int64_t key,
                                            const std::function<StoreResult<void>()>& f) {
   // A session lock on a connection of its own: f's store calls use the pool meanwhile, and a node

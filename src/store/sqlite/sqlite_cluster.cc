@@ -185,6 +185,42 @@ StoreResult<int64_t> SqliteStore::PurgeNonces(int64_t now_ms, int64_t limit) {
   return deleted;
 }
 
+StoreResult<void> SqliteStore::RecordNonces(const std::vector<NonceRecord>& nonces) {
+  if (nonces.empty()) return {};
+  return RunWriteWithoutSync([&](Connection& conn) -> StoreResult<void> {
+    for (const NonceRecord& n : nonces) {
+      // Cached: preparing again only looks the statement up (and each use resets it).
+      ASSIGN_OR_RETURN(
+          Statement stmt,
+          conn.Prepare("INSERT INTO nonces (access_key_id, nonce, expires_ms) VALUES (?1, ?2, ?3) "
+                       "ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_ms = "
+                       "max(nonces.expires_ms, excluded.expires_ms)"));
+      stmt.BindText(1, n.access_key_id).BindText(2, n.nonce).BindInt64(3, n.expires_ms);
+      RETURN_IF_ERROR(stmt.Run());
+    }
+    return {};
+  });
+}
+
+StoreResult<void> SqliteStore::ForEachNonce(int64_t now_ms,
+                                            const std::function<void(const NonceRecord&)>& f) {
+  return RunRead([&](Connection& conn) -> StoreResult<void> {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn.Prepare("SELECT access_key_id, nonce, expires_ms FROM nonces "
+                                  "WHERE expires_ms > ?1"));
+    stmt.BindInt64(1, now_ms);
+    NonceRecord record;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool row, stmt.Step());
+      if (!row) return {};
+      record.access_key_id = stmt.ColumnText(0);
+      record.nonce = stmt.ColumnText(1);
+      record.expires_ms = stmt.ColumnInt64(2);
+      f(record);
+    }
+  });
+}
+
 StoreResult<void> SqliteStore::WithClusterLock(int64_t /*key*/,
                                                const std::function<StoreResult<void>()>& f) {
   // One SQLite node per database file: a process-wide mutex is the whole cluster.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <type_traits>
 #include <utility>
@@ -343,21 +344,37 @@ struct SqliteStore::Impl {
   }
 
   // Runs f in one BEGIN IMMEDIATE transaction, committed when f succeeds and rolled back otherwise.
+  // wait_for_disk false: the commit does not wait for the disk (synchronous=NORMAL for this
+  // transaction only; in WAL mode it survives a crash of the process at once, and a power loss
+  // once any later commit has synced the log).
   template <typename F>
-  auto Write(F&& f) {
+  auto Write(F&& f, bool wait_for_disk = true) {
     using R = std::invoke_result_t<F&, Connection&>;
     std::lock_guard lock(write_mu);
     Pool::Lease lease = pool.Borrow();
-    auto txn = Transaction::Begin(*lease, Transaction::Mode::kWrite);
-    if (!txn) {
-      return R(MakeUnexpected(std::move(txn).error()));
+    if (!wait_for_disk) {
+      if (auto r = (*lease).Exec("PRAGMA synchronous=NORMAL"); !r) {
+        return R(MakeUnexpected(std::move(r).error()));
+      }
     }
-    R result = f(*lease);
-    if (!result.has_value()) {
-      return result;  // txn rolls back as it goes out of scope
-    }
-    if (auto committed = txn->Commit(); !committed) {
-      return R(MakeUnexpected(std::move(committed).error()));
+    R result = [&]() -> R {
+      auto txn = Transaction::Begin(*lease, Transaction::Mode::kWrite);
+      if (!txn) {
+        return R(MakeUnexpected(std::move(txn).error()));
+      }
+      R r = f(*lease);
+      if (!r.has_value()) {
+        return r;  // txn rolls back as it goes out of scope
+      }
+      if (auto committed = txn->Commit(); !committed) {
+        return R(MakeUnexpected(std::move(committed).error()));
+      }
+      return r;
+    }();
+    if (!wait_for_disk && !(*lease).Exec("PRAGMA synchronous=FULL")) {
+      // The connection goes back to the pool: every later commit on it must wait for the disk.
+      // Setting a pragma touches no file, so this cannot fail short of memory corruption.
+      std::abort();
     }
     return result;
   }
@@ -1341,6 +1358,11 @@ StoreResult<void> SqliteStore::PutSetting(std::string_view key, std::string_view
 
 StoreResult<void> SqliteStore::RunWrite(const std::function<StoreResult<void>(Connection&)>& f) {
   return impl_->Write(f);
+}
+
+StoreResult<void> SqliteStore::RunWriteWithoutSync(
+    const std::function<StoreResult<void>(Connection&)>& f) {
+  return impl_->Write(f, /*wait_for_disk=*/false);
 }
 
 StoreResult<void> SqliteStore::RunRead(const std::function<StoreResult<void>(Connection&)>& f) {

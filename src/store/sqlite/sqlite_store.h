@@ -198,6 +198,9 @@ class SqliteStore : public Store {
   StoreResult<bool> RememberNonce(std::string_view access_key_id, std::string_view nonce,
                                   int64_t now_ms, int64_t expires_ms) override;
   StoreResult<int64_t> PurgeNonces(int64_t now_ms, int64_t limit) override;
+  StoreResult<void> RecordNonces(const std::vector<NonceRecord>& nonces) override;
+  StoreResult<void> ForEachNonce(int64_t now_ms,
+                                 const std::function<void(const NonceRecord&)>& f) override;
   StoreResult<void> WithClusterLock(int64_t key,
                                     const std::function<StoreResult<void>()>& f) override;
 
@@ -208,6 +211,9 @@ class SqliteStore : public Store {
   // sqlite_cluster.cc): f as one BEGIN IMMEDIATE transaction under the write lock, committed when
   // f succeeds (write), or on a borrowed autocommit connection (read).
   StoreResult<void> RunWrite(const std::function<StoreResult<void>(sqlite::Connection&)>& f);
+  // RunWrite whose commit does not wait for the disk (durable against a crash of this process).
+  StoreResult<void> RunWriteWithoutSync(
+      const std::function<StoreResult<void>(sqlite::Connection&)>& f);
   StoreResult<void> RunRead(const std::function<StoreResult<void>(sqlite::Connection&)>& f);
 
   std::unique_ptr<Impl> impl_;
