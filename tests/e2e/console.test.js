@@ -107,7 +107,8 @@ describe('the console in chromium', { skip: NO_CHROMIUM }, () => {
   const pages = []; // {page, context, record, secret}
 
   function deviceArgs(sn) {
-    return ['--sn', sn, '--secret', secret, '--firmware', '2.0.0', '--dpi', '1.0.0', '--reboot-ms', '300',
+    // A reboot of 3 s keeps an upgrade in flight across a page refresh or two.
+    return ['--sn', sn, '--secret', secret, '--firmware', '2.0.0', '--dpi', '1.0.0', '--reboot-ms', '3000',
       '--download-chunk-bytes', '65536'];
   }
 
@@ -209,9 +210,22 @@ describe('the console in chromium', { skip: NO_CHROMIUM }, () => {
     await go(operator, '#/upgrades');
     await go(tenant, '#/upgrades');
     await waitForText(tenant, /Denied: only the operator account may call ListUpgrades|latest upgrade/i, { selector: 'main' });
+    // Every state the operator's page shows for the upgrade, in order.
+    await operator.evaluate(() => {
+      window.__states = [];
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('#upgrades .upgrade .badge')) {
+          if (window.__states.at(-1) !== el.textContent) window.__states.push(el.textContent);
+        }
+      }).observe(document.getElementById('main'), { childList: true, subtree: true });
+    });
     await A.v3.call('UpdateSmartAccessGatewayVersion', { RegionId: REGION, SmartAGId: east.id, VersionCode: '2.1.0', SerialNumber: east.sn });
     await waitForText(operator, new RegExp(`${east.sn}\\s+${east.id}\\s+Device 2\\.0\\.0 → 2\\.1\\.0\\s+Succeeded\\s+100%`), { selector: '#upgrades' });
     await waitForText(operator, /^0 in progress, 1 finished\.$/, { selector: '#upgrade-counts' });
+    const shown = await operator.evaluate(() => window.__states);
+    assert.equal(shown.at(-1), 'Succeeded');
+    assert.ok(shown.slice(0, -1).some((state) => ['Dispatched', 'Downloading', 'Installing', 'Rebooting', 'Verifying'].includes(state)),
+      `the page showed the upgrade while it ran: ${shown.join(' → ')}`);
     await waitForText(tenant, new RegExp(`${east.sn}\\s+${east.id}\\s+Device 2\\.0\\.0 → 2\\.1\\.0\\s+Succeeded\\s+100%`), { selector: '#upgrades' });
     await shot(operator, 'upgrades');
     await go(operator, '#/versions');
