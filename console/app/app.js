@@ -72,6 +72,7 @@ async function refresh(myRun, page, ctx, live) {
       if (myRun !== run) return;
       live.replaceChildren(...[page.view(model)].flat(3).filter(Boolean));
       refreshes++;
+      status.dataset.route = ctx.hash;
       setStatus(`Live · updated ${new Date().toISOString().slice(11, 19)} UTC · every ${POLL_MS / 1000} s`, 'ok');
     } catch (e) {
       if (myRun !== run) return;
@@ -91,7 +92,7 @@ function showPage() {
   const myRun = ++run;
   const { route, params } = parseRoute();
   renderNav(route.nav ? route : null);
-  const ctx = { client, params, navigate, regionsList };
+  const ctx = { client, params, navigate, regionsList, hash: location.hash };
   const live = h('div', { class: 'live' }, h('p', { class: 'muted' }, 'Loading…'));
   main.replaceChildren(h('h1', {}, route.page.title), route.page.controls ? route.page.controls(ctx) : '', live);
   document.title = `${route.page.title} · OpenSAG console`;

@@ -6,7 +6,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const CHROMIUM_CANDIDATES = [process.env.SAG_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+// SAG_CHROMIUM, when set, is the only candidate.
+const CHROMIUM_CANDIDATES = process.env.SAG_CHROMIUM ? [process.env.SAG_CHROMIUM]
+  : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 // The chromium executable, or null when none is installed.
 function findChromium() {
