@@ -94,10 +94,10 @@ export class Client {
   // POST /?<params> with an empty body and the V3 Authorization header; resolves the JSON body,
   // rejects with an ApiError.
   async call(version, action, params = {}) {
+    // The canonical query: sorted by name, then value (as sagd sorts them), then encoded.
     const query = flatten(params)
-      .map(([k, v]) => [percentEncode(k), percentEncode(v)])
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
-      .map(([k, v]) => `${k}=${v}`)
+      .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
       .join('&');
     const payloadHash = await sha256Hex('');
     const headers = {

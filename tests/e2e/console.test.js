@@ -6,6 +6,7 @@
 'use strict';
 const { test, before, after, describe } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const {
@@ -69,6 +70,20 @@ describe('how sagd serves the console', () => {
     assert.doesNotMatch(index.text, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
     assert.doesNotMatch(index.text, /\sstyle=|\son[a-z]+=/i, 'no inline style or handler');
     assert.doesNotMatch(index.text, /https?:\/\//, 'nothing from another origin');
+  });
+
+  test('every file under console/app is served byte for byte, with its SHA-256 as ETag', async () => {
+    const appDir = path.join(__dirname, '..', '..', 'console', 'app');
+    const files = fs.readdirSync(appDir, { recursive: true }).filter((f) => fs.statSync(path.join(appDir, f)).isFile());
+    assert.ok(files.length >= 10, files.join(' '));
+    for (const file of files) {
+      const bytes = fs.readFileSync(path.join(appDir, file));
+      const r = await get(`/console/${file.split(path.sep).join('/')}`);
+      assert.equal(r.status, 200, file);
+      assert.equal(r.text, bytes.toString('utf8'), file);
+      const sha = crypto.createHash('sha256').update(bytes).digest('hex');
+      assert.equal(r.headers.etag, `"${sha.slice(0, 32)}"`, file);
+    }
   });
 
   test('a matching If-None-Match is 304; /console redirects to /console/; unknown paths are 404; POST is 405', async () => {
