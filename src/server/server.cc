@@ -25,6 +25,7 @@
 #include "ops/artifacts.h"
 #include "ops/upgrade_engine.h"
 #include "ops/upgrade_policy.h"
+#include "server/console_assets.h"
 #include "server/data_dir.h"
 #include "store/pg/pg_notifier.h"
 #include "store/pg/pg_store.h"
@@ -333,6 +334,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
             if (std::string_view(req.target).starts_with(ops::kArtifactPathPrefix)) {
               return respond(device::ServeArtifact(req, *store_ptr, artifact_config));
             }
+            if (IsConsoleTarget(req.target)) return respond(ServeConsole(req));
             respond(gateway->Handle(req));
           }),
       [](const api::HttpRequest& req) {
