@@ -34,6 +34,10 @@ struct ServerConfig {
   int64_t upgrade_ack_timeout_ms = 5000;
   int64_t upgrade_timeout_ms = 30 * 60 * 1000;
   int64_t max_artifact_mb = 256;
+  // How many PublishVersion uploads may run at once (--max-uploads), and how many HTTP connections
+  // may be open (--max-connections; at the cap the listener stops accepting until one closes).
+  int max_uploads = 2;
+  int64_t max_connections = 10000;
 };
 
 class Server {
