@@ -30,7 +30,7 @@ std::string_view BadRequestReason(http::error e) {
     case http::error::bad_target:
       return "bad request target";
     case http::error::bad_version:
-      return "bad HTTP version";
+      return "bad or unsupported HTTP version";  // only 1.0 and 1.1 are served
     case http::error::bad_field:
     case http::error::bad_value:
     case http::error::bad_obs_fold:
@@ -111,13 +111,6 @@ std::optional<ApiError> FramingRefusal(const beast::error_code& ec) {
 }
 
 ApiError BufferFullRefusal() { return ApiError(ApiErrorId::kRequestHeaderFieldsTooLarge); }
-
-std::optional<ApiError> HeaderRefusal(const WireRequest& header) {
-  if (header.version() / 10 != 1) {
-    return ApiError(ApiErrorId::kBadRequest, {"unsupported HTTP version"});
-  }
-  return std::nullopt;
-}
 
 unsigned ResponseVersion(unsigned version) { return version == 10 ? 10 : 11; }
 

@@ -66,9 +66,6 @@ FeedOutcome FeedParser(RequestParser& parser, boost::beast::flat_buffer& buffer,
 std::optional<ApiError> FramingRefusal(const boost::beast::error_code& ec);
 // The refusal of a request whose unparsed bytes reached limits.buffer_limit.
 ApiError BufferFullRefusal();
-// The refusal of a request whose header parsed but which this listener does not serve (an HTTP
-// version other than 1.x), or nullopt.
-std::optional<ApiError> HeaderRefusal(const WireRequest& header);
 // The HTTP version to answer a request of version (Beast's 10 * major + minor) in: 1.0 for 1.0,
 // otherwise 1.1.
 unsigned ResponseVersion(unsigned version);

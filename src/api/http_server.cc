@@ -223,7 +223,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void OnHeader() {
     const WireRequest& header = parser_->get();
     version_ = ResponseVersion(header.version());
-    if (auto refusal = HeaderRefusal(header)) return Refuse(*refusal);
     keep_alive_ = header.keep_alive();
     const UploadOptions& upload = Options().upload;
     const bool is_upload = upload.is_upload && upload.is_upload(header);

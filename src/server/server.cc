@@ -311,9 +311,17 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   if (int stale = ops::RemoveStaleUploads(artifact_dir); stale > 0) {
     LogInfo("removed " + std::to_string(stale) + " unfinished upload(s) from " + artifact_dir);
   }
+  // Only a V3 call can carry an artifact (V3 signs the body's hash); a form body is parameters.
+  // Any other PublishVersion takes the ordinary path and its answers.
   http_options.upload.is_upload = [](const api::WireRequest& header) {
+    constexpr std::string_view kForm = "application/x-www-form-urlencoded";
     auto action = header.find("x-acs-action");
-    return action != header.end() && action->value() == "PublishVersion";
+    auto authorization = header.find(boost::beast::http::field::authorization);
+    auto type = header.find(boost::beast::http::field::content_type);
+    return action != header.end() && action->value() == "PublishVersion" &&
+           authorization != header.end() && authorization->value().starts_with("ACS3-") &&
+           (type == header.end() ||
+            !boost::beast::iequals(type->value().substr(0, kForm.size()), kForm));
   };
   http_options.upload.authorize = [gateway](const api::HttpRequest& header) {
     auto authorized = gateway->AuthorizeUpload(header);
