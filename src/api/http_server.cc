@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <fcntl.h>
 #include <optional>
+#include <sys/resource.h>
 #include <type_traits>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -620,11 +623,28 @@ bool HttpServer::BelowConnectionCap() {
   return connections_.load() < options_.max_connections && accept_paused_.exchange(false);
 }
 
+bool HttpServer::DescriptorsToSpare() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return true;
+  // The kernel hands out the lowest free descriptor: every one below the probe is in use.
+  int probe = ::fcntl(acceptor_.native_handle(), F_DUPFD_CLOEXEC, 0);
+  if (probe < 0) return false;
+  ::close(probe);
+  return static_cast<rlim_t>(probe) + static_cast<rlim_t>(options_.descriptor_reserve) <
+         limit.rlim_cur;
+}
+
 void HttpServer::Accept() {
   if (!acceptor_.is_open() || !BelowConnectionCap()) return;
+  if (!DescriptorsToSpare()) {
+    return RetryAcceptLater("fewer than " + std::to_string(options_.descriptor_reserve) +
+                            " file descriptors free");
+  }
   acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (ec && ec != asio::error::connection_aborted) return OnAcceptFailure(ec);
+    if (ec && ec != asio::error::connection_aborted) {
+      return RetryAcceptLater("accept failed: " + ec.message());
+    }
     if (!ec) {
       try {
         if (options_.tls) {
@@ -640,11 +660,11 @@ void HttpServer::Accept() {
   });
 }
 
-void HttpServer::OnAcceptFailure(const boost::system::error_code& ec) {
+void HttpServer::RetryAcceptLater(const std::string& why) {
   ++unlogged_accept_failures_;
   const auto now = SteadyClock::now();
   if (now >= next_accept_log_) {
-    LogWarn("accept failed: " + ec.message() + " (" + std::to_string(unlogged_accept_failures_) +
+    LogWarn("not accepting connections: " + why + " (" + std::to_string(unlogged_accept_failures_) +
             " time(s) since the last such line); retrying every " +
             std::to_string(options_.accept_retry_delay.count()) + " ms");
     unlogged_accept_failures_ = 0;

@@ -105,8 +105,12 @@ struct HttpServerOptions {
   // HTTP connections open at once (upgraded device channels no longer count). At the cap the
   // listener stops accepting until one closes; new connections wait in the kernel's backlog.
   int64_t max_connections = 10000;
-  // After a failed accept (e.g. no file descriptor left) the listener retries after this delay,
-  // and logs the failure at most once per accept_log_interval.
+  // A connection is accepted only while more than this many file descriptors would stay free
+  // (for the store, artifact files and the process itself), so a flood of connections never
+  // exhausts them; with fewer free, accepting waits.
+  int descriptor_reserve = 32;
+  // When accepting waits for descriptors, or an accept failed (e.g. none left), the listener
+  // retries after this delay, and logs it at most once per accept_log_interval.
   std::chrono::milliseconds accept_retry_delay{50};
   std::chrono::milliseconds accept_log_interval{10000};
   UploadOptions upload;
@@ -171,7 +175,10 @@ class HttpServer {
   // On the acceptor's strand.
   void Accept();
   bool BelowConnectionCap();
-  void OnAcceptFailure(const boost::system::error_code& ec);
+  // Whether more than options_.descriptor_reserve descriptors are free.
+  bool DescriptorsToSpare();
+  // Logs why accepting waits (at most once per interval) and retries after the delay.
+  void RetryAcceptLater(const std::string& why);
   // A network thread: runs io_ until it stops; a handler that throws is logged and only its own
   // connection is lost.
   void RunNetworkThread();
