@@ -237,8 +237,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     parser_->body_limit(limit);
     if (is_upload) return Authorize();
-    BeginBody(Phase::kBody);
-    Parse();
+    ReadBody(Phase::kBody);
   }
 
   void OnMessage() {
@@ -335,8 +334,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     upload_permit_ = std::move(outcome.permit);
     upload_sink_ = std::move(outcome.sink);
     upload_complete_ = std::move(outcome.complete);
-    BeginBody(Phase::kUpload);
-    if (!Expects100Continue(parser_->get())) return Parse();
+    ReadBody(Phase::kUpload);
+  }
+
+  // Reads the body of the request whose header was accepted; a client waiting for "100 Continue"
+  // gets it first.
+  void ReadBody(Phase phase) {
+    BeginBody(phase);
+    if (parser_->is_done() || !Expects100Continue(parser_->get())) return Parse();
     auto interim =
         std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
     Tcp().expires_after(Options().idle_timeout);
@@ -344,6 +349,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         stream_, *interim,
         Step<beast::error_code, size_t>([interim](Session& self, beast::error_code ec, size_t) {
           if (ec) return self.Close();
+          self.BeginBody(self.phase_);  // the body's time starts once the client may send it
           self.Parse();
         }));
   }

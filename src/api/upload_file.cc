@@ -42,15 +42,7 @@ Result<void, std::string> UploadSink::Write(std::string_view bytes) {
   crypto_hash_sha256_update(&sha_, reinterpret_cast<const unsigned char*>(bytes.data()),
                             bytes.size());
   size_ += bytes.size();
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return MakeUnexpected("cannot write " + path_ + ": " + std::strerror(errno));
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
+  return ops::WriteFully(fd_, bytes, path_);
 }
 
 Result<std::shared_ptr<const BodyFile>, std::string> UploadSink::Finish() {

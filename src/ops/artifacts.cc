@@ -12,18 +12,6 @@
 namespace sag::ops {
 namespace {
 
-Result<void, std::string> WriteAll(int fd, std::string_view bytes, const std::string& path) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return MakeUnexpected("cannot write " + path + ": " + std::strerror(errno));
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
-}
-
 bool HasFileOfSize(const std::string& path, uint64_t size) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) == size;
@@ -59,7 +47,7 @@ Result<std::string, std::string> StoreArtifact(const std::string& dir, std::stri
   std::string tmp = dir + "/" + std::string(kUploadFilePrefix) + HexEncode(RandomBytes(8));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return MakeUnexpected("cannot create " + tmp + ": " + std::strerror(errno));
-  auto written = WriteAll(fd, bytes, tmp);
+  auto written = WriteFully(fd, bytes, tmp);
   if (written && ::fsync(fd) != 0) {
     written = MakeUnexpected("cannot sync " + tmp + ": " + std::strerror(errno));
   }
@@ -96,6 +84,18 @@ int RemoveStaleUploads(const std::string& dir) {
   }
   ::closedir(d);
   return removed;
+}
+
+Result<void, std::string> WriteFully(int fd, std::string_view bytes, const std::string& path) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return MakeUnexpected("cannot write " + path + ": " + std::strerror(errno));
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return {};
 }
 
 std::string ArtifactPath(const std::string& dir, std::string_view sha256) {

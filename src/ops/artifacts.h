@@ -22,6 +22,9 @@ Result<std::string, std::string> StoreArtifact(const std::string& dir, std::stri
 Result<void, std::string> InstallArtifactFile(const std::string& dir, const std::string& file,
                                               std::string_view sha256, uint64_t size);
 
+// Writes every byte to the file descriptor fd (path names it in the error).
+Result<void, std::string> WriteFully(int fd, std::string_view bytes, const std::string& path);
+
 // Removes what an interrupted upload or store left in dir: files whose name starts with
 // kUploadFilePrefix. Call at startup, before anything uploads. Returns how many were removed.
 int RemoveStaleUploads(const std::string& dir);

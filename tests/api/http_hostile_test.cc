@@ -220,9 +220,7 @@ TEST(HttpHostileTest, AtTheConnectionCapAcceptingWaitsUntilAConnectionCloses) {
   l.Start();
   auto a = std::make_unique<RawClient>(l.port());
   RawClient b(l.port());
-  for (int i = 0; i < 10000 && l.server().connections() < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  testing::WaitUntil([&] { return l.server().connections() >= 2; });
   ASSERT_EQ(l.server().connections(), 2);
   RawClient waiting(l.port());  // completes in the kernel's backlog
   ASSERT_TRUE(waiting.connected());
@@ -233,6 +231,21 @@ TEST(HttpHostileTest, AtTheConnectionCapAcceptingWaitsUntilAConnectionCloses) {
   auto r = waiting.ReadResponse();
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->body, "ok /third");
+}
+
+TEST(HttpHostileTest, AnOrdinaryBodyWithExpectContinueGets100ContinueFirst) {
+  Listener l;
+  l.Start();
+  RawClient c(l.port());
+  ASSERT_TRUE(c.Send(
+      "POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"));
+  auto interim = c.ReadResponse();
+  ASSERT_TRUE(interim.has_value());
+  EXPECT_EQ(interim->status, 100u);
+  ASSERT_TRUE(c.Send("a=b"));
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, "ok /form");
 }
 
 }  // namespace

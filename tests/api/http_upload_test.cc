@@ -102,9 +102,7 @@ TEST_F(UploadTest, ABodyIsStreamedToAFileWithItsSizeAndHash) {
   EXPECT_TRUE(seen_on_disk_);
   EXPECT_EQ(fs::path(seen_path_).parent_path(), dir_);
   // The file goes with the request, once the handler returned.
-  for (int i = 0; i < 10000 && fs::exists(seen_path_); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  testing::WaitUntil([&] { return !fs::exists(seen_path_); });
   EXPECT_FALSE(fs::exists(seen_path_));
 }
 
@@ -148,10 +146,7 @@ TEST_F(UploadTest, UploadsBeyondTheCapAreThrottledUntilOneFinishes) {
   Start();
   RawClient first(server_->port());
   ASSERT_TRUE(first.Send(Post("/upload-1", 10) + "01234"));  // half its body: holds the slot
-  for (int i = 0; i < 10000 && server_->uploads() < 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ASSERT_EQ(server_->uploads(), 1);
+  ASSERT_TRUE(testing::WaitUntil([&] { return server_->uploads() == 1; }));
   RawClient second(server_->port());
   ASSERT_TRUE(second.Send(Post("/upload-2", 3) + "abc"));
   auto throttled = second.ReadResponse();
@@ -166,9 +161,7 @@ TEST_F(UploadTest, UploadsBeyondTheCapAreThrottledUntilOneFinishes) {
   auto done = first.ReadResponse();
   ASSERT_TRUE(done.has_value());
   EXPECT_EQ(done->body, "10 " + Sha256Hex("0123456789") + " ");
-  for (int i = 0; i < 10000 && server_->uploads() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  ASSERT_TRUE(testing::WaitUntil([&] { return server_->uploads() == 0; }));
   RawClient third(server_->port());
   ASSERT_TRUE(third.Send(Post("/upload-3", 3) + "xyz"));
   auto again = third.ReadResponse();
@@ -194,13 +187,9 @@ TEST_F(UploadTest, AnUploadCutOffMidwayLeavesNoFile) {
   {
     RawClient c(server_->port());
     ASSERT_TRUE(c.Send(Post("/upload", 1000) + "only a part"));
-    for (int i = 0; i < 10000 && server_->uploads() < 1; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    ASSERT_TRUE(testing::WaitUntil([&] { return server_->uploads() == 1; }));
   }  // the client goes away
-  for (int i = 0; i < 10000 && (server_->uploads() > 0 || FilesLeft() > 0); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  testing::WaitUntil([&] { return server_->uploads() == 0 && FilesLeft() == 0; });
   EXPECT_EQ(server_->uploads(), 0);
   EXPECT_EQ(FilesLeft(), 0u);
 }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <netinet/in.h>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <thread>
 #include <unistd.h>
 
 namespace sag::api::testing {
@@ -61,6 +63,18 @@ class RawClient {
   int fd_ = -1;
   std::string pending_;
 };
+
+// Waits until condition holds, checking every millisecond for at most limit; returns whether it
+// held.
+inline bool WaitUntil(const std::function<bool()>& condition,
+                      std::chrono::milliseconds limit = std::chrono::milliseconds(20000)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 // Parses the status line and fields of a response header (up to, not including, the blank line).
 std::optional<RawResponse> ParseResponseHeader(std::string_view header);
