@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Floods a running sagd the ways issue 12 describes and reports its RSS (docs/benchmarks.md).
 
-    bench/flood_rss.py ENDPOINT PID FLOOD [--seconds S] [--connections N]
+    bench/flood_rss.py ENDPOINT PID FLOOD [--seconds S] [--connections N] [--rate-kib K]
       FLOOD: trailer | upload-unsigned | upload-forged | upload-signed | fd | device
     Environment: SAG_ACCESS_KEY_ID / SAG_ACCESS_KEY_SECRET (the operator's key, upload-signed).
 
@@ -130,20 +130,22 @@ class Flood:
                 self.count(type(e).__name__)
 
     def slow_body(self, header_fn):
-        """Sends header_fn()'s header, then a 256 MiB body at 64 KiB/s; reconnects when refused."""
-        piece = b"\0" * 6554
+        """Sends header_fn()'s header, then a 256 MiB body at --rate-kib KiB/s (a tenth of a
+        second's worth at a time); reconnects when answered."""
+        piece = b"\0" * (self.args.rate_kib * 1024 // 10)
         while not self.stop.is_set():
             try:
                 s = connect(self.host, self.port)
                 s.sendall(header_fn())
-                s.settimeout(0.1)
                 status = None
                 while not self.stop.is_set():
                     try:
+                        s.settimeout(10)
                         s.sendall(piece)
                     except OSError:
                         break
                     try:
+                        s.settimeout(0.1)  # and the rest of the tenth of a second to the answer
                         status = read_status(s)
                         break
                     except socket.timeout:
@@ -170,7 +172,9 @@ class Flood:
 
     def device(self, _):
         key = base64.b64encode(os.urandom(16)).decode()
-        frame = ws_frame(b"x" * 60000)
+        # A well-formed message of an unknown, 60 KB type: the channel answers each with an error
+        # naming the type (a malformed message would close the connection at once).
+        frame = ws_frame(b'{"type":"' + b"x" * 60000 + b'"}')
         try:
             s = connect(self.host, self.port)
             s.sendall((f"GET /device/v1/channel HTTP/1.1\r\nHost: {self.hostport}\r\n"
@@ -260,6 +264,7 @@ def main():
                                      "upload-signed", "fd", "device"])
     p.add_argument("--seconds", type=int, default=10)
     p.add_argument("--connections", type=int, default=8)
+    p.add_argument("--rate-kib", type=int, default=4096, help="upload floods: KiB/s per connection")
     Flood(p.parse_args()).run()
 
 

@@ -3,7 +3,8 @@
 # fresh sagd (release build) for SECONDS while bench/flood_rss.py samples VmRSS every 100 ms and
 # probes with a plain request every 0.5 s. Loopback only.
 #
-#   bench/flood_rss.sh [SECONDS]      (default 10; SAG_BIN=DIR uses the sagd in DIR, no build)
+#   bench/flood_rss.sh [SECONDS]      (default 10; SAG_BIN=DIR uses the sagd in DIR, no build;
+#                                     SAG_FLOODS="trailer fd ..." runs only those)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-10}
@@ -43,11 +44,14 @@ run() {
   wait "$pid" 2>/dev/null || true
 }
 
+floods=${SAG_FLOODS:-trailer upload-unsigned upload-forged upload-signed fd device}
+wanted() { [[ " $floods " == *" $1 "* ]]; }
+
 echo "| flood | connections | s | RSS MiB idle / peak / end | survived | slowest probe ms | outcomes |"
 echo "|---|---|---|---|---|---|---|"
-run trailer 64 - --
-run upload-unsigned 8 - --
-run upload-forged 8 - --
-run upload-signed 8 - --
-run fd 4000 1024 --
-run device 8 - --
+wanted trailer && run trailer 64 - --
+wanted upload-unsigned && run upload-unsigned 8 - --
+wanted upload-forged && run upload-forged 8 - --
+wanted upload-signed && run upload-signed 8 - --
+wanted fd && run fd 4000 1024 --
+wanted device && run device 8 - --
