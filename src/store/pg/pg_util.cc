@@ -1,5 +1,6 @@
 #include "store/pg/pg_util.h"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -217,6 +218,151 @@ StoreResult<Rows> Connection::QueryUncached(const std::string& sql, const Params
                                          a.values.data(), a.lengths.data(), a.formats.data(),
                                          /*resultFormat=*/0)),
                sql);
+}
+
+namespace {
+
+// Type OIDs of the parameter kinds (pg_type.oid).
+constexpr unsigned kTextOid = 25, kInt8Oid = 20, kBoolOid = 16, kByteaOid = 17;
+constexpr unsigned kInt2Oid = 21, kInt4Oid = 23;
+
+unsigned TypeOf(const sql::Value& v) {
+  switch (v.kind()) {
+    case sql::Value::Kind::kText:
+      return kTextOid;
+    case sql::Value::Kind::kInt:
+      return kInt8Oid;
+    case sql::Value::Kind::kBool:
+      return kBoolOid;
+    case sql::Value::Kind::kBytes:
+      return kByteaOid;
+  }
+  return kTextOid;
+}
+
+// The values in binary form, pointing into values (text and bytes) or into own storage.
+struct BinaryValues {
+  explicit BinaryValues(std::span<const sql::Value> values) : numbers(values.size()) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      const sql::Value& v = values[i];
+      types.push_back(TypeOf(v));
+      formats.push_back(1);
+      if (v.kind() == sql::Value::Kind::kText || v.kind() == sql::Value::Kind::kBytes) {
+        pointers.push_back(v.text().data() == nullptr ? "" : v.text().data());
+        lengths.push_back(static_cast<int>(v.text().size()));
+        continue;
+      }
+      auto n = static_cast<uint64_t>(v.number());
+      char* bytes = numbers[i].data();
+      if (v.kind() == sql::Value::Kind::kBool) {
+        bytes[0] = n != 0 ? 1 : 0;
+        lengths.push_back(1);
+      } else {
+        for (int b = 7; b >= 0; --b, n >>= 8) bytes[b] = static_cast<char>(n & 0xff);
+        lengths.push_back(8);
+      }
+      pointers.push_back(bytes);
+    }
+  }
+  int count() const { return static_cast<int>(pointers.size()); }
+
+  std::vector<std::array<char, 8>> numbers;
+  std::vector<unsigned> types;
+  std::vector<const char*> pointers;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+};
+
+// A big-endian integer of size bytes.
+int64_t BigEndian(const char* bytes, int size) {
+  uint64_t n = 0;
+  for (int i = 0; i < size; ++i) n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+  if (size < 8 && size > 0 && (static_cast<unsigned char>(bytes[0]) & 0x80) != 0) {
+    n |= ~uint64_t{0} << (8 * size);  // sign-extend int2/int4
+  }
+  return static_cast<int64_t>(n);
+}
+
+}  // namespace
+
+StoreResult<sql::Rows> Connection::ReadRows(ResultHandle res, std::string_view sql) {
+  const ExecStatusType status = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    ASSIGN_OR_RETURN(Rows unreachable, Check(std::move(res), sql));  // records and maps the error
+    (void)unreachable;
+    return MakeUnexpected(StoreError{StoreErrorCode::kUnavailable, "postgresql: no result"});
+  }
+  pg_result* r = res.get();
+  sql::Rows rows;
+  const int columns = PQnfields(r);
+  rows.set_columns(columns);
+  const int n = PQntuples(r);
+  for (int row = 0; row < n; ++row) {
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(r, row, c) != 0) {
+        rows.AddNull();
+        continue;
+      }
+      const char* v = PQgetvalue(r, row, c);
+      const int length = PQgetlength(r, row, c);
+      switch (PQftype(r, c)) {
+        case kInt8Oid:
+        case kInt4Oid:
+        case kInt2Oid:
+          rows.AddInt(BigEndian(v, length));
+          break;
+        case kBoolOid:
+          rows.AddInt(length > 0 && v[0] != 0 ? 1 : 0);
+          break;
+        default:  // text and bytea: the bytes themselves
+          rows.AddBytes(std::string_view(v, static_cast<size_t>(length)));
+          break;
+      }
+    }
+  }
+  rows.set_affected(Rows(std::move(res)).affected());
+  return rows;
+}
+
+StoreResult<sql::Rows> Connection::Run(const sql::Statement& statement,
+                                       std::span<const sql::Value> values) {
+  const std::string& text = statement.text(sql::Dialect::kPostgres);
+  const BinaryValues a(values);
+  auto it = typed_.find(text);
+  if (it == typed_.end()) {
+    std::string name = "sag_t" + std::to_string(typed_.size() + 1);
+    ASSIGN_OR_RETURN(Rows prepared,
+                     Check(ResultHandle(PQprepare(conn_.get(), name.c_str(), text.c_str(),
+                                                  a.count(), a.types.data())),
+                           text));
+    (void)prepared;
+    it = typed_.emplace(text, std::move(name)).first;
+  }
+  return ReadRows(
+      ResultHandle(PQexecPrepared(conn_.get(), it->second.c_str(), a.count(), a.pointers.data(),
+                                  a.lengths.data(), a.formats.data(), /*resultFormat=*/1)),
+      text);
+}
+
+StoreResult<sql::Rows> Connection::RunOnce(std::string_view shared_sql,
+                                           std::span<const sql::Value> values) {
+  const std::string text(shared_sql);
+  const BinaryValues a(values);
+  return ReadRows(ResultHandle(PQexecParams(conn_.get(), text.c_str(), a.count(), a.types.data(),
+                                            a.pointers.data(), a.lengths.data(), a.formats.data(),
+                                            /*resultFormat=*/1)),
+                  text);
+}
+
+sql::Failure Connection::last_failure() const {
+  const std::string& state = last_error_.sqlstate;
+  if (last_error_.connection_lost) return sql::Failure::kConnectionLost;
+  if (state.empty()) return sql::Failure::kNone;
+  if (state == "23505") return sql::Failure::kUniqueViolation;
+  if (state == "23503") return sql::Failure::kForeignKeyViolation;
+  if (state.starts_with("23")) return sql::Failure::kOtherConstraint;
+  if (IsRetryable(state)) return sql::Failure::kRetryable;
+  return sql::Failure::kOther;
 }
 
 std::string QuoteConninfoValue(std::string_view value) {

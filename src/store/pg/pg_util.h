@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/sql/connection.h"
 #include "store/store.h"
 
 struct pg_conn;
@@ -93,16 +94,26 @@ struct LastError {
 // failure (40001) and deadlock (40P01).
 bool IsRetryable(std::string_view sqlstate);
 
-// One libpq connection with a prepared-statement cache. Statements run in whatever transaction the
-// caller opened with Exec("BEGIN").
-class Connection {
+// One libpq connection with a prepared-statement cache; the PostgreSQL side of sql::Connection.
+// Statements run in whatever transaction the caller opened with Exec("BEGIN").
+class Connection : public sql::Connection {
  public:
   // Connects with a libpq conninfo string or URI; the error is PQerrorMessage.
   static Result<std::unique_ptr<Connection>, std::string> Open(const std::string& conninfo);
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
-  ~Connection();
+  ~Connection() override;
+
+  // sql::Connection. Values go in binary form with their types (text, int8, bool, bytea), so the
+  // shared SQL needs no casts; results come back in binary form.
+  sql::Dialect dialect() const override { return sql::Dialect::kPostgres; }
+  StoreResult<sql::Rows> Run(const sql::Statement& statement,
+                             std::span<const sql::Value> values) override;
+  StoreResult<sql::Rows> RunOnce(std::string_view shared_sql,
+                                 std::span<const sql::Value> values) override;
+  sql::Failure last_failure() const override;
+  using sql::Connection::Run;
 
   // True while the connection is usable.
   bool ok() const;
@@ -110,7 +121,7 @@ class Connection {
   StoreResult<void> Reset();
 
   // Runs static SQL without parameters (may hold several statements).
-  StoreResult<void> Exec(std::string_view sql);
+  StoreResult<void> Exec(std::string_view sql) override;
   // Runs sql with params through a statement prepared once per connection. sql must be static text
   // (its text keys the cache).
   StoreResult<Rows> Query(const std::string& sql, const Params& params = {});
@@ -130,8 +141,12 @@ class Connection {
   explicit Connection(ConnHandle conn);
   StoreResult<Rows> Check(ResultHandle res, std::string_view sql);
 
+  // Checks res like Check and reads its rows (binary format) into sql::Rows.
+  StoreResult<sql::Rows> ReadRows(ResultHandle res, std::string_view sql);
+
   ConnHandle conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  std::unordered_map<std::string, std::string> typed_;     // shared SQL text -> statement name
   LastError last_error_;
 };
 

@@ -54,6 +54,34 @@ StoreError MapSqliteError(sqlite3* db, int rc, std::string_view sql) {
   return error;
 }
 
+sql::Failure ClassifySqliteError(int rc) {
+  switch (rc) {
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+    case SQLITE_CONSTRAINT_UNIQUE:
+      return sql::Failure::kUniqueViolation;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return sql::Failure::kForeignKeyViolation;
+    default:
+      break;
+  }
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+      return sql::Failure::kNone;
+    case SQLITE_CONSTRAINT:
+      return sql::Failure::kOtherConstraint;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return sql::Failure::kBusy;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return sql::Failure::kCorrupt;
+    default:
+      return sql::Failure::kOther;
+  }
+}
+
 // Statement ---------------------------------------------------------------------------------------
 
 Statement::Statement(sqlite3_stmt* stmt, StmtHandle owned)
@@ -236,6 +264,116 @@ StoreResult<void> Connection::Exec(std::string_view sql) {
     return MakeUnexpected(MapSqliteError(db_.get(), rc, sql));
   }
   return {};
+}
+
+StoreResult<sql::Rows> Connection::Run(const sql::Statement& statement,
+                                       std::span<const sql::Value> values) {
+  const std::string& text = statement.text(sql::Dialect::kSqlite);
+  auto it = cache_.find(text);
+  if (it == cache_.end()) {
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(db_.get(), text.data(), static_cast<int>(text.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    StmtHandle handle(raw);
+    if (rc != SQLITE_OK) {
+      last_failure_ = ClassifySqliteError(rc);
+      return MakeUnexpected(MapSqliteError(db_.get(), rc, text));
+    }
+    it = cache_.emplace(text, std::move(handle)).first;
+  }
+  return Execute(it->second.get(), values);
+}
+
+StoreResult<sql::Rows> Connection::RunOnce(std::string_view shared_sql,
+                                           std::span<const sql::Value> values) {
+  const std::string text = sql::Render(sql::Dialect::kSqlite, shared_sql);
+  sqlite3_stmt* raw = nullptr;
+  const int rc =
+      sqlite3_prepare_v3(db_.get(), text.data(), static_cast<int>(text.size()), 0, &raw, nullptr);
+  StmtHandle handle(raw);
+  if (rc != SQLITE_OK) {
+    last_failure_ = ClassifySqliteError(rc);
+    return MakeUnexpected(MapSqliteError(db_.get(), rc, text));
+  }
+  return Execute(handle.get(), values);
+}
+
+StoreResult<sql::Rows> Connection::Execute(sqlite3_stmt* stmt, std::span<const sql::Value> values) {
+  // Reset and unbound whatever happens, so a cached statement holds no read lock afterwards.
+  struct Reset {
+    sqlite3_stmt* stmt;
+    ~Reset() {
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+    }
+  } reset{stmt};
+  auto fail = [&](int rc) {
+    last_failure_ = ClassifySqliteError(rc);
+    return MakeUnexpected(MapSqliteError(db_.get(), rc, sqlite3_sql(stmt)));
+  };
+  int index = 0;
+  for (const sql::Value& v : values) {
+    ++index;
+    int rc = SQLITE_OK;
+    switch (v.kind()) {
+      case sql::Value::Kind::kText:
+        rc = sqlite3_bind_text64(stmt, index, v.text().empty() ? "" : v.text().data(),
+                                 static_cast<sqlite3_uint64>(v.text().size()), SQLITE_STATIC,
+                                 SQLITE_UTF8);
+        break;
+      case sql::Value::Kind::kBytes:
+        rc = v.text().empty()
+                 ? sqlite3_bind_zeroblob(stmt, index, 0)
+                 : sqlite3_bind_blob64(stmt, index, v.text().data(),
+                                       static_cast<sqlite3_uint64>(v.text().size()), SQLITE_STATIC);
+        break;
+      case sql::Value::Kind::kInt:
+      case sql::Value::Kind::kBool:
+        rc = sqlite3_bind_int64(stmt, index, static_cast<sqlite3_int64>(v.number()));
+        break;
+    }
+    if (rc != SQLITE_OK) return fail(rc);
+  }
+  sql::Rows rows;
+  const int columns = sqlite3_column_count(stmt);
+  rows.set_columns(columns);
+  while (true) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return fail(rc);
+    for (int c = 0; c < columns; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_INTEGER:
+          rows.AddInt(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+          break;
+        case SQLITE_FLOAT:
+          rows.AddInt(static_cast<int64_t>(sqlite3_column_double(stmt, c)));
+          break;
+        case SQLITE_NULL:
+          rows.AddNull();
+          break;
+        case SQLITE_BLOB: {
+          const void* data = sqlite3_column_blob(stmt, c);
+          rows.AddBytes(data == nullptr
+                            ? std::string_view()
+                            : std::string_view(static_cast<const char*>(data),
+                                               static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+          break;
+        }
+        default: {
+          const unsigned char* text = sqlite3_column_text(stmt, c);
+          rows.AddBytes(text == nullptr
+                            ? std::string_view()
+                            : std::string_view(reinterpret_cast<const char*>(text),
+                                               static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+          break;
+        }
+      }
+    }
+  }
+  if (sqlite3_stmt_readonly(stmt) == 0) rows.set_affected(Changes());
+  last_failure_ = sql::Failure::kNone;
+  return rows;
 }
 
 int64_t Connection::Changes() const { return static_cast<int64_t>(sqlite3_changes64(db_.get())); }

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "common/result.h"
+#include "store/sql/connection.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -38,6 +39,8 @@ using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 // and everything else (BUSY, IOERR, FULL, ...) kUnavailable. The detail holds sqlite3_errmsg and,
 // when given, the statement's SQL text (never bound values), for logs.
 StoreError MapSqliteError(sqlite3* db, int rc, std::string_view sql = {});
+// How the store reacts to an SQLite result code (extended codes distinguish the constraints).
+sql::Failure ClassifySqliteError(int rc);
 
 // A prepared statement being used once: bind parameters (1-based), step through rows, read columns.
 // A bind failure is remembered and reported by the next Step. On destruction the statement is reset
@@ -82,8 +85,9 @@ struct ConnectionOptions {
   int busy_timeout_ms = 5000;
 };
 
-// One open database connection with its prepared-statement cache.
-class Connection {
+// One open database connection with its prepared-statement cache; the SQLite side of
+// sql::Connection.
+class Connection : public sql::Connection {
  public:
   // Opens (creating if needed) the database at path (a file name, ":memory:" or a file: URI) and
   // sets journal_mode=WAL, synchronous=FULL, foreign_keys=ON and the busy timeout. Errors are
@@ -93,7 +97,16 @@ class Connection {
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
-  ~Connection();
+  ~Connection() override;
+
+  // sql::Connection.
+  sql::Dialect dialect() const override { return sql::Dialect::kSqlite; }
+  StoreResult<sql::Rows> Run(const sql::Statement& statement,
+                             std::span<const sql::Value> values) override;
+  StoreResult<sql::Rows> RunOnce(std::string_view shared_sql,
+                                 std::span<const sql::Value> values) override;
+  sql::Failure last_failure() const override { return last_failure_; }
+  using sql::Connection::Run;
 
   sqlite3* db() const { return db_.get(); }
 
@@ -103,7 +116,7 @@ class Connection {
   // Prepares sql for one use only (for SQL whose shape varies, e.g. a list filter).
   StoreResult<Statement> PrepareUncached(std::string_view sql);
   // Executes static SQL text without parameters or results (BEGIN, COMMIT, DDL, ...).
-  StoreResult<void> Exec(std::string_view sql);
+  StoreResult<void> Exec(std::string_view sql) override;
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   int64_t Changes() const;
 
@@ -116,8 +129,12 @@ class Connection {
     size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
   };
 
+  // Binds values to stmt, steps it to completion and reads every row.
+  StoreResult<sql::Rows> Execute(sqlite3_stmt* stmt, std::span<const sql::Value> values);
+
   DbHandle db_;
   std::unordered_map<std::string, StmtHandle, SqlHash, std::equal_to<>> cache_;
+  sql::Failure last_failure_ = sql::Failure::kNone;
 };
 
 // A transaction on one connection: Begin starts it, Commit ends it; a transaction destroyed without
