@@ -1,6 +1,7 @@
 #include "api/http_server.h"
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <type_traits>
 
@@ -130,14 +131,48 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     keep_alive_ = !too_large && request->keep_alive();
     version_ = request->version();
     server_.in_flight_counter()++;
-    // The handler blocks on the store: run it on a worker, then write back on this strand.
+    // The handler may block on the store: run it on a worker; whoever completes the call writes
+    // the response back on this strand.
     asio::post(server_.workers(), [self = this->shared_from_this(), request, too_large] {
       HttpRequest req = ToRequest(*request, self->remote_);
-      HttpResponse resp =
-          too_large ? self->server_.too_large_handler()(req) : self->server_.handler()(req);
-      asio::post(self->stream_.get_executor(),
-                 [self, resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
+      if (too_large) {
+        self->Complete(self->server_.too_large_handler()(req));
+        return;
+      }
+      self->server_.handler()(std::move(req), MakeResponder(self));
     });
+  }
+
+  // The responder of the request being handled: the first call writes the response; destroyed
+  // uncalled, it closes the connection (the request stops counting as in flight either way).
+  static Responder MakeResponder(std::shared_ptr<Session> self) {
+    struct Once {
+      std::shared_ptr<Session> session;
+      std::atomic<bool> done{false};
+      ~Once() {
+        if (done.load()) return;
+        auto s = std::move(session);
+        asio::post(s->stream_.get_executor(), [s] {
+          s->server_.in_flight_counter()--;
+          s->Close();
+        });
+      }
+    };
+    auto once = std::make_shared<Once>();
+    once->session = std::move(self);
+    return [once](HttpResponse resp) {
+      if (once->done.exchange(true)) return;
+      std::shared_ptr<Session> session = std::move(once->session);
+      session->Complete(std::move(resp));
+    };
+  }
+
+  // Writes resp on this connection's strand (from any thread).
+  void Complete(HttpResponse resp) {
+    asio::post(stream_.get_executor(),
+               [self = this->shared_from_this(), resp = std::move(resp)]() mutable {
+                 self->Write(std::move(resp));
+               });
   }
 
   bool IsUpgradeForHandler(const http::request<http::string_body>& req) const {
@@ -195,6 +230,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 }  // namespace
 
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, TooLargeHandler too_large)
+    : HttpServer(
+          std::move(options),
+          [handler = std::move(handler)](HttpRequest req, Responder respond) {
+            respond(handler(req));
+          },
+          std::move(too_large)) {}
+
+HttpServer::HttpServer(HttpServerOptions options, AsyncRequestHandler handler,
+                       TooLargeHandler too_large)
     : options_(std::move(options)),
       handler_(std::move(handler)),
       too_large_(std::move(too_large)),

@@ -1,6 +1,7 @@
 // The HTTP listener (Boost.Beast): a small fixed number of network threads accept connections and
-// read/write messages; each request is handed to a worker pool where the (blocking) handler runs,
-// and the response is written back on the connection's own strand. Keep-alive, a body size limit,
+// read/write messages; each request is handed to a worker pool where the handler runs, and the
+// response is written back on the connection's own strand when the handler (or whatever it handed
+// the call to, e.g. a device's answer or a timer) completes it. Keep-alive, a body size limit,
 // idle timeouts and graceful drain on Stop().
 #pragma once
 
@@ -50,7 +51,15 @@ struct HttpServerOptions {
 // A TLS connection (with its handshake done).
 using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-// Handles one request on a worker thread. Must not throw.
+// Completes one request with its response. Call it exactly once, from any thread; it never blocks
+// (the response is written on the connection's network strand). Destroying it uncalled closes the
+// connection without an answer. An uncalled responder must not outlive the server: whoever holds a
+// suspended call completes or drops it before the server is destroyed.
+using Responder = std::function<void(HttpResponse)>;
+// Handles one request on a worker thread and completes it through the responder, either before it
+// returns or later from another thread (a suspended call). Must not throw.
+using AsyncRequestHandler = std::function<void(HttpRequest, Responder)>;
+// Handles one request on a worker thread and returns its response. Must not throw.
 using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
 // Takes over a connection whose request asked for a WebSocket upgrade on the registered path: the
 // socket and the already-read request (runs on the connection's network strand; must not block).
@@ -64,6 +73,8 @@ using TooLargeHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 class HttpServer {
  public:
+  HttpServer(HttpServerOptions options, AsyncRequestHandler handler, TooLargeHandler too_large);
+  // A server whose handler always answers before it returns.
   HttpServer(HttpServerOptions options, RequestHandler handler, TooLargeHandler too_large);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -83,7 +94,8 @@ class HttpServer {
   // connections, and joins all threads. Idempotent.
   void Stop(std::chrono::milliseconds drain_timeout = std::chrono::seconds(10));
 
-  // Requests currently being handled (read complete, response not yet written).
+  // Requests currently being handled (read complete, response not yet written), suspended ones
+  // included.
   int64_t in_flight() const { return in_flight_.load(); }
   // True once Stop() began; sessions stop reading further requests.
   bool draining() const { return draining_.load(); }
@@ -91,7 +103,7 @@ class HttpServer {
   // Internal: used by sessions.
   boost::asio::thread_pool& workers() { return workers_; }
   const HttpServerOptions& options() const { return options_; }
-  const RequestHandler& handler() const { return handler_; }
+  const AsyncRequestHandler& handler() const { return handler_; }
   const TooLargeHandler& too_large_handler() const { return too_large_; }
   std::atomic<int64_t>& in_flight_counter() { return in_flight_; }
   const std::string& upgrade_path() const { return upgrade_path_; }
@@ -102,7 +114,7 @@ class HttpServer {
   void Accept();
 
   HttpServerOptions options_;
-  RequestHandler handler_;
+  AsyncRequestHandler handler_;
   TooLargeHandler too_large_;
   std::string upgrade_path_;
   UpgradeHandler upgrade_handler_;

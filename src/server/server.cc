@@ -317,12 +317,13 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   device::ArtifactHttpConfig artifact_config{config.data_dir + "/artifacts", artifact_token_key};
   impl->http = std::make_unique<api::HttpServer>(
       http_options,
-      [gateway, store_ptr, artifact_config](const api::HttpRequest& req) {
-        if (std::string_view(req.target).starts_with(ops::kArtifactPathPrefix)) {
-          return device::ServeArtifact(req, *store_ptr, artifact_config);
-        }
-        return gateway->Handle(req);
-      },
+      api::AsyncRequestHandler(
+          [gateway, store_ptr, artifact_config](api::HttpRequest req, api::Responder respond) {
+            if (std::string_view(req.target).starts_with(ops::kArtifactPathPrefix)) {
+              return respond(device::ServeArtifact(req, *store_ptr, artifact_config));
+            }
+            respond(gateway->Handle(req));
+          }),
       [](const api::HttpRequest& req) {
         std::string host = req.Header("host");
         return api::RenderError(ApiError(ApiErrorId::kRequestBodyTooLarge), NewRequestId(),

@@ -115,5 +115,72 @@ TEST(HttpServerTest, StopStillWritesTheResponseOfARequestOnAWorker) {
   EXPECT_EQ(server.in_flight(), 0);
 }
 
+// A suspended call: the handler returns at once, keeping the responder; the response is written
+// when another thread completes it, while the worker is free to serve other requests.
+TEST(HttpServerTest, ASuspendedCallIsAnsweredWhenCompletedFromAnotherThread) {
+  std::mutex mu;
+  std::condition_variable cv;
+  Responder parked;
+  HttpServerOptions options = PortZero();
+  options.worker_threads = 1;
+  HttpServer server(options, AsyncRequestHandler([&](HttpRequest req, Responder respond) {
+                      if (req.target == "/park") {
+                        std::lock_guard lock(mu);
+                        parked = std::move(respond);
+                        cv.notify_all();
+                        return;
+                      }
+                      respond(Text("served " + req.target));
+                    }),
+                    [](const HttpRequest&) {
+                      return HttpResponse{413, {}, ""};
+                    });
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  auto suspended = std::async(std::launch::async, [&] {
+    client::HttpConnection conn(Local(server.port()));
+    return conn.Send("GET", "/park", {}, "");
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return parked != nullptr; });
+  }
+  // The only worker is not held by the parked call.
+  client::HttpConnection other(Local(server.port()));
+  auto r = other.Send("GET", "/other", {}, "");
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_EQ(r->body, "served /other");
+  EXPECT_EQ(server.in_flight(), 1);
+  std::thread completer([&] {
+    std::lock_guard lock(mu);
+    parked(Text("completed later"));
+    parked(Text("a second completion is ignored"));
+  });
+  completer.join();
+  auto s = suspended.get();
+  ASSERT_TRUE(s.has_value()) << s.error();
+  EXPECT_EQ(s->body, "completed later");
+  server.Stop();
+  EXPECT_EQ(server.in_flight(), 0);
+}
+
+// A responder dropped without an answer closes the connection and stops counting as in flight.
+TEST(HttpServerTest, ADroppedResponderClosesTheConnection) {
+  HttpServer server(PortZero(), AsyncRequestHandler([](HttpRequest, Responder) {}),
+                    [](const HttpRequest&) {
+                      return HttpResponse{413, {}, ""};
+                    });
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  client::HttpConnection conn(Local(server.port()));
+  auto r = conn.Send("GET", "/", {}, "");
+  EXPECT_FALSE(r.has_value());
+  for (int i = 0; i < 10000 && server.in_flight() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(server.in_flight(), 0);
+  server.Stop();
+}
+
 }  // namespace
 }  // namespace sag::api
