@@ -1,6 +1,4 @@
-#include <array>
-
-#include "store/pg/pg_migrations.h"
+#include "store/pg/pg_util.h"
 
 namespace sag::store::pg {
 
@@ -147,8 +145,8 @@ CREATE TABLE ccns (
 
 // Version 3: the device channel. Runtime columns on devices (what the device last reported and
 // when its sessions began and ended) and one row per (device, facet) of desired/applied state.
-// Generations only move forward: SetDesiredFacet and RecordApplied change a facet row in a single
-// INSERT ... ON CONFLICT DO UPDATE, which PostgreSQL runs atomically under the row lock.
+// Generations only move forward: SetDesiredFacet and RecordApplied change a facet row only under
+// its row lock (SELECT ... FOR UPDATE).
 constexpr std::string_view kDeviceChannel = R"sql(
 ALTER TABLE devices ADD COLUMN firmware_version  TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN dpi_version       TEXT COLLATE "C" NOT NULL DEFAULT '';
@@ -294,15 +292,12 @@ CREATE TABLE upgrade_policies (
 );
 )sql";
 
-constexpr std::array<std::string_view, 7> kDdl = {
-    kInitialSchema,       kDevicesAndCcns, kDeviceChannel,   kClientUsers,
-    kVersionsAndUpgrades, kCluster,        kUpgradePolicies,
-};
-
 }  // namespace
 
-std::span<const Migration> Migrations() {
-  static const sql::DialectMigrations migrations(kDdl);
+std::span<const sql::Migration> Migrations() {
+  static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
+                                                  kClientUsers, kVersionsAndUpgrades, kCluster,
+                                                  kUpgradePolicies});
   return migrations.list();
 }
 

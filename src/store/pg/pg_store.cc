@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "store/connection_pool.h"
-#include "store/pg/pg_migrations.h"
 #include "store/pg/pg_notifier.h"
 #include "store/pg/pg_util.h"
 #include "store/sql/queries.h"
@@ -119,7 +118,7 @@ Result<std::unique_ptr<PgStore>, std::string> PgStore::Open(const std::string& c
   for (int i = 0; i < connections; ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(conninfo));
     if (i == 0) {  // migrate before any connection prepares statements against the schema
-      ASSIGN_OR_RETURN(impl->schema_version, pg::ApplyMigrations(*conn));
+      ASSIGN_OR_RETURN(impl->schema_version, sql::ApplyMigrations(*conn, pg::Migrations()));
     }
     impl->pool.Add(std::move(conn));
   }
@@ -160,9 +159,10 @@ StoreResult<void> PgStore::WithClusterLock(int64_t key,
     return MakeUnexpected(StoreError{StoreErrorCode::kUnavailable, std::move(opened).error()});
   }
   Connection& conn = **opened;
-  RETURN_IF_ERROR(conn.Query("SELECT pg_advisory_lock($1)", {key}));
+  const sql::Value values[] = {key};
+  RETURN_IF_ERROR(conn.RunOnce("SELECT pg_advisory_lock($1)", values));
   StoreResult<void> result = f();
-  (void)conn.Query("SELECT pg_advisory_unlock($1)", {key});
+  (void)conn.RunOnce("SELECT pg_advisory_unlock($1)", values);
   return result;
 }
 

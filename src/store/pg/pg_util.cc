@@ -33,53 +33,6 @@ void ConnCloser::operator()(pg_conn* conn) const noexcept { PQfinish(conn); }
 
 void ResultFreer::operator()(pg_result* res) const noexcept { PQclear(res); }
 
-int Rows::size() const { return res_ == nullptr ? 0 : PQntuples(res_.get()); }
-
-int64_t Rows::affected() const {
-  if (res_ == nullptr) {
-    return 0;
-  }
-  const char* tuples = PQcmdTuples(res_.get());
-  int64_t n = 0;
-  std::from_chars(tuples, tuples + std::strlen(tuples), n);
-  return n;
-}
-
-std::string Rows::Text(int row, int col) const {
-  if (PQgetisnull(res_.get(), row, col) != 0) {
-    return {};
-  }
-  return std::string(PQgetvalue(res_.get(), row, col),
-                     static_cast<size_t>(PQgetlength(res_.get(), row, col)));
-}
-
-int64_t Rows::Int(int row, int col) const {
-  const char* v = PQgetvalue(res_.get(), row, col);
-  int64_t n = 0;
-  std::from_chars(v, v + PQgetlength(res_.get(), row, col), n);
-  return n;
-}
-
-bool Rows::Bool(int row, int col) const {
-  const char* v = PQgetvalue(res_.get(), row, col);
-  return v[0] == 't';
-}
-
-std::string Rows::Bytea(int row, int col) const {
-  if (PQgetisnull(res_.get(), row, col) != 0) {
-    return {};
-  }
-  size_t length = 0;
-  unsigned char* bytes = PQunescapeBytea(
-      reinterpret_cast<const unsigned char*>(PQgetvalue(res_.get(), row, col)), &length);
-  if (bytes == nullptr) {
-    return {};
-  }
-  std::string out(reinterpret_cast<const char*>(bytes), length);
-  PQfreemem(bytes);
-  return out;
-}
-
 bool IsRetryable(std::string_view sqlstate) { return sqlstate == "40001" || sqlstate == "40P01"; }
 
 StoreError MapPgError(const LastError& where, std::string_view message, std::string_view sql) {
@@ -141,10 +94,10 @@ StoreResult<void> Connection::Reset() {
   return {};
 }
 
-StoreResult<Rows> Connection::Check(ResultHandle res, std::string_view sql) {
+StoreResult<void> Connection::Check(const ResultHandle& res, std::string_view sql) {
   const ExecStatusType status = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-    return Rows(std::move(res));
+    return {};
   }
   last_error_ = LastError{};
   std::string message;
@@ -167,57 +120,7 @@ StoreResult<Rows> Connection::Check(ResultHandle res, std::string_view sql) {
 
 StoreResult<void> Connection::Exec(std::string_view sql) {
   const std::string text(sql);
-  RETURN_IF_ERROR(Check(ResultHandle(PQexec(conn_.get(), text.c_str())), sql));
-  return {};
-}
-
-namespace {
-
-// The arrays PQexecParams/PQexecPrepared take, pointing into params.
-struct ParamArrays {
-  explicit ParamArrays(const Params& params) {
-    values.reserve(params.size());
-    lengths.reserve(params.size());
-    formats.reserve(params.size());
-    for (const Param& p : params) {
-      values.push_back(p.value().c_str());
-      lengths.push_back(static_cast<int>(p.value().size()));
-      formats.push_back(p.binary() ? 1 : 0);
-    }
-  }
-  int count() const { return static_cast<int>(values.size()); }
-
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  std::vector<int> formats;
-};
-
-}  // namespace
-
-StoreResult<Rows> Connection::Query(const std::string& sql, const Params& params) {
-  auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    std::string name = "sag_" + std::to_string(prepared_.size() + 1);
-    ASSIGN_OR_RETURN(Rows prepared,
-                     Check(ResultHandle(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
-                                                  static_cast<int>(params.size()), nullptr)),
-                           sql));
-    (void)prepared;
-    it = prepared_.emplace(sql, std::move(name)).first;
-  }
-  const ParamArrays a(params);
-  return Check(ResultHandle(PQexecPrepared(conn_.get(), it->second.c_str(), a.count(),
-                                           a.values.data(), a.lengths.data(), a.formats.data(),
-                                           /*resultFormat=*/0)),
-               sql);
-}
-
-StoreResult<Rows> Connection::QueryUncached(const std::string& sql, const Params& params) {
-  const ParamArrays a(params);
-  return Check(ResultHandle(PQexecParams(conn_.get(), sql.c_str(), a.count(), nullptr,
-                                         a.values.data(), a.lengths.data(), a.formats.data(),
-                                         /*resultFormat=*/0)),
-               sql);
+  return Check(ResultHandle(PQexec(conn_.get(), text.c_str())), sql);
 }
 
 namespace {
@@ -286,12 +189,7 @@ int64_t BigEndian(const char* bytes, int size) {
 }  // namespace
 
 StoreResult<sql::Rows> Connection::ReadRows(ResultHandle res, std::string_view sql) {
-  const ExecStatusType status = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    ASSIGN_OR_RETURN(Rows unreachable, Check(std::move(res), sql));  // records and maps the error
-    (void)unreachable;
-    return MakeUnexpected(StoreError{StoreErrorCode::kUnavailable, "postgresql: no result"});
-  }
+  RETURN_IF_ERROR(Check(res, sql));
   pg_result* r = res.get();
   sql::Rows rows;
   const int columns = PQnfields(r);
@@ -320,7 +218,10 @@ StoreResult<sql::Rows> Connection::ReadRows(ResultHandle res, std::string_view s
       }
     }
   }
-  rows.set_affected(Rows(std::move(res)).affected());
+  const char* tuples = PQcmdTuples(r);
+  int64_t affected = 0;
+  std::from_chars(tuples, tuples + std::strlen(tuples), affected);
+  rows.set_affected(affected);
   return rows;
 }
 
@@ -328,15 +229,13 @@ StoreResult<sql::Rows> Connection::Run(const sql::Statement& statement,
                                        std::span<const sql::Value> values) {
   const std::string& text = statement.text(sql::Dialect::kPostgres);
   const BinaryValues a(values);
-  auto it = typed_.find(text);
-  if (it == typed_.end()) {
-    std::string name = "sag_t" + std::to_string(typed_.size() + 1);
-    ASSIGN_OR_RETURN(Rows prepared,
-                     Check(ResultHandle(PQprepare(conn_.get(), name.c_str(), text.c_str(),
-                                                  a.count(), a.types.data())),
-                           text));
-    (void)prepared;
-    it = typed_.emplace(text, std::move(name)).first;
+  auto it = prepared_.find(text);
+  if (it == prepared_.end()) {
+    std::string name = "sag_" + std::to_string(prepared_.size() + 1);
+    RETURN_IF_ERROR(Check(
+        ResultHandle(PQprepare(conn_.get(), name.c_str(), text.c_str(), a.count(), a.types.data())),
+        text));
+    it = prepared_.emplace(text, std::move(name)).first;
   }
   return ReadRows(
       ResultHandle(PQexecPrepared(conn_.get(), it->second.c_str(), a.count(), a.pointers.data(),

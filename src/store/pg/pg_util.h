@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -14,12 +15,17 @@
 
 #include "common/result.h"
 #include "store/sql/connection.h"
+#include "store/sql/migrations.h"
 #include "store/store.h"
 
 struct pg_conn;
 struct pg_result;
 
 namespace sag::store::pg {
+
+// The PostgreSQL schema's migrations: each version's DDL (pg_schema.cc), then what both dialects
+// share.
+std::span<const sql::Migration> Migrations();
 
 // Closes a connection (PQfinish).
 struct ConnCloser {
@@ -32,56 +38,6 @@ struct ResultFreer {
   void operator()(pg_result* res) const noexcept;
 };
 using ResultHandle = std::unique_ptr<pg_result, ResultFreer>;
-
-// A value for a $n placeholder. Text and integers go as text; bytea goes in binary format, so any
-// bytes round-trip.
-class Param {
- public:
-  Param(std::string_view text) : value_(text) {}             // NOLINT: implicit by design
-  Param(const std::string& text) : value_(text) {}           // NOLINT: implicit by design
-  Param(const char* text) : value_(text) {}                  // NOLINT: implicit by design
-  Param(int64_t number) : value_(std::to_string(number)) {}  // NOLINT: implicit by design
-  Param(bool) = delete;  // say Param::Bool(b): a bool would otherwise pass as 0/1
-  // A boolean ('t' / 'f').
-  static Param Bool(bool value) { return Param(std::string_view(value ? "t" : "f")); }
-  // Raw bytes for a bytea column.
-  static Param Bytea(std::string_view bytes) {
-    Param p{bytes};
-    p.binary_ = true;
-    return p;
-  }
-
-  const std::string& value() const { return value_; }
-  bool binary() const { return binary_; }
-
- private:
-  std::string value_;
-  bool binary_ = false;
-};
-
-using Params = std::vector<Param>;
-
-// The rows a query returned, read as text. Columns are 0-based.
-class Rows {
- public:
-  explicit Rows(ResultHandle res) : res_(std::move(res)) {}
-
-  int size() const;
-  bool empty() const { return size() == 0; }
-  // Rows changed by an INSERT/UPDATE/DELETE.
-  int64_t affected() const;
-  // The column's text ('' for NULL).
-  std::string Text(int row, int col) const;
-  // The column as an integer (0 for NULL).
-  int64_t Int(int row, int col) const;
-  // The column as a boolean (false for NULL).
-  bool Bool(int row, int col) const;
-  // The bytes of a bytea column ('' for NULL).
-  std::string Bytea(int row, int col) const;
-
- private:
-  ResultHandle res_;
-};
 
 // Where the last failed call of a Connection failed, for callers that react to one constraint.
 struct LastError {
@@ -120,14 +76,7 @@ class Connection : public sql::Connection {
   // Reconnects a broken connection (PQreset), dropping the statement cache. OK when usable after.
   StoreResult<void> Reset();
 
-  // Runs static SQL without parameters (may hold several statements).
   StoreResult<void> Exec(std::string_view sql) override;
-  // Runs sql with params through a statement prepared once per connection. sql must be static text
-  // (its text keys the cache).
-  StoreResult<Rows> Query(const std::string& sql, const Params& params = {});
-  // Runs sql with params without caching a prepared statement (for SQL assembled at run time from
-  // fixed fragments and placeholders).
-  StoreResult<Rows> QueryUncached(const std::string& sql, const Params& params);
 
   // Where the last failing call failed.
   const LastError& last_error() const { return last_error_; }
@@ -139,14 +88,13 @@ class Connection : public sql::Connection {
 
  private:
   explicit Connection(ConnHandle conn);
-  StoreResult<Rows> Check(ResultHandle res, std::string_view sql);
-
-  // Checks res like Check and reads its rows (binary format) into sql::Rows.
+  // OK for a successful res; otherwise records where it failed and returns the mapped error.
+  StoreResult<void> Check(const ResultHandle& res, std::string_view sql);
+  // Checks res and reads its rows (binary format) into sql::Rows.
   StoreResult<sql::Rows> ReadRows(ResultHandle res, std::string_view sql);
 
   ConnHandle conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
-  std::unordered_map<std::string, std::string> typed_;     // shared SQL text -> statement name
   LastError last_error_;
 };
 

@@ -103,7 +103,7 @@ std::span<const SchemaStep> SchemaSteps() { return kSteps; }
 
 int64_t LatestSchemaVersion() { return kSteps.back().version; }
 
-DialectMigrations::DialectMigrations(std::span<const std::string_view> ddl) {
+DialectMigrations::DialectMigrations(std::initializer_list<std::string_view> ddl) {
   if (ddl.size() != kSteps.size()) {
     std::fprintf(stderr, "schema migration: %zu DDL texts for %zu steps\n", ddl.size(),
                  kSteps.size());
@@ -111,7 +111,7 @@ DialectMigrations::DialectMigrations(std::span<const std::string_view> ddl) {
   }
   texts_.reserve(kSteps.size());
   for (size_t i = 0; i < kSteps.size(); ++i) {
-    texts_.push_back(std::string(ddl[i]) + std::string(kSteps[i].shared_sql));
+    texts_.push_back(std::string(ddl.begin()[i]) + std::string(kSteps[i].shared_sql));
   }
   for (size_t i = 0; i < kSteps.size(); ++i) {
     list_.push_back(Migration{kSteps[i].version, kSteps[i].description, texts_[i]});

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,7 +43,7 @@ int64_t LatestSchemaVersion();
 // it for the life of the process.
 class DialectMigrations {
  public:
-  explicit DialectMigrations(std::span<const std::string_view> ddl);
+  explicit DialectMigrations(std::initializer_list<std::string_view> ddl);
   std::span<const Migration> list() const { return list_; }
 
  private:

@@ -10,6 +10,12 @@ std::string_view Rows::View(int row, int col) const {
   return std::string_view(bytes_).substr(c.offset, c.length);
 }
 
+std::string Rows::Text(int row, int col) const {
+  const Cell& c = At(row, col);
+  if (c.kind == Cell::kInt) return std::to_string(c.number);
+  return std::string(View(row, col));
+}
+
 int64_t Rows::Int(int row, int col) const {
   const Cell& c = At(row, col);
   if (c.kind == Cell::kInt) return c.number;

@@ -18,8 +18,9 @@ class Rows {
   // Rows changed by an INSERT/UPDATE/DELETE (including those it RETURNed).
   int64_t affected() const { return affected_; }
 
-  std::string Text(int row, int col) const { return std::string(View(row, col)); }
-  // The bytes of a text or BLOB/bytea cell, valid while these Rows live.
+  // The text or bytes of a cell; an integer cell in decimal.
+  std::string Text(int row, int col) const;
+  // The bytes of a text or BLOB/bytea cell ("" for others), valid while these Rows live.
   std::string_view View(int row, int col) const;
   int64_t Int(int row, int col) const;
   bool Bool(int row, int col) const { return Int(row, col) != 0; }

@@ -1,6 +1,4 @@
-#include <array>
-
-#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_util.h"
 
 namespace sag::store::sqlite {
 
@@ -229,7 +227,7 @@ CREATE TABLE upgrades (
 ) STRICT;
 )sql";
 
-// Version 6: the tables several PostgreSQL nodes coordinate through (see pg_migrations.cc); kept
+// Version 6: the tables several PostgreSQL nodes coordinate through (see pg_schema.cc); kept
 // here so both backends pass one contract suite. A single SQLite node keeps presence and nonces in
 // memory.
 constexpr std::string_view kCluster = R"sql(
@@ -274,15 +272,12 @@ CREATE TABLE upgrade_policies (
 ) STRICT;
 )sql";
 
-constexpr std::array<std::string_view, 7> kDdl = {
-    kInitialSchema,       kDevicesAndCcns, kDeviceChannel,   kClientUsers,
-    kVersionsAndUpgrades, kCluster,        kUpgradePolicies,
-};
-
 }  // namespace
 
-std::span<const Migration> Migrations() {
-  static const sql::DialectMigrations migrations(kDdl);
+std::span<const sql::Migration> Migrations() {
+  static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
+                                                  kClientUsers, kVersionsAndUpgrades, kCluster,
+                                                  kUpgradePolicies});
   return migrations.list();
 }
 

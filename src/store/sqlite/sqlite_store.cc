@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "store/connection_pool.h"
-#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_util.h"
 
 namespace sag::store {
@@ -45,7 +44,7 @@ Result<std::unique_ptr<SqliteStore>, std::string> SqliteStore::Open(const std::s
   for (int i = 0; i < connections; ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(path, options));
     if (i == 0) {  // migrate before any other connection caches statements against the schema
-      ASSIGN_OR_RETURN(impl->schema_version, sqlite::ApplyMigrations(*conn));
+      ASSIGN_OR_RETURN(impl->schema_version, sql::ApplyMigrations(*conn, sqlite::Migrations()));
     }
     impl->pool.Add(std::move(conn));
   }
