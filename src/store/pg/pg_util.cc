@@ -143,37 +143,61 @@ unsigned TypeOf(const sql::Value& v) {
   return kTextOid;
 }
 
-// The values in binary form, pointing into values (text and bytes) or into own storage.
-struct BinaryValues {
-  explicit BinaryValues(std::span<const sql::Value> values) : numbers(values.size()) {
-    for (size_t i = 0; i < values.size(); ++i) {
-      const sql::Value& v = values[i];
-      types.push_back(TypeOf(v));
-      formats.push_back(1);
-      if (v.kind() == sql::Value::Kind::kText || v.kind() == sql::Value::Kind::kBytes) {
-        pointers.push_back(v.text().data() == nullptr ? "" : v.text().data());
-        lengths.push_back(static_cast<int>(v.text().size()));
-        continue;
-      }
-      auto n = static_cast<uint64_t>(v.number());
-      char* bytes = numbers[i].data();
-      if (v.kind() == sql::Value::Kind::kBool) {
-        bytes[0] = n != 0 ? 1 : 0;
-        lengths.push_back(1);
-      } else {
-        for (int b = 7; b >= 0; --b, n >>= 8) bytes[b] = static_cast<char>(n & 0xff);
-        lengths.push_back(8);
-      }
-      pointers.push_back(bytes);
+// n elements of T, without an allocation for up to 32 (every fixed statement of the store binds
+// fewer values).
+template <typename T>
+class SmallArray {
+ public:
+  explicit SmallArray(size_t n) : data_(n > fixed_.size() ? nullptr : fixed_.data()) {
+    if (data_ == nullptr) {
+      heap_.resize(n);
+      data_ = heap_.data();
     }
   }
-  int count() const { return static_cast<int>(pointers.size()); }
+  SmallArray(const SmallArray&) = delete;
+  SmallArray& operator=(const SmallArray&) = delete;
+  T* data() { return data_; }
+  T& operator[](size_t i) { return data_[i]; }
 
-  std::vector<std::array<char, 8>> numbers;
-  std::vector<unsigned> types;
-  std::vector<const char*> pointers;
-  std::vector<int> lengths;
-  std::vector<int> formats;
+ private:
+  std::array<T, 32> fixed_{};
+  std::vector<T> heap_;
+  T* data_;
+};
+
+// The values in binary form, pointing into values (text and bytes) or into own storage.
+struct BinaryValues {
+  explicit BinaryValues(std::span<const sql::Value> values)
+      : n(values.size()), numbers(n), types(n), pointers(n), lengths(n), formats(n) {
+    for (size_t i = 0; i < n; ++i) {
+      const sql::Value& v = values[i];
+      types[i] = TypeOf(v);
+      formats[i] = 1;
+      if (v.kind() == sql::Value::Kind::kText || v.kind() == sql::Value::Kind::kBytes) {
+        pointers[i] = v.text().data() == nullptr ? "" : v.text().data();
+        lengths[i] = static_cast<int>(v.text().size());
+        continue;
+      }
+      auto number = static_cast<uint64_t>(v.number());
+      char* bytes = numbers[i].data();
+      if (v.kind() == sql::Value::Kind::kBool) {
+        bytes[0] = number != 0 ? 1 : 0;
+        lengths[i] = 1;
+      } else {
+        for (int b = 7; b >= 0; --b, number >>= 8) bytes[b] = static_cast<char>(number & 0xff);
+        lengths[i] = 8;
+      }
+      pointers[i] = bytes;
+    }
+  }
+  int count() const { return static_cast<int>(n); }
+
+  size_t n;
+  SmallArray<std::array<char, 8>> numbers;
+  SmallArray<unsigned> types;
+  SmallArray<const char*> pointers;
+  SmallArray<int> lengths;
+  SmallArray<int> formats;
 };
 
 // A big-endian integer of size bytes.
@@ -195,6 +219,11 @@ StoreResult<sql::Rows> Connection::ReadRows(ResultHandle res, std::string_view s
   const int columns = PQnfields(r);
   rows.set_columns(columns);
   const int n = PQntuples(r);
+  size_t bytes = 0;
+  for (int row = 0; row < n; ++row) {
+    for (int c = 0; c < columns; ++c) bytes += static_cast<size_t>(PQgetlength(r, row, c));
+  }
+  rows.Reserve(static_cast<size_t>(n) * static_cast<size_t>(columns), bytes);
   for (int row = 0; row < n; ++row) {
     for (int c = 0; c < columns; ++c) {
       if (PQgetisnull(r, row, c) != 0) {
@@ -228,17 +257,17 @@ StoreResult<sql::Rows> Connection::ReadRows(ResultHandle res, std::string_view s
 StoreResult<sql::Rows> Connection::Run(const sql::Statement& statement,
                                        std::span<const sql::Value> values) {
   const std::string& text = statement.text(sql::Dialect::kPostgres);
-  const BinaryValues a(values);
-  auto it = prepared_.find(text);
-  if (it == prepared_.end()) {
-    std::string name = "sag_" + std::to_string(prepared_.size() + 1);
+  BinaryValues a(values);
+  Prepared& prepared = prepared_[&statement];
+  if (prepared.name.empty() || prepared.text != text) {  // new, or another statement at that address
+    std::string name = "sag_" + std::to_string(++statements_prepared_);
     RETURN_IF_ERROR(Check(
         ResultHandle(PQprepare(conn_.get(), name.c_str(), text.c_str(), a.count(), a.types.data())),
         text));
-    it = prepared_.emplace(text, std::move(name)).first;
+    prepared = Prepared{.text = text, .name = std::move(name)};
   }
   return ReadRows(
-      ResultHandle(PQexecPrepared(conn_.get(), it->second.c_str(), a.count(), a.pointers.data(),
+      ResultHandle(PQexecPrepared(conn_.get(), prepared.name.c_str(), a.count(), a.pointers.data(),
                                   a.lengths.data(), a.formats.data(), /*resultFormat=*/1)),
       text);
 }
@@ -246,7 +275,7 @@ StoreResult<sql::Rows> Connection::Run(const sql::Statement& statement,
 StoreResult<sql::Rows> Connection::RunOnce(std::string_view shared_sql,
                                            std::span<const sql::Value> values) {
   const std::string text(shared_sql);
-  const BinaryValues a(values);
+  BinaryValues a(values);
   return ReadRows(ResultHandle(PQexecParams(conn_.get(), text.c_str(), a.count(), a.types.data(),
                                             a.pointers.data(), a.lengths.data(), a.formats.data(),
                                             /*resultFormat=*/1)),

@@ -94,7 +94,15 @@ class Connection : public sql::Connection {
   StoreResult<sql::Rows> ReadRows(ResultHandle res, std::string_view sql);
 
   ConnHandle conn_;
-  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  // A statement prepared on this connection: the text it was prepared from, and its name.
+  struct Prepared {
+    std::string text;
+    std::string name;
+  };
+  // Keyed by the statement; the text is compared on each use, so a statement at the address of a
+  // destroyed one is prepared anew. Emptied by Reset (a new session has none).
+  std::unordered_map<const sql::Statement*, Prepared> prepared_;
+  int64_t statements_prepared_ = 0;
   LastError last_error_;
 };
 

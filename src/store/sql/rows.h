@@ -26,9 +26,11 @@ class Rows {
   bool Bool(int row, int col) const { return Int(row, col) != 0; }
 
   // For connections filling the rows: a row is columns() cells added in order.
-  void set_columns(int columns) {
-    columns_ = columns;
-    cells_.reserve(static_cast<size_t>(columns));  // most statements return at most one row
+  void set_columns(int columns) { columns_ = columns; }
+  // Makes room for cells more cells holding bytes more bytes in all (one allocation each).
+  void Reserve(size_t cells, size_t bytes) {
+    cells_.reserve(cells_.size() + cells);
+    bytes_.reserve(bytes_.size() + bytes);
   }
   void set_affected(int64_t affected) { affected_ = affected; }
   void AddNull() { Add(Cell{}); }

@@ -150,12 +150,12 @@ Result<Connection::StmtHandle, StoreError> Connection::Prepare(std::string_view 
 StoreResult<sql::Rows> Connection::Run(const sql::Statement& statement,
                                        std::span<const sql::Value> values) {
   const std::string& text = statement.text(sql::Dialect::kSqlite);
-  auto it = cache_.find(text);
-  if (it == cache_.end()) {
-    ASSIGN_OR_RETURN(StmtHandle handle, Prepare(text, /*persistent=*/true));
-    it = cache_.emplace(text, std::move(handle)).first;
+  Cached& cached = cache_[&statement];
+  if (cached.stmt == nullptr || cached.text != text) {  // new, or another statement at that address
+    ASSIGN_OR_RETURN(cached.stmt, Prepare(text, /*persistent=*/true));
+    cached.text = text;
   }
-  return Execute(it->second.get(), values);
+  return Execute(cached.stmt.get(), values);
 }
 
 StoreResult<sql::Rows> Connection::RunOnce(std::string_view shared_sql,
@@ -212,6 +212,9 @@ StoreResult<sql::Rows> Connection::Execute(sqlite3_stmt* stmt, std::span<const s
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) return fail(rc);
+    if (rows.empty()) {
+      rows.Reserve(static_cast<size_t>(columns), static_cast<size_t>(columns) * 24);
+    }
     for (int c = 0; c < columns; ++c) {
       switch (sqlite3_column_type(stmt, c)) {
         case SQLITE_INTEGER:

@@ -51,7 +51,7 @@ class Connection : public sql::Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection() override;
 
-  // sql::Connection. Statements are prepared once per connection (keyed by their text) and reset
+  // sql::Connection. Statements are prepared once per connection and reset
   // after each use, so a cached statement holds no read lock.
   sql::Dialect dialect() const override { return sql::Dialect::kSqlite; }
   StoreResult<sql::Rows> Run(const sql::Statement& statement,
@@ -72,10 +72,10 @@ class Connection : public sql::Connection {
     void operator()(sqlite3_stmt* stmt) const noexcept;
   };
   using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-  // Lets the cache be searched with a string_view, without building a string per call.
-  struct SqlHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  // A prepared statement of the cache, with the text it was prepared from.
+  struct Cached {
+    std::string text;
+    StmtHandle stmt;
   };
 
   explicit Connection(sqlite3* db);
@@ -86,7 +86,9 @@ class Connection : public sql::Connection {
   StoreError Fail(int rc, std::string_view sql);
 
   std::unique_ptr<sqlite3, DbCloser> db_;
-  std::unordered_map<std::string, StmtHandle, SqlHash, std::equal_to<>> cache_;
+  // Keyed by the statement (static ones live as long as the process); the text is compared on each
+  // use, so a statement at the address of a destroyed one is prepared anew.
+  std::unordered_map<const sql::Statement*, Cached> cache_;
   sql::Failure last_failure_ = sql::Failure::kNone;
 };
 
