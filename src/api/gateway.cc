@@ -1,5 +1,6 @@
 #include "api/gateway.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "api/signing/percent_encoding.h"
@@ -10,6 +11,7 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "ops/parameter_text.h"
 #include "ops/regions.h"
 #include "ops/registry.h"
 #include "ops/store_errors.h"
@@ -43,6 +45,29 @@ struct SignedCall {
 };
 
 Unexpected<ApiError> Fail(ApiErrorId id) { return MakeUnexpected(ApiError(id)); }
+
+// The longest SignatureNonce accepted, in characters (SDKs send UUIDs or 32 hex digits).
+constexpr size_t kMaxNonceCharacters = 128;
+
+// False for the actions that only read (Describe*, List*, Get*): the durable window may record
+// their nonces after answering.
+bool MayChangeState(std::string_view action) {
+  return !action.starts_with("Describe") && !action.starts_with("List") &&
+         !action.starts_with("Get");
+}
+
+// True when the V3 Authorization signs the header name (lower-case).
+bool SignsHeader(const signing::V3Authorization& auth, std::string_view name) {
+  for (const std::string& signed_name : auth.signed_headers) {
+    if (signed_name.size() == name.size() &&
+        std::equal(name.begin(), name.end(), signed_name.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -202,7 +227,8 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
     return Fail(ApiErrorId::kUnsupportedHTTPMethod);
   }
 
-  // 1. Parameters: query and form body, merged (body wins on a clash).
+  // 1. Parameters: query and form body, merged (body wins on a clash); every name and value is
+  // well-formed text within its bound (ops/parameter_text.h), whatever the operation.
   std::string_view target = req.target;
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
@@ -228,6 +254,7 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
       state.format = Format::kXml;
     }
   }
+  RETURN_IF_ERROR(ops::CheckParameterText(params));
 
   // 2. Which signature, action and version.
   std::string authorization = req.Header("authorization");
@@ -283,12 +310,32 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
     return MakeUnexpected(ApiError(ApiErrorId::kSignatureDoesNotMatch, {string_to_sign}));
   }
 
-  // 6. Replay: only a correctly signed request may use up a nonce.
-  switch (nonces_.Check(call.access_key_id, call.nonce, now)) {
+  // 6. Replay: only a correctly signed request may use up a nonce. V3 must sign its nonce and
+  // date, or a captured request could be sent again with new ones. The pair is remembered while
+  // its timestamp is accepted; a call that may change state has its nonce made durable first; a
+  // key holding as many nonces as it may is throttled (auth/nonce_window.h).
+  if (call.v3 && (!SignsHeader(call.v3_auth, "x-acs-signature-nonce") ||
+                  !SignsHeader(call.v3_auth, "x-acs-date"))) {
+    return MakeUnexpected(ApiError(ApiErrorId::kIncompleteSignature, {string_to_sign}));
+  }
+  if (!ops::IsAcceptableText(call.nonce, ops::TextBound{kMaxNonceCharacters, false})) {
+    return MakeUnexpected(
+        ApiError::InvalidParameter(call.v3 ? "x-acs-signature-nonce" : "SignatureNonce"));
+  }
+  const auth::ReplayCheck replay =
+      nonces_.Check(auth::NonceUse{.access_key_id = call.access_key_id,
+                                   .nonce = call.nonce,
+                                   .timestamp_ms = *ts,
+                                   .valid_until_ms = *ts + options_.timestamp_window_ms,
+                                   .changes_state = MayChangeState(call.action)},
+                    now);
+  switch (replay.verdict) {
     case auth::ReplayVerdict::kNew:
       break;
     case auth::ReplayVerdict::kReplay:
       return Fail(ApiErrorId::kSignatureNonceUsed);
+    case auth::ReplayVerdict::kThrottled:
+      return MakeUnexpected(ApiError::Throttled(replay.retry_after_ms));
     case auth::ReplayVerdict::kUnavailable:
       return Fail(ApiErrorId::kServiceUnavailable);
   }

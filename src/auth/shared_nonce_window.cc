@@ -1,17 +1,21 @@
 #include "auth/shared_nonce_window.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 
 namespace sag::auth {
 
-ReplayVerdict SharedNonceWindow::Check(std::string_view access_key_id, std::string_view nonce,
-                                       int64_t now_ms) {
-  auto fresh = store_.RememberNonce(access_key_id, nonce, now_ms, now_ms + window_ms_);
+ReplayCheck SharedNonceWindow::Check(const NonceUse& use, int64_t now_ms) {
+  const ReplayCheck local = local_.Check(use, now_ms);
+  if (local.verdict != ReplayVerdict::kNew) return local;
+  auto fresh = store_.RememberNonce(use.access_key_id, use.nonce, now_ms,
+                                    std::max(use.valid_until_ms, now_ms) + 1);
   if (!fresh) {
     LogWarn("nonce window: " + fresh.error().detail);
-    return ReplayVerdict::kUnavailable;
+    return {ReplayVerdict::kUnavailable};
   }
-  return *fresh ? ReplayVerdict::kNew : ReplayVerdict::kReplay;
+  return {*fresh ? ReplayVerdict::kNew : ReplayVerdict::kReplay};
 }
 
 int64_t SharedNonceWindow::Purge(int64_t now_ms) {

@@ -2,6 +2,7 @@
 // gateway return it; only api/response renders it to bytes.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +29,8 @@ const ApiErrorSpec& GetErrorSpec(ApiErrorId id);
 // All rows, in table order.
 const std::vector<ApiErrorSpec>& AllErrorSpecs();
 
-// An error answer: the table row, the arguments for its message, and detail for the log only
-// (never rendered to a client).
+// An error answer: the table row, the arguments for its message, detail for the log only (never
+// rendered to a client), and for throttling how long the client should wait before retrying.
 class ApiError {
  public:
   ApiError() = default;
@@ -43,6 +44,8 @@ class ApiError {
   // The message template with {0}, {1}... replaced by the arguments.
   std::string message() const;
   const std::string& internal_detail() const { return internal_detail_; }
+  // Milliseconds the client should wait before retrying (the x-acs-retry-after header); 0: none.
+  int64_t retry_after_ms() const { return retry_after_ms_; }
 
   // Shorthands for the rows that take an argument.
   static ApiError MissingParameter(std::string name) {
@@ -54,11 +57,18 @@ class ApiError {
   static ApiError Internal(std::string detail) {
     return ApiError(ApiErrorId::kInternalError, {}, std::move(detail));
   }
+  // Throttling.User, retryable after retry_after_ms (at least 1).
+  static ApiError Throttled(int64_t retry_after_ms) {
+    ApiError e(ApiErrorId::kThrottlingUser);
+    e.retry_after_ms_ = retry_after_ms < 1 ? 1 : retry_after_ms;
+    return e;
+  }
 
  private:
   ApiErrorId id_ = ApiErrorId::kInternalError;
   std::vector<std::string> args_;
   std::string internal_detail_;
+  int64_t retry_after_ms_ = 0;
 };
 
 }  // namespace sag

@@ -11,7 +11,8 @@
 #include "api/response.h"
 #include "api/tls_context.h"
 #include "auth/credential_cache.h"
-#include "auth/nonce_cache.h"
+#include "auth/nonce_journal.h"
+#include "auth/nonce_window.h"
 #include "auth/shared_nonce_window.h"
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -38,14 +39,16 @@ bool IsPostgresUrl(const std::string& url) {
   return url.starts_with("postgresql://") || url.starts_with("postgres://");
 }
 
-// How often expired nonces are purged from the shared window.
+// How often expired nonces are purged from the shared window, and dropped from the local one.
 constexpr std::chrono::seconds kNoncePurgeInterval{60};
+constexpr std::chrono::seconds kNonceExpireInterval{10};
 
 Result<std::unique_ptr<store::Store>, std::string> OpenStore(const ServerConfig& config) {
   std::string url =
       config.store_url.empty() ? "sqlite:" + config.data_dir + "/sag.db" : config.store_url;
   if (url.starts_with("sqlite:")) {
-    auto s = store::SqliteStore::Open(url.substr(7), config.worker_threads + 1);
+    // A connection for each worker, the sweeper and the nonce journal's writer.
+    auto s = store::SqliteStore::Open(url.substr(7), config.worker_threads + 2);
     if (!s) return MakeUnexpected(std::move(s).error());
     return std::unique_ptr<store::Store>(std::move(*s));
   }
@@ -103,9 +106,11 @@ struct Server::Impl {
   OffsetClock business_clock{wall_clock};
   std::unique_ptr<SecretBox> secrets;
   std::unique_ptr<store::Store> store;
-  auth::NonceCache nonces;
-  // Several nodes (PostgreSQL): the shared replay window, the notification connections, and the
-  // thread renewing this node's lease and purging expired nonces.
+  // The replay window: this node's, kept durable by the journal on SQLite, or checked first and
+  // then shared with the other nodes (PostgreSQL, with the notification connections and the
+  // thread renewing this node's lease and purging expired nonces).
+  std::unique_ptr<auth::NonceWindow> nonce_window;
+  std::unique_ptr<auth::NonceJournal> nonce_journal;
   std::unique_ptr<auth::SharedNonceWindow> shared_nonces;
   std::string node_id;
   std::unique_ptr<store::pg::PgNotifier> notifier;
@@ -244,6 +249,8 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   if (!locked) return MakeUnexpected("cannot take the bootstrap lock: " + locked.error().detail);
   if (!bootstrap_error.empty()) return MakeUnexpected(bootstrap_error);
   const bool cluster = IsPostgresUrl(config.store_url);
+  impl->nonce_window = std::make_unique<auth::NonceWindow>(auth::NonceWindowOptions{
+      .per_key_max = config.nonce_window_per_key, .global_max = config.nonce_window_global});
 
   device::DeviceHubOptions hub_options;
   hub_options.lease = std::chrono::milliseconds(config.device_lease_ms);
@@ -268,7 +275,11 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
         .wall_clock = &impl->wall_clock,
         .node_lease = std::chrono::milliseconds(config.device_lease_ms),
         .recheck = std::chrono::milliseconds(1000)};
-    impl->shared_nonces = std::make_unique<auth::SharedNonceWindow>(*impl->store);
+    impl->shared_nonces =
+        std::make_unique<auth::SharedNonceWindow>(*impl->nonce_window, *impl->store);
+  } else {
+    impl->nonce_journal =
+        std::make_unique<auth::NonceJournal>(*impl->nonce_window, *impl->store, impl->wall_clock);
   }
   impl->devices = std::make_unique<device::DeviceHub>(*impl->store, *impl->secrets,
                                                       impl->business_clock, hub_options);
@@ -287,7 +298,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
                       .upgrade_timeout_ms = config.upgrade_timeout_ms});
   auth::ReplayGuard& replay = impl->shared_nonces
                                   ? static_cast<auth::ReplayGuard&>(*impl->shared_nonces)
-                                  : static_cast<auth::ReplayGuard&>(impl->nonces);
+                                  : static_cast<auth::ReplayGuard&>(*impl->nonce_journal);
   impl->gateway = std::make_unique<api::Gateway>(*impl->services, replay, impl->wall_clock,
                                                  api::GatewayOptions{config.test_mode});
 
@@ -340,7 +351,9 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
             boost::beast::http::request<boost::beast::http::string_body> request) {
         hub->Accept(std::move(stream), std::move(request));
       });
-  if (cluster) RETURN_IF_ERROR(StartCluster(*impl));  // last: nothing after it may fail
+  // Last: nothing after them may fail (the journal's stop would record a run that never served).
+  if (impl->nonce_journal) RETURN_IF_ERROR(impl->nonce_journal->Start());
+  if (cluster) RETURN_IF_ERROR(StartCluster(*impl));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -350,6 +363,7 @@ bool Server::Start(std::string* error) {
   // node).
   Impl* impl = impl_.get();
   impl->sweeper = std::thread([impl] {
+    auto next_nonce_expiry = std::chrono::steady_clock::now() + kNonceExpireInterval;
     std::unique_lock lock(impl->sweeper_mu);
     while (!impl->sweeper_stop) {
       impl->sweeper_cv.wait_for(lock, std::chrono::seconds(1));
@@ -357,6 +371,10 @@ bool Server::Start(std::string* error) {
       lock.unlock();
       ops::SweepUpgrades(impl->devices->upgrade_env());
       ops::RunDueUpgradePolicies(impl->devices->upgrade_env());
+      if (std::chrono::steady_clock::now() >= next_nonce_expiry) {
+        impl->nonce_window->Expire(impl->wall_clock.NowMs());  // the keys that went quiet
+        next_nonce_expiry = std::chrono::steady_clock::now() + kNonceExpireInterval;
+      }
       lock.lock();
     }
   });
@@ -378,6 +396,8 @@ void Server::Stop() {
   if (impl_->sweeper.joinable()) impl_->sweeper.join();
   impl_->devices->Shutdown();
   impl_->http->Stop();
+  // No request reaches the replay window any more: write every nonce it accepted.
+  if (impl_->nonce_journal) impl_->nonce_journal->Stop();
   if (impl_->notifier) impl_->notifier->Stop();  // no more messages into the hub
   impl_->devices->JoinStorePool();
   {

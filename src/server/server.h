@@ -2,6 +2,7 @@
 // bootstraps the operator account on first start.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,10 @@ struct ServerConfig {
   int64_t upgrade_ack_timeout_ms = 5000;
   int64_t upgrade_timeout_ms = 30 * 60 * 1000;
   int64_t max_artifact_mb = 256;
+  // The nonce replay window's bounds, in nonces: per AccessKey (--nonce-window-per-key) and for all
+  // keys together (--nonce-window-global); docs/semantics.md "Nonce window".
+  size_t nonce_window_per_key = 20'000'000;
+  size_t nonce_window_global = 40'000'000;
 };
 
 class Server {

@@ -1,7 +1,8 @@
 // What several sagd nodes sharing one database coordinate through it (docs/deployment.md): node
 // leases, which node holds each device's session (presence), the shared nonce replay window, and
 // a cluster-wide lock for first-start work. Both backends implement it; a single SQLite node uses
-// only WithClusterLock (presence and nonces stay in memory there).
+// WithClusterLock and the nonce journal (RecordNonces, ForEachNonce, PurgeNonces), and keeps
+// presence in memory.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,13 @@ struct DevicePresence {
   std::string session_id;
   int64_t since_ms = 0;             // when the session claimed the presence
   int64_t node_lease_until_ms = 0;  // the holding node's lease end (0 when the node has no row)
+};
+
+// One used nonce as the durable replay journal keeps it.
+struct NonceRecord {
+  std::string access_key_id;
+  std::string nonce;
+  int64_t expires_ms = 0;  // exclusive: the pair counts as used before this instant
 };
 
 // Lock keys for WithClusterLock.
@@ -65,6 +73,13 @@ class ClusterStore {
                                           int64_t now_ms, int64_t expires_ms) = 0;
   // Deletes up to `limit` pairs expired by now_ms; returns how many were deleted.
   virtual StoreResult<int64_t> PurgeNonces(int64_t now_ms, int64_t limit) = 0;
+  // Records the pairs in one transaction (a pair already recorded keeps the later expiry) without
+  // waiting for the disk: on SQLite the write survives a crash of this process at once, and a
+  // power loss from the next synchronous commit on; on PostgreSQL as RememberNonce.
+  virtual StoreResult<void> RecordNonces(const std::vector<NonceRecord>& nonces) = 0;
+  // Calls f for every recorded pair that has not expired by now_ms, in no particular order.
+  virtual StoreResult<void> ForEachNonce(int64_t now_ms,
+                                         const std::function<void(const NonceRecord&)>& f) = 0;
 
   // Runs f while holding the cluster-wide lock `key`: a PostgreSQL session advisory lock (so one
   // node at a time, across processes), a process-wide mutex on SQLite. f's own store calls run on

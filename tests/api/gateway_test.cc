@@ -6,9 +6,10 @@
 
 #include "api/signing/signature_v1.h"
 #include "api/signing/signature_v3.h"
-#include "auth/nonce_cache.h"
+#include "auth/nonce_window.h"
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "common/utf8.h"
 #include "ops/account_setup.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -27,6 +28,7 @@ class GatewayTest : public ::testing::Test {
     store_ = std::move(*s);
     auto created = ops::SetUpAccount(*store_, secrets_, kNow, "operator", true, kKeyId, kSecret);
     ASSERT_TRUE(created.has_value());
+    account_id_ = created->account.id;
     services_ = std::make_unique<ops::OpServices>(
         ops::OpServices{*store_, business_clock_, nullptr, secrets_});
     gateway_ = std::make_unique<Gateway>(*services_, nonces_, wall_clock_, GatewayOptions{});
@@ -41,7 +43,13 @@ class GatewayTest : public ::testing::Test {
     in.action = action;
     in.timestamp = timestamp;
     in.nonce = nonce;
-    in.params = std::move(params);
+    for (auto& [name, value] : params) {
+      if (name == "Format") {
+        in.format = value;  // a common parameter: SignV1 adds it
+      } else {
+        in.params.emplace_back(std::move(name), std::move(value));
+      }
+    }
     HttpRequest req;
     req.method = "POST";
     req.target = "/";
@@ -49,6 +57,28 @@ class GatewayTest : public ::testing::Test {
     req.headers.emplace("host", "smartag.cn-hangzhou.aliyuncs.com");
     req.body = signing::BuildUrlEncoded(signing::SignV1(in));
     return req;
+  }
+
+  // What SignV3 needs for action, signed with the test key at kNow.
+  static signing::V3SignInput V3Input(const std::string& action) {
+    signing::V3SignInput in;
+    in.host = "h";
+    in.access_key_id = kKeyId;
+    in.access_key_secret = kSecret;
+    in.action = action;
+    in.date = FormatIso8601Utc(kNow);
+    return in;
+  }
+
+  static std::string Header(const HttpResponse& r, std::string_view name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+
+  static std::string Message(const HttpResponse& r) {
+    return std::string(boost::json::parse(r.body).as_object().at("Message").as_string());
   }
 
   static std::string Code(const HttpResponse& r) {
@@ -59,7 +89,8 @@ class GatewayTest : public ::testing::Test {
   SecretBox secrets_{std::string(32, 'k')};
   FakeClock wall_clock_{kNow};
   FakeClock business_clock_{kNow};
-  auth::NonceCache nonces_;
+  auth::NonceWindow nonces_;
+  std::string account_id_;
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<ops::OpServices> services_;
   std::unique_ptr<Gateway> gateway_;
@@ -185,6 +216,186 @@ TEST_F(GatewayTest, RequestIdHeaderMatchesBody) {
   bool found = false;
   for (const auto& [k, v] : r.headers) found = found || (k == "x-acs-request-id" && v == id);
   EXPECT_TRUE(found);
+}
+
+// One key's flood of signed calls refuses only that key, with the retry delay in a header.
+TEST_F(GatewayTest, AKeyOverItsNonceBoundIsThrottledAndNoOtherKeyIs) {
+  auth::NonceWindow small({.per_key_max = 2, .global_max = 1000});
+  Gateway gateway(*services_, small, wall_clock_, GatewayOptions{});
+  const std::string ts = FormatIso8601Utc(kNow);
+  EXPECT_EQ(Code(gateway.Handle(V1("DescribeRegions", {}, ts, "n1"))), "OK");
+  EXPECT_EQ(Code(gateway.Handle(V1("DescribeRegions", {}, ts, "n2"))), "OK");
+  HttpResponse refused = gateway.Handle(V1("DescribeRegions", {}, ts, "n3"));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(Code(refused), "Throttling.User");
+  EXPECT_EQ(Message(refused), "Request was denied due to user flow control.");
+  const std::string retry_after = Header(refused, "x-acs-retry-after");
+  ASSERT_FALSE(retry_after.empty());
+  EXPECT_GT(std::stoll(retry_after), 0);
+  EXPECT_LE(std::stoll(retry_after), 16 * 60 * 1000);
+  // A replay is still a replay, and the refused nonce was not used up.
+  EXPECT_EQ(Code(gateway.Handle(V1("DescribeRegions", {}, ts, "n1"))), "SignatureNonceUsed");
+  EXPECT_EQ(small.KeySize(kKeyId), 2u);
+}
+
+// Without its nonce and date among the signed headers, a captured V3 request could be sent again
+// with new ones.
+TEST_F(GatewayTest, V3MustSignItsNonceAndDate) {
+  for (const char* left_out : {"x-acs-signature-nonce", "x-acs-date"}) {
+    SCOPED_TRACE(left_out);
+    HttpRequest req;
+    req.method = "POST";
+    req.target = "/";
+    for (const auto& [k, v] : signing::SignV3(V3Input("DescribeRegions"))) {
+      if (k != "authorization") req.headers.emplace(k, v);
+    }
+    std::vector<std::string> signed_headers;
+    for (const auto& [k, v] : req.headers) {
+      if (k != left_out) signed_headers.push_back(k);
+    }
+    signing::V3RequestView view;
+    view.method = "POST";
+    view.headers = req.headers;
+    view.payload_sha256_hex = Sha256Hex("");
+    const std::string to_sign =
+        signing::V3StringToSign(signing::V3CanonicalRequest(view, signed_headers));
+    std::string list;
+    for (const auto& name : signed_headers) list += (list.empty() ? "" : ";") + name;
+    req.headers.emplace("authorization",
+                        std::string(signing::kV3Algorithm) + " Credential=" + kKeyId +
+                            ",SignedHeaders=" + list +
+                            ",Signature=" + signing::V3Signature(kSecret, to_sign));
+    HttpResponse r = gateway_->Handle(req);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(Code(r), "IncompleteSignature") << r.body;
+  }
+}
+
+TEST_F(GatewayTest, AnOverlongNonceIsInvalidParameter) {
+  HttpResponse r =
+      gateway_->Handle(V1("DescribeRegions", {}, FormatIso8601Utc(kNow), std::string(129, 'n')));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Code(r), "InvalidParameter");
+  EXPECT_EQ(Message(r), "The specified parameter \"SignatureNonce\" is not valid.");
+  EXPECT_EQ(Code(gateway_->Handle(
+                V1("DescribeRegions", {}, FormatIso8601Utc(kNow), std::string(128, 'n')))),
+            "OK");
+}
+
+// Every parameter of every operation, before the operation runs (here one that stores it).
+TEST_F(GatewayTest, HostileParameterTextIsInvalidParameterNamingIt) {
+  const std::string ts = FormatIso8601Utc(kNow);
+  struct Row {
+    std::string name;
+    std::string value;
+  } rows[] = {{"Position",
+               "a\x01"
+               "b"},
+              {"Position", std::string("a\0b", 3)},
+              {"Position", "\xFF\xFE"},
+              {"Position", "\xC0\xAF"},      // overlong '/'
+              {"Position", "\xED\xA0\x80"},  // a surrogate
+              {"Position", "a\x7F"},
+              {"Position", "\xC2\x85"},  // NEL, a C1 control
+              {"Position", std::string(500'000, 'p')},
+              {"Position", std::string(1025, 'p')},
+              {"Name", "two\nlines"},
+              {"Description", "tab\there"},
+              {"AnyOtherName", "\x1B[31m"}};
+  int n = 0;
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name + " #" + std::to_string(n));
+    HttpResponse r = gateway_->Handle(
+        V1("ModifySmartAccessGateway",
+           {{"RegionId", "cn-shanghai"}, {"SmartAGId", "sag-doesnotexist"}, {row.name, row.value}},
+           ts, "text-" + std::to_string(n++)));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(Code(r), "InvalidParameter");
+    EXPECT_EQ(Message(r), "The specified parameter \"" + row.name + "\" is not valid.");
+  }
+  // What passes the rule reaches the operation (which then looks the instance up).
+  for (const std::string& ok :
+       {std::string(1024, 'p'), std::string("{\n\t\"label\": \"杭州\"\r\n}"),
+        std::string("\xF0\x9F\x98\x80 emoji")}) {
+    HttpResponse r = gateway_->Handle(
+        V1("ModifySmartAccessGateway",
+           {{"RegionId", "cn-shanghai"}, {"SmartAGId", "sag-doesnotexist"}, {"Position", ok}}, ts,
+           "text-" + std::to_string(n++)));
+    EXPECT_EQ(Code(r), "SAG.InstanceNoFound") << r.body;
+  }
+}
+
+TEST_F(GatewayTest, AParameterNameThatIsNotTextIsMalformed) {
+  int n = 0;
+  for (const std::string& name :
+       {std::string("\xFF"), std::string("a\x01"), std::string(129, 'N')}) {
+    HttpResponse r = gateway_->Handle(V1("DescribeRegions", {{name, "x"}}, FormatIso8601Utc(kNow),
+                                         "name-" + std::to_string(n++)));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(Code(r), "RequestParameterMalformed");
+    EXPECT_EQ(Message(r), "Request parameters has malformed encoded characters.");
+  }
+}
+
+TEST_F(GatewayTest, AHostHeaderThatIsNotAHostNameIsNotEchoed) {
+  HttpRequest req = V1("DescribeRegions", {}, FormatIso8601Utc(kNow), "n1", "wrong");
+  req.headers.erase("host");
+  req.headers.emplace("host", "a\xFF\"b");
+  HttpResponse r = gateway_->Handle(req);
+  EXPECT_TRUE(IsValidUtf8(r.body));
+  EXPECT_EQ(boost::json::parse(r.body).as_object().at("HostId").as_string(),
+            "smartag.aliyuncs.com");
+}
+
+// Values stored before the text rule existed (or by hand) still give well-formed answers.
+TEST_F(GatewayTest, StoredValuesThatAreNotTextStillRenderWellFormed) {
+  const std::string ts = FormatIso8601Utc(kNow);
+  HttpResponse created = gateway_->Handle(V1("CreateSmartAccessGateway",
+                                             {{"RegionId", "cn-shanghai"},
+                                              {"ChargeType", "PREPAY"},
+                                              {"HaType", "no_backup"},
+                                              {"HardWareSpec", "sag-100wm"},
+                                              {"Period", "12"},
+                                              {"AutoPay", "true"},
+                                              {"BuyerMessage", "m"},
+                                              {"ReceiverAddress", "a"},
+                                              {"ReceiverCity", "c"},
+                                              {"ReceiverCountry", "c"},
+                                              {"ReceiverDistrict", "d"},
+                                              {"ReceiverEmail", "e@example.com"},
+                                              {"ReceiverMobile", "18840850000"},
+                                              {"ReceiverName", "n"},
+                                              {"ReceiverState", "s"},
+                                              {"ReceiverTown", "t"},
+                                              {"ReceiverZip", "310000"}},
+                                             ts, "create"));
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id(boost::json::parse(created.body).as_object().at("SmartAGId").as_string());
+  store::InstancePatch patch;
+  patch.position = std::string(
+      "a\x01"
+      "b\xFF\xFE<&\r\x7F");
+  ASSERT_TRUE(store_->UpdateInstance(account_id_, "cn-shanghai", id, patch).has_value());
+
+  HttpResponse xml = gateway_->Handle(
+      V1("DescribeSmartAccessGatewayAttribute",
+         {{"RegionId", "cn-shanghai"}, {"SmartAGId", id}, {"Format", "XML"}}, ts, "xml"));
+  ASSERT_EQ(xml.status, 200) << xml.body;
+  EXPECT_TRUE(IsValidUtf8(xml.body));
+  EXPECT_NE(xml.body.find("<Position>a\xEF\xBF\xBD"
+                          "b\xEF\xBF\xBD\xEF\xBF\xBD&lt;&amp;&#13;\x7F</Position>"),
+            std::string::npos)
+      << xml.body;
+  for (char c : xml.body) EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20);
+
+  HttpResponse json =
+      gateway_->Handle(V1("DescribeSmartAccessGatewayAttribute",
+                          {{"RegionId", "cn-shanghai"}, {"SmartAGId", id}}, ts, "json"));
+  ASSERT_EQ(json.status, 200) << json.body;
+  EXPECT_TRUE(IsValidUtf8(json.body));
+  EXPECT_EQ(boost::json::parse(json.body).as_object().at("Position").as_string(),
+            "a\x01"
+            "b\xEF\xBF\xBD\xEF\xBF\xBD<&\r\x7F");
 }
 
 }  // namespace

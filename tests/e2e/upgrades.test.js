@@ -80,10 +80,14 @@ describe('a successful upgrade', () => {
     assert.equal(u.FromVersion, '2.0.0');
     assert.equal(u.VersionCode, '2.1.0');
     assert.equal(u.BytesDone, 300 * 1024);
-    const i = await info(A.client, inst.id, inst.sn);
+    // The upgrade succeeds at the hello that reports 2.1.0; the device's applied report for the
+    // firmware generation follows it, and only then is the device synchronized again.
+    const i = await poll(async () => {
+      const d = await info(A.client, inst.id, inst.sn);
+      return d.SynStatus === 'Synchronized' ? d : null;
+    }, { timeoutMs: 15000 });
     assert.equal(i.Version, '2.1.0');
     assert.equal(i.UpgradeState, 'Succeeded');
-    assert.equal(i.SynStatus, 'Synchronized');
     const attr = await A.v3.call('DescribeSmartAccessGatewayAttribute', { RegionId: REGION, SmartAGId: inst.id });
     assert.equal(attr.SoftwareVersion, '2.1.0');
     assert.match(dev.stderr(), /downloaded and verified 307200 bytes/);

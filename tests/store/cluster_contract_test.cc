@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -204,6 +205,32 @@ TEST_P(ClusterContractTest, PurgeNoncesDeletesOnlyExpiredPairsInBatches) {
   auto live = store_->RememberNonce("AK", "live", 500, 1500);
   ASSERT_EQ(Outcome(live), "OK");
   EXPECT_FALSE(*live);
+}
+
+// The durable journal of one node: a batch is recorded in one call, a pair recorded twice keeps
+// the later expiry, and what has not expired is read back (and counts for RememberNonce).
+TEST_P(ClusterContractTest, RecordedNoncesAreReadBackUntilTheyExpire) {
+  ASSERT_EQ(Outcome(store_->RecordNonces({})), "OK");
+  ASSERT_EQ(
+      Outcome(store_->RecordNonces({{"AK1", "a", 1000}, {"AK1", "b", 2000}, {"AK2", "a", 3000}})),
+      "OK");
+  ASSERT_EQ(Outcome(store_->RecordNonces({{"AK1", "a", 5000}, {"AK1", "b", 1500}})), "OK");
+  std::map<std::string, int64_t> seen;
+  auto read = store_->ForEachNonce(
+      1500, [&](const NonceRecord& r) { seen[r.access_key_id + "/" + r.nonce] = r.expires_ms; });
+  ASSERT_EQ(Outcome(read), "OK");
+  EXPECT_EQ(seen,
+            (std::map<std::string, int64_t>{{"AK1/a", 5000}, {"AK1/b", 2000}, {"AK2/a", 3000}}));
+  seen.clear();
+  ASSERT_EQ(Outcome(store_->ForEachNonce(2000,
+                                         [&](const NonceRecord& r) {
+                                           seen[r.access_key_id + "/" + r.nonce] = r.expires_ms;
+                                         })),
+            "OK");
+  EXPECT_EQ(seen, (std::map<std::string, int64_t>{{"AK1/a", 5000}, {"AK2/a", 3000}}));
+  auto replay = store_->RememberNonce("AK2", "a", 2500, 4000);
+  ASSERT_EQ(Outcome(replay), "OK");
+  EXPECT_FALSE(*replay);
 }
 
 TEST_P(ClusterContractTest, ConcurrentCallersWithOneNonceHaveExactlyOneWinner) {

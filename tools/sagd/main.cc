@@ -48,6 +48,16 @@ int main(int argc, char** argv) {
                  "largest artifact PublishVersion accepts (MiB)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  app.add_option("--nonce-window-per-key", config.nonce_window_per_key,
+                 "the most signature nonces one AccessKey may hold in the 15-minute replay window; "
+                 "beyond it the key's calls are Throttling.User until its oldest nonces expire")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000'000}));
+  app.add_option("--nonce-window-global", config.nonce_window_global,
+                 "the most nonces all keys together may hold; beyond half of it each key is held "
+                 "to its fair share")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{2}, size_t{2'000'000'000}));
   app.add_option("--device-lease-ms", config.device_lease_ms,
                  "device channel lease: a device silent this long goes offline")
       ->check(CLI::Range(int64_t{100}, int64_t{3600000}));

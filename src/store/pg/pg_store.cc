@@ -55,9 +55,11 @@ struct PgStore::Impl {
       bool at_commit = false;
       bool begun = true;
       if (txn != sql::Txn::kReadOne) {
-        auto begin =
-            conn.Exec(txn == sql::Txn::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                                             : "BEGIN ISOLATION LEVEL READ COMMITTED");
+        auto begin = conn.Exec(
+            txn == sql::Txn::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            : txn == sql::Txn::kWriteUnsynced
+                ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit TO off"
+                : "BEGIN ISOLATION LEVEL READ COMMITTED");
         if (!begin) {
           error = std::move(begin).error();
           begun = false;

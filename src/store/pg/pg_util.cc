@@ -259,7 +259,8 @@ StoreResult<sql::Rows> Connection::Run(const sql::Statement& statement,
   const std::string& text = statement.text(sql::Dialect::kPostgres);
   BinaryValues a(values);
   Prepared& prepared = prepared_[&statement];
-  if (prepared.name.empty() || prepared.text != text) {  // new, or another statement at that address
+  if (prepared.name.empty() ||
+      prepared.text != text) {  // new, or another statement at that address
     std::string name = "sag_" + std::to_string(++statements_prepared_);
     RETURN_IF_ERROR(Check(
         ResultHandle(PQprepare(conn_.get(), name.c_str(), text.c_str(), a.count(), a.types.data())),

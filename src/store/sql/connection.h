@@ -55,6 +55,9 @@ enum class Txn {
   kWrite,    // a write transaction: committed when the method succeeds, rolled back otherwise.
              // SQLite runs writers one at a time (BEGIN IMMEDIATE); PostgreSQL runs them at READ
              // COMMITTED, so a method that decides on rows it read locks them (FOR UPDATE / SHARE)
+  kWriteUnsynced,  // kWrite whose commit does not wait for the disk: it survives a crash of this
+                   // process at once, and a power loss (SQLite) or a crash of the database server
+                   // (PostgreSQL) from the next synchronous commit on
 };
 
 }  // namespace sag::store::sql

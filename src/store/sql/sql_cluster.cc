@@ -1,7 +1,10 @@
 // SqlStore: node leases, device presence and the shared nonce window (store/cluster_store.h). A
-// single SQLite node keeps presence and nonces in memory and uses only WithClusterLock; these run
-// on SQLite too, so that one contract suite covers every backend.
+// single SQLite node uses only WithClusterLock and the nonce journal (RecordNonces, ForEachNonce,
+// PurgeNonces) and keeps presence in memory; the rest runs on SQLite too, so that one contract
+// suite covers every backend.
 #include <algorithm>
+#include <functional>
+#include <vector>
 
 #include "store/sql/queries.h"
 #include "store/sql/sql_store.h"
@@ -125,6 +128,42 @@ StoreResult<bool> SqlStore::RememberNonce(std::string_view access_key_id, std::s
     ASSIGN_OR_RETURN(Rows rows, conn.Run(kRemember, {access_key_id, nonce, expires_ms, now_ms}));
     return rows.affected() > 0;
   });
+}
+
+StoreResult<void> SqlStore::RecordNonces(const std::vector<NonceRecord>& nonces) {
+  if (nonces.empty()) return {};
+  return Transact(Txn::kWriteUnsynced, [&](Connection& conn) -> StoreResult<void> {
+    static const Statement kRecord(
+        "INSERT INTO nonces (access_key_id, nonce, expires_ms) VALUES ($1, $2, $3) "
+        "ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_ms = "
+        "GREATEST(nonces.expires_ms, excluded.expires_ms)");
+    for (const NonceRecord& n : nonces) {
+      RETURN_IF_ERROR(sql::Exec(conn, kRecord, {n.access_key_id, n.nonce, n.expires_ms}));
+    }
+    return {};
+  });
+}
+
+StoreResult<void> SqlStore::ForEachNonce(int64_t now_ms,
+                                         const std::function<void(const NonceRecord&)>& f) {
+  // Page by page in key order, each page read before f sees it (a rerun read must not call f
+  // twice), so memory stays bounded whatever the size of the journal.
+  static const Statement kPage(
+      "SELECT access_key_id, nonce, expires_ms FROM nonces WHERE expires_ms > $1 "
+      "AND (access_key_id, nonce) > ($2, $3) ORDER BY access_key_id, nonce LIMIT $4");
+  constexpr int64_t kPageSize = 1000;
+  NonceRecord last;
+  while (true) {
+    auto page = Transact(Txn::kReadOne, [&](Connection& conn) {
+      return conn.Run(kPage, {now_ms, last.access_key_id, last.nonce, kPageSize});
+    });
+    if (!page) return MakeUnexpected(std::move(page).error());
+    for (int i = 0; i < page->size(); ++i) {
+      last = NonceRecord{page->Text(i, 0), page->Text(i, 1), page->Int(i, 2)};
+      f(last);
+    }
+    if (page->size() < kPageSize) return {};
+  }
 }
 
 StoreResult<int64_t> SqlStore::PurgeNonces(int64_t now_ms, int64_t limit) {

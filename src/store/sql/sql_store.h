@@ -156,6 +156,9 @@ class SqlStore : public Store {
   StoreResult<bool> RememberNonce(std::string_view access_key_id, std::string_view nonce,
                                   int64_t now_ms, int64_t expires_ms) override;
   StoreResult<int64_t> PurgeNonces(int64_t now_ms, int64_t limit) override;
+  StoreResult<void> RecordNonces(const std::vector<NonceRecord>& nonces) override;
+  StoreResult<void> ForEachNonce(int64_t now_ms,
+                                 const std::function<void(const NonceRecord&)>& f) override;
 
  protected:
   using Work = std::function<StoreResult<void>(sql::Connection&)>;

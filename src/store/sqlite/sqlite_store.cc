@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 #include <utility>
 
@@ -54,14 +55,29 @@ Result<std::unique_ptr<SqliteStore>, std::string> SqliteStore::Open(const std::s
 int64_t SqliteStore::schema_version() const { return impl_->schema_version; }
 
 StoreResult<void> SqliteStore::RunTransaction(sql::Txn txn, const Work& work) {
+  const bool write = txn == sql::Txn::kWrite || txn == sql::Txn::kWriteUnsynced;
   std::unique_lock<std::mutex> writer;
-  if (txn == sql::Txn::kWrite) writer = std::unique_lock(impl_->write_mu);
+  if (write) writer = std::unique_lock(impl_->write_mu);
   ConnectionPool<Connection>::Lease lease = impl_->pool.Borrow();
   if (txn == sql::Txn::kReadOne) return work(*lease);
-  ASSIGN_OR_RETURN(Transaction transaction,
-                   Transaction::Begin(*lease, txn == sql::Txn::kWrite ? Transaction::Mode::kWrite
-                                                                      : Transaction::Mode::kRead));
-  RETURN_IF_ERROR(work(*lease));  // on failure, transaction rolls back as it goes out of scope
+  if (txn != sql::Txn::kWriteUnsynced) return RunIn(*lease, write, work);
+  // synchronous=NORMAL for this transaction only: in WAL mode its commit survives a crash of the
+  // process at once, and a power loss once a later commit has synced the log.
+  RETURN_IF_ERROR((*lease).Exec("PRAGMA synchronous=NORMAL"));
+  StoreResult<void> result = RunIn(*lease, write, work);
+  if (!(*lease).Exec("PRAGMA synchronous=FULL")) {
+    // The connection goes back to the pool: every later commit on it must wait for the disk.
+    // Setting a pragma touches no file, so this cannot fail short of memory corruption.
+    std::abort();
+  }
+  return result;
+}
+
+StoreResult<void> SqliteStore::RunIn(Connection& conn, bool write, const Work& work) {
+  ASSIGN_OR_RETURN(
+      Transaction transaction,
+      Transaction::Begin(conn, write ? Transaction::Mode::kWrite : Transaction::Mode::kRead));
+  RETURN_IF_ERROR(work(conn));  // on failure, transaction rolls back as it goes out of scope
   return transaction.Commit();
 }
 

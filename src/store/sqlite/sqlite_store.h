@@ -18,6 +18,10 @@
 
 namespace sag::store {
 
+namespace sqlite {
+class Connection;
+}  // namespace sqlite
+
 // Store on SQLite. Thread-safe.
 class SqliteStore : public SqlStore {
  public:
@@ -41,10 +45,14 @@ class SqliteStore : public SqlStore {
 
  protected:
   // kReadOne: autocommit on a borrowed connection; kRead: BEGIN DEFERRED; kWrite: BEGIN IMMEDIATE
-  // under the in-process write lock. Never reruns work (the busy timeout already waited).
+  // under the in-process write lock (kWriteUnsynced: with synchronous=NORMAL). Never reruns work
+  // (the busy timeout already waited).
   StoreResult<void> RunTransaction(sql::Txn txn, const Work& work) override;
 
  private:
+  // work in one transaction on conn (BEGIN IMMEDIATE when write, else DEFERRED).
+  static StoreResult<void> RunIn(sqlite::Connection& conn, bool write, const Work& work);
+
   struct Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
 

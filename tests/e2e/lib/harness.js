@@ -16,6 +16,8 @@ const OpenApi = require('@alicloud/openapi-client');
 const OpenApiUtil = require('@alicloud/openapi-util').default;
 const TeaUtil = require('@alicloud/tea-util');
 
+const { checkResponseBody, checkXmlText } = require('./wellformed');
+
 const SMARTAG_VERSION = '2018-03-13';
 const OPERATOR_VERSION = '2026-11-01';
 const START_TIMEOUT_MS = 20000;
@@ -305,10 +307,12 @@ function isoTimestamp(ms = Date.now()) {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function v1Signature(secret, method, params) {
-  const canonical = Object.keys(params)
+// encoded: parameters whose values are given already percent-encoded (bytes that are not UTF-8,
+// e.g. '%FF%FE'); they are signed as given.
+function v1Signature(secret, method, params, encoded = {}) {
+  const canonical = [...Object.keys(params), ...Object.keys(encoded)]
     .sort()
-    .map((k) => `${percentEncode(k)}=${percentEncode(params[k])}`)
+    .map((k) => `${percentEncode(k)}=${k in encoded ? encoded[k] : percentEncode(params[k])}`)
     .join('&');
   const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonical)}`;
   const signature = crypto.createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
@@ -339,7 +343,9 @@ function newNonce() {
  *   tamper      — function(sentParams) that may change the parameters after signing
  *   unsigned    — true: send no Signature at all
  *   plusForSpace — encode spaces in the form body as '+'
- *   rawQuery / rawBody — strings appended verbatim (after '&') to the query / body
+ *   rawQuery / rawBody — strings appended verbatim (after '&') to the query / body (not signed)
+ *   encoded     — {name: value already percent-encoded}: signed and sent as given, in the body
+ *                 (POST) or the query
  *   body        — a raw body string that replaces the encoded form body
  *   headers     — extra request headers
  *   path        — request path (default '/')
@@ -361,7 +367,8 @@ async function signedRaw(endpoint, key, params, opts = {}) {
     if (all[k] === undefined || all[k] === null) delete all[k];
   }
   const { stringToSign, signature } = v1Signature(
-    opts.secret !== undefined ? opts.secret : key.accessKeySecret, opts.signMethod || method, all);
+    opts.secret !== undefined ? opts.secret : key.accessKeySecret, opts.signMethod || method, all,
+    opts.encoded || {});
   const sent = { ...all };
   if (!opts.unsigned) sent.Signature = signature;
   for (const name of opts.omit || []) delete sent[name];
@@ -376,6 +383,9 @@ async function signedRaw(endpoint, key, params, opts = {}) {
   }
   let query = encodeParams(inQuery);
   let body = encodeParams(inBody, { plus: !!opts.plusForSpace });
+  const preEncoded = Object.entries(opts.encoded || {}).map(([k, v]) => `${percentEncode(k)}=${v}`).join('&');
+  if (preEncoded && where === 'body') body = body ? `${body}&${preEncoded}` : preEncoded;
+  if (preEncoded && where !== 'body') query = query ? `${query}&${preEncoded}` : preEncoded;
   if (opts.rawQuery) query = query ? `${query}&${opts.rawQuery}` : opts.rawQuery;
   if (opts.rawBody) body = body ? `${body}&${opts.rawBody}` : opts.rawBody;
   if (opts.body !== undefined) body = opts.body;
@@ -389,7 +399,9 @@ async function signedRaw(endpoint, key, params, opts = {}) {
 }
 
 /**
- * One plain HTTP request, no keep-alive. Resolves {status, headers, text, json}.
+ * One plain HTTP request, no keep-alive. Resolves {status, headers, text, json}. Every XML body is
+ * checked to be well-formed UTF-8 XML and every JSON body valid UTF-8 JSON (lib/wellformed.js): a
+ * response that is not rejects, so whichever test received it fails.
  */
 function rawHttp(endpoint, { method = 'GET', target = '/', headers = {}, body = '' } = {}) {
   const url = new URL(endpoint);
@@ -407,7 +419,14 @@ function rawHttp(endpoint, { method = 'GET', target = '/', headers = {}, body = 
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const bytes = Buffer.concat(chunks);
+        try {
+          checkResponseBody(res.headers['content-type'], bytes);
+        } catch (e) {
+          reject(new Error(`${method} ${target.slice(0, 200)} got a malformed ${res.statusCode} body: ${e.message}`));
+          return;
+        }
+        const text = bytes.toString('utf8');
         let json;
         try {
           json = JSON.parse(text);
@@ -555,14 +574,19 @@ async function poll(fn, { timeoutMs = 10000, intervalMs = 20 } = {}) {
 const XML_ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 function xmlUnescape(s) {
-  return s.replace(/&(lt|gt|amp|quot|apos);/g, (_, e) => XML_ENTITIES[e]);
+  return s.replace(/&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9A-Fa-f]+));/g, (_, e, dec, hex) => {
+    if (e) return XML_ENTITIES[e];
+    return String.fromCodePoint(dec !== undefined ? Number(dec) : parseInt(hex, 16));
+  });
 }
 
 /**
  * Parses the XML this server writes (elements, text, CDATA; no attributes) into a tree of
- * {name, children: [...], text}. Throws on anything unbalanced, so a broken body fails the test.
+ * {name, children: [...], text}. Throws on anything that is not well-formed, so a broken body
+ * fails the test.
  */
 function parseXml(text) {
+  checkXmlText(text);
   const body = text.replace(/^\s*<\?xml[^?]*\?>/, '');
   const root = { name: '#document', children: [], text: '' };
   const stack = [root];
@@ -634,6 +658,7 @@ module.exports = {
   poll,
   randomAlnum,
   parseXml,
+  checkResponseBody,
   xmlChildren,
   xmlChild,
   xmlText,
