@@ -22,6 +22,16 @@ bool IsInMemory(const std::string& path) {
          path.find("mode=memory") != std::string::npos;
 }
 
+// work in one transaction on conn (BEGIN IMMEDIATE when write, else DEFERRED).
+StoreResult<void> RunIn(Connection& conn, bool write,
+                        const std::function<StoreResult<void>(sql::Connection&)>& work) {
+  ASSIGN_OR_RETURN(
+      Transaction transaction,
+      Transaction::Begin(conn, write ? Transaction::Mode::kWrite : Transaction::Mode::kRead));
+  RETURN_IF_ERROR(work(conn));  // on failure, transaction rolls back as it goes out of scope
+  return transaction.Commit();
+}
+
 }  // namespace
 
 struct SqliteStore::Impl {
@@ -71,14 +81,6 @@ StoreResult<void> SqliteStore::RunTransaction(sql::Txn txn, const Work& work) {
     std::abort();
   }
   return result;
-}
-
-StoreResult<void> SqliteStore::RunIn(Connection& conn, bool write, const Work& work) {
-  ASSIGN_OR_RETURN(
-      Transaction transaction,
-      Transaction::Begin(conn, write ? Transaction::Mode::kWrite : Transaction::Mode::kRead));
-  RETURN_IF_ERROR(work(conn));  // on failure, transaction rolls back as it goes out of scope
-  return transaction.Commit();
 }
 
 StoreResult<void> SqliteStore::WithClusterLock(int64_t /*key*/,

@@ -18,10 +18,6 @@
 
 namespace sag::store {
 
-namespace sqlite {
-class Connection;
-}  // namespace sqlite
-
 // Store on SQLite. Thread-safe.
 class SqliteStore : public SqlStore {
  public:
@@ -50,9 +46,6 @@ class SqliteStore : public SqlStore {
   StoreResult<void> RunTransaction(sql::Txn txn, const Work& work) override;
 
  private:
-  // work in one transaction on conn (BEGIN IMMEDIATE when write, else DEFERRED).
-  static StoreResult<void> RunIn(sqlite::Connection& conn, bool write, const Work& work);
-
   struct Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
 
