@@ -9,6 +9,8 @@ OWN = {
     "InvalidAccessKeyIdInactive": "Status and message chosen: the reference confirms neither.",
     "UnsupportedHTTPMethod": "Transport rule.",
     "RequestBodyTooLarge": "1 MiB body limit (PublishVersion artifacts: --max-artifact-mb).",
+    "BadRequest": "Malformed HTTP (request line, version, fields, Content-Length, chunks); the reason is one of a fixed set (docs/semantics.md \"The listener\").",
+    "RequestHeaderFieldsTooLarge": "Request line and header fields over 16 KiB, or a chunk-size line or trailer over 32 KiB.",
     "EntityAlreadyExists": "Operator API.",
     "EntityNotExist": "Operator API.",
     "MalformedPolicyDocument": "Operator API.",
@@ -24,6 +26,7 @@ NOTES = {
     "SmartAccessGatewayNotActivated400": "The 400 variant documented on ModifySAGAdminPassword.",
     "SmartagMissingParameter": "smartag's own 403 variant, used where an operation documents it.",
     "SagInstanceNoFoundDb": "The message documented for KickOutClients (sic).",
+    "Throttling": "Concurrent artifact uploads over sagd --max-uploads (with x-acs-retry-after).",
 }
 out = [
     "# Error table", "",

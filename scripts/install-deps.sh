@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs every Debian and npm package OpenSAG needs to build and test. Idempotent; safe to re-run.
-# Debian packages: build toolchain and libraries. npm packages: the official Alibaba SDKs used by the
-# end-to-end tests, installed into tests/e2e/node_modules from the pinned package-lock.json.
+# Debian packages: build toolchain and libraries, and Chromium for the web console's browser tests.
+# npm packages: the official Alibaba SDKs used by the end-to-end tests and puppeteer-core (which
+# drives Debian's chromium; it downloads no browser), installed into tests/e2e/node_modules from the
+# pinned package-lock.json.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 debs=(build-essential cmake ninja-build pkg-config clang-format clang libclang-rt-14-dev
       libboost1.81-dev libssl-dev libsqlite3-dev libpq-dev libsodium-dev libcli11-dev
       libgtest-dev libgmock-dev libbenchmark-dev libhowardhinnant-date-dev tzdata
-      postgresql)
+      postgresql chromium)
 missing=()
 # Node.js: the machine image may ship its own build (which bundles npm); only fall back to Debian's.
 command -v node >/dev/null 2>&1 || debs+=(nodejs)
@@ -23,7 +25,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ -f "$here/tests/e2e/package.json" ] && [ ! -d "$here/tests/e2e/node_modules/@alicloud/pop-core" ]; then
+if [ -f "$here/tests/e2e/package.json" ] && { [ ! -d "$here/tests/e2e/node_modules/@alicloud/pop-core" ] ||
+    [ ! -d "$here/tests/e2e/node_modules/puppeteer-core" ]; }; then
   echo "install-deps: npm ci in tests/e2e"
   (cd "$here/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -6,11 +6,13 @@
 #include "api/signing/percent_encoding.h"
 #include "api/signing/signature_v1.h"
 #include "api/signing/signature_v3.h"
+#include "api/upload_file.h"
 #include "auth/policy.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "ops/artifacts.h"
 #include "ops/parameter_text.h"
 #include "ops/regions.h"
 #include "ops/registry.h"
@@ -26,6 +28,27 @@ struct Gateway::CallState {
   std::string action;
   std::string host_id = "smartag.aliyuncs.com";
   Format format = Format::kJson;
+};
+
+// What the steps before the operation established about a call.
+struct Gateway::AuthorizedCall {
+  const ops::OpSpec* op = nullptr;
+  ops::Principal principal;
+  ops::Params params;
+  std::string region;
+  bool is_form = false;  // the body is form parameters (already merged into params)
+  bool v3 = false;
+  // What the V3 string to sign was built from, besides the body's hash.
+  std::string path;
+  ParamList query;
+  signing::V3Authorization v3_auth;
+};
+
+struct Gateway::UploadTicket {
+  CallState state;
+  HttpRequest header;  // the header-only request the call was authorized from
+  AuthorizedCall call;
+  std::string signed_sha256;  // lower-case hex, from x-acs-content-sha256
 };
 
 namespace {
@@ -125,6 +148,31 @@ Result<SignedCall, ApiError> ReadV3(const HttpRequest& req, const std::string& a
   return call;
 }
 
+// The server's V3 string to sign for req, with payload_sha256_hex standing for its body's hash.
+std::string V3ServerStringToSign(const HttpRequest& req, std::string_view path,
+                                 const ParamList& query, const signing::V3Authorization& auth,
+                                 std::string payload_sha256_hex) {
+  signing::V3RequestView view;
+  view.method = req.method;
+  view.canonical_uri = std::string(path);
+  view.query = query;
+  view.headers = req.headers;
+  view.payload_sha256_hex = std::move(payload_sha256_hex);
+  return signing::V3StringToSign(signing::V3CanonicalRequest(view, auth.signed_headers));
+}
+
+// fn's result, or InternalError (with the exception's text as log-only detail) when it throws.
+template <typename T, typename F>
+Result<T, ApiError> Contain(F&& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& ex) {
+    return MakeUnexpected(ApiError::Internal(std::string("threw: ") + ex.what()));
+  } catch (...) {
+    return MakeUnexpected(ApiError::Internal("threw a non-exception"));
+  }
+}
+
 std::string ResourceArn(const ops::OpSpec& op, const ops::Params& params, const std::string& region,
                         const std::string& account) {
   std::string prefix =
@@ -199,30 +247,96 @@ Gateway::Gateway(ops::OpServices& services, auth::ReplayGuard& nonces, const Clo
                  GatewayOptions options)
     : services_(services), nonces_(nonces), wall_clock_(wall_clock), options_(options) {}
 
-HttpResponse Gateway::Handle(const HttpRequest& request) {
-  CallState state;
+namespace {
+
+// A call's state before any step: its request id and the HostId its answer shows.
+template <typename State>
+State NewCallState(const HttpRequest& request) {
+  State state;
   state.request_id = NewRequestId();
   std::string host = request.Header("host");
   if (!host.empty()) state.host_id = host;
-  try {
-    auto result = Process(request, state);
-    if (result) return RenderSuccess(state.action, state.request_id, *result, state.format);
-    const ApiError& e = result.error();
-    if (e.http_status() >= 500) {
-      LogError("request " + state.request_id + " " + state.action +
-               " failed: " + std::string(e.code()) + " " + e.internal_detail());
-    }
-    return RenderError(e, state.request_id, state.host_id, state.format);
-  } catch (const std::exception& ex) {
-    LogError("request " + state.request_id + " " + state.action + " threw: " + ex.what());
-  } catch (...) {
-    LogError("request " + state.request_id + " " + state.action + " threw a non-exception");
+  return state;
+}
+
+}  // namespace
+
+HttpResponse Gateway::Handle(const HttpRequest& request) {
+  auto state = NewCallState<CallState>(request);
+  return Answer(state, Contain<boost::json::object>([&] { return Process(request, state); }));
+}
+
+HttpResponse Gateway::Answer(const CallState& state,
+                             const Result<boost::json::object, ApiError>& result) {
+  if (result) return RenderSuccess(state.action, state.request_id, *result, state.format);
+  const ApiError& e = result.error();
+  if (e.http_status() >= 500) {
+    LogError("request " + state.request_id + " " + state.action +
+             " failed: " + std::string(e.code()) + " " + e.internal_detail());
   }
-  return RenderError(ApiError(ApiErrorId::kInternalError), state.request_id, state.host_id,
-                     state.format);
+  return RenderError(e, state.request_id, state.host_id, state.format);
+}
+
+std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse> Gateway::AuthorizeUpload(
+    const HttpRequest& header_only) {
+  auto ticket = std::make_shared<UploadTicket>();
+  ticket->state = NewCallState<CallState>(header_only);
+  ticket->header = header_only;
+  auto authorized = Contain<AuthorizedCall>([&]() -> Result<AuthorizedCall, ApiError> {
+    ticket->signed_sha256 = Lower(header_only.Header("x-acs-content-sha256"));
+    if (ticket->signed_sha256.empty()) {
+      return MakeUnexpected(ApiError::MissingParameter("x-acs-content-sha256"));
+    }
+    if (!ops::IsSha256Hex(ticket->signed_sha256)) {
+      return MakeUnexpected(ApiError::InvalidParameter("x-acs-content-sha256"));
+    }
+    return Authorize(header_only, ticket->state, &ticket->signed_sha256);
+  });
+  if (!authorized) return Answer(ticket->state, MakeUnexpected(authorized.error()));
+  ticket->call = std::move(*authorized);
+  return std::shared_ptr<const UploadTicket>(std::move(ticket));
+}
+
+HttpResponse Gateway::CompleteUpload(const UploadTicket& ticket, const HttpRequest& request) {
+  return Answer(ticket.state,
+                Contain<boost::json::object>([&] { return RunUpload(ticket, request); }));
+}
+
+Result<boost::json::object, ApiError> Gateway::RunUpload(const UploadTicket& ticket,
+                                                         const HttpRequest& request) {
+  if (request.body_file == nullptr) return MakeUnexpected(ApiError::Internal("no body file"));
+  const BodyFile& file = *request.body_file;
+  const AuthorizedCall& call = ticket.call;
+  if (call.v3 && file.sha256_hex() != ticket.signed_sha256) {
+    return MakeUnexpected(ApiError(ApiErrorId::kSignatureDoesNotMatch,
+                                   {V3ServerStringToSign(ticket.header, call.path, call.query,
+                                                         call.v3_auth, file.sha256_hex())}));
+  }
+  // 10. The operation, with the body in its file.
+  ops::OpContext ctx{services_, call.principal, call.params, call.region};
+  if (!call.is_form) {
+    ctx.body_file = file.path();
+    ctx.body_file_size = file.size();
+    ctx.body_file_sha256 = file.sha256_hex();
+    ctx.body_signed = call.v3;
+  }
+  return call.op->handler(ctx);
 }
 
 Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, CallState& state) {
+  ASSIGN_OR_RETURN(AuthorizedCall call, Authorize(req, state, nullptr));
+  // 10. The operation.
+  ops::OpContext ctx{services_, call.principal, call.params, call.region};
+  if (!call.is_form) {
+    ctx.body = req.body;
+    ctx.body_signed = call.v3;
+  }
+  return call.op->handler(ctx);
+}
+
+Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& req,
+                                                             CallState& state,
+                                                             const std::string* payload_sha256) {
   if (req.method != "GET" && req.method != "POST") {
     return Fail(ApiErrorId::kUnsupportedHTTPMethod);
   }
@@ -288,14 +402,9 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
   std::string string_to_sign;
   bool match = false;
   if (call.v3) {
-    signing::V3RequestView view;
-    view.method = req.method;
-    view.canonical_uri = std::string(path);
-    view.query = *query_params;
-    view.headers = req.headers;
-    view.payload_sha256_hex = Sha256Hex(req.body);
     string_to_sign =
-        signing::V3StringToSign(signing::V3CanonicalRequest(view, call.v3_auth.signed_headers));
+        V3ServerStringToSign(req, path, *query_params, call.v3_auth,
+                             payload_sha256 != nullptr ? *payload_sha256 : Sha256Hex(req.body));
     match = ConstantTimeEquals(Lower(call.signature),
                                signing::V3Signature(cred.secret, string_to_sign));
   } else {
@@ -367,13 +476,9 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
     }
   }
 
-  // 10. The operation.
-  ops::OpContext ctx{services_, principal, params, region};
-  if (!is_form) {
-    ctx.body = req.body;
-    ctx.body_signed = call.v3;
-  }
-  return op->handler(ctx);
+  return AuthorizedCall{
+      op,      std::move(principal), std::move(params), std::move(region), is_form,
+      call.v3, std::string(path),    *query_params,     call.v3_auth};
 }
 
 }  // namespace sag::api

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <variant>
 
 #include "api/http_types.h"
 #include "api/response.h"
@@ -34,9 +36,31 @@ class Gateway {
   // their detail, never shown to the client).
   HttpResponse Handle(const HttpRequest& request);
 
+  // An upload authorized from its header alone (see AuthorizeUpload). Opaque.
+  struct UploadTicket;
+  // Checks a call whose body is streamed to a file (an artifact upload) before any byte of that
+  // body is read: every step Handle takes before the operation, with the x-acs-content-sha256
+  // header (required, 64 hex digits) standing for the body's hash in the V3 signature (which covers
+  // it). Its nonce is used up now. Returns the ticket to complete the call with, or the error
+  // response to send instead of reading the body. Never throws.
+  std::variant<std::shared_ptr<const UploadTicket>, HttpResponse> AuthorizeUpload(
+      const HttpRequest& header_only);
+  // Runs an authorized upload's operation with the body in request.body_file. A body whose
+  // SHA-256 is not the one signed is SignatureDoesNotMatch. Never throws.
+  HttpResponse CompleteUpload(const UploadTicket& ticket, const HttpRequest& request);
+
  private:
   struct CallState;
+  struct AuthorizedCall;
   Result<boost::json::object, ApiError> Process(const HttpRequest& request, CallState& state);
+  // Every step before the operation. payload_sha256: the body's hash as signed, or null to hash
+  // request.body.
+  Result<AuthorizedCall, ApiError> Authorize(const HttpRequest& request, CallState& state,
+                                             const std::string* payload_sha256);
+  Result<boost::json::object, ApiError> RunUpload(const UploadTicket& ticket,
+                                                  const HttpRequest& request);
+  // The response for a call's outcome; server-side failures are logged with their detail.
+  HttpResponse Answer(const CallState& state, const Result<boost::json::object, ApiError>& result);
   // The credential behind key_id, from the cache or the store.
   Result<auth::CachedCredential, ApiError> LoadCredential(const std::string& key_id,
                                                           int64_t now_ms);

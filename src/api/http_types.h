@@ -1,12 +1,16 @@
 // Transport-neutral HTTP request and response, so the gateway can be tested without sockets.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace sag::api {
+
+class BodyFile;  // api/upload_file.h
 
 // A received request. Header names are lower-case.
 struct HttpRequest {
@@ -15,6 +19,8 @@ struct HttpRequest {
   std::multimap<std::string, std::string> headers;
   std::string body;
   std::string remote_address;
+  // Set instead of body for an upload the listener streamed to a file (a large artifact).
+  std::shared_ptr<const BodyFile> body_file;
 
   // The first value of header name (lower-case), or "" when absent.
   std::string Header(const std::string& name) const {

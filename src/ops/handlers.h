@@ -71,6 +71,7 @@ OpResult ListVersions(OpContext& ctx);
 OpResult WithdrawVersion(OpContext& ctx);
 OpResult ListUpgrades(OpContext& ctx);
 OpResult RolloutVersion(OpContext& ctx);
+OpResult ListDeviceStates(OpContext& ctx);
 
 // ---- smartag: software versions (reference §2) ----
 OpResult DescribeSmartAccessGatewayVersions(OpContext& ctx);

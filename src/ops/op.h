@@ -3,6 +3,7 @@
 // who may call it).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,12 @@ struct OpContext {
   // (signature V3 hashes the body; V1 does not).
   std::string_view body = {};
   bool body_signed = false;
+  // Or, for a body the listener streamed to a file (an artifact upload): the file's path (the
+  // operation may rename it into place; otherwise it is removed after the call), its size and its
+  // SHA-256 (lower-case hex). body_signed tells whether the signature covers it.
+  std::string_view body_file = {};
+  uint64_t body_file_size = 0;
+  std::string_view body_file_sha256 = {};
 
   store::Store& store() const { return services.store; }
   int64_t now_ms() const { return services.clock.NowMs(); }

@@ -37,6 +37,21 @@ std::string NormalizeModels(std::string_view list) {
   }
 }
 
+// Stores the call's artifact (its body, or the file the listener streamed it into) as
+// "<artifact_dir>/<sha>", durably.
+Result<void, ApiError> KeepArtifact(const OpContext& ctx, const std::string& sha) {
+  const std::string& dir = ctx.services.artifact_dir;
+  Result<void, std::string> kept;
+  if (!ctx.body_file.empty()) {
+    kept = InstallArtifactFile(dir, std::string(ctx.body_file), sha, ctx.body_file_size);
+  } else if (auto stored = StoreArtifact(dir, ctx.body); !stored) {
+    kept = MakeUnexpected(std::move(stored).error());
+  }
+  if (kept) return {};
+  LogError("PublishVersion: " + kept.error());
+  return MakeUnexpected(ApiError(ApiErrorId::kInternalError));
+}
+
 constexpr size_t kMaxVersionCode = 32;
 constexpr size_t kMaxVersionName = 128;
 
@@ -71,31 +86,28 @@ OpResult PublishVersion(OpContext& ctx) {
       return MakeUnexpected(ApiError::InvalidParameter("MinDeviceVersion"));
     }
   }
-  // The artifact is the request body, which only signature V3 covers (it hashes the body).
-  if (ctx.body.empty()) return MakeUnexpected(ApiError::MissingParameter("Artifact"));
+  // The artifact is the request body (in memory, or streamed to a file by the listener), which
+  // only signature V3 covers (it hashes the body).
+  const bool in_file = !ctx.body_file.empty();
+  const uint64_t size = in_file ? ctx.body_file_size : ctx.body.size();
+  if (size == 0) return MakeUnexpected(ApiError::MissingParameter("Artifact"));
   if (!ctx.body_signed) return MakeUnexpected(ApiError::InvalidParameter("Artifact"));
-  if (p.Has("ArtifactSha256") && AsciiLower(p.Get("ArtifactSha256")) != Sha256Hex(ctx.body)) {
+  const std::string sha = in_file ? std::string(ctx.body_file_sha256) : Sha256Hex(ctx.body);
+  if (p.Has("ArtifactSha256") && AsciiLower(p.Get("ArtifactSha256")) != sha) {
     return MakeUnexpected(ApiError::InvalidParameter("ArtifactSha256"));
   }
   if (auto existing = ctx.store().GetVersion(v.version_type, v.version_code); existing) {
     // The same artifact published again (e.g. through another node, which keeps its own copy of
     // the artifacts, docs/deployment.md): keep the file here and answer the version as it is.
-    if (existing->sha256 != Sha256Hex(ctx.body)) {
+    if (existing->sha256 != sha) {
       return MakeUnexpected(ApiError(ApiErrorId::kEntityAlreadyExists, {"version"}));
     }
-    if (auto sha = StoreArtifact(ctx.services.artifact_dir, ctx.body); !sha) {
-      LogError("PublishVersion: " + sha.error());
-      return MakeUnexpected(ApiError(ApiErrorId::kInternalError));
-    }
+    RETURN_IF_ERROR(KeepArtifact(ctx, sha));
     return boost::json::object{{"Version", OperatorVersionJson(*existing)}};
   }
-  auto sha = StoreArtifact(ctx.services.artifact_dir, ctx.body);
-  if (!sha) {
-    LogError("PublishVersion: " + sha.error());
-    return MakeUnexpected(ApiError(ApiErrorId::kInternalError));
-  }
-  v.sha256 = *sha;
-  v.size = static_cast<int64_t>(ctx.body.size());
+  RETURN_IF_ERROR(KeepArtifact(ctx, sha));
+  v.sha256 = sha;
+  v.size = static_cast<int64_t>(size);
   v.create_ms = ctx.now_ms();
   if (auto r = ctx.store().PublishVersion(v); !r) {
     return MakeUnexpected(EntityError(r.error(), "version"));

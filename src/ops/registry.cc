@@ -286,6 +286,12 @@ const std::vector<OpSpec>& OperatorOps() {
        .handler = &RolloutVersion,
        .required = {{"VersionType"}, {"VersionCode"}},
        .operator_only = true},
+      // Read-only; the operator sees every device, an account those bound to its instances. RAM
+      // resource: the instance of SmartAGId, or "smartag/" (every instance) without it.
+      {.action = "ListDeviceStates",
+       .handler = &ListDeviceStates,
+       .resource = R::kInstance,
+       .resource_param = "SmartAGId"},
   };
   return kOps;
 }

@@ -25,6 +25,7 @@
 #include "ops/artifacts.h"
 #include "ops/upgrade_engine.h"
 #include "ops/upgrade_policy.h"
+#include "server/console_assets.h"
 #include "server/data_dir.h"
 #include "store/pg/pg_notifier.h"
 #include "store/pg/pg_store.h"
@@ -314,16 +315,40 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
     ASSIGN_OR_RETURN(http_options.tls,
                      api::MakeServerTlsContext(config.tls_cert_file, config.tls_key_file));
   }
-  // PublishVersion carries the artifact as its (V3-signed) body: a larger limit for it alone.
-  const uint64_t artifact_limit = static_cast<uint64_t>(config.max_artifact_mb) << 20;
-  http_options.body_limit_for =
-      [artifact_limit](const boost::beast::http::request<boost::beast::http::string_body>& req) {
-        auto action = req.find("x-acs-action");
-        return action != req.end() && action->value() == "PublishVersion" ? artifact_limit
-                                                                          : uint64_t{0};
-      };
-  http_options.max_body_limit_for = artifact_limit;
+  http_options.max_connections = config.max_connections;
   api::Gateway* gateway = impl->gateway.get();
+  // PublishVersion carries the artifact as its (V3-signed) body: it is authorized from its header
+  // alone, then streamed to a file in the artifact directory, with a larger limit for it alone.
+  const std::string artifact_dir = config.data_dir + "/artifacts";
+  if (int stale = ops::RemoveStaleUploads(artifact_dir); stale > 0) {
+    LogInfo("removed " + std::to_string(stale) + " unfinished upload(s) from " + artifact_dir);
+  }
+  // Only a V3 call can carry an artifact (V3 signs the body's hash); a form body is parameters.
+  // Any other PublishVersion takes the ordinary path and its answers.
+  http_options.upload.is_upload = [](const api::WireRequest& header) {
+    constexpr std::string_view kForm = "application/x-www-form-urlencoded";
+    auto action = header.find("x-acs-action");
+    auto authorization = header.find(boost::beast::http::field::authorization);
+    auto type = header.find(boost::beast::http::field::content_type);
+    return action != header.end() && action->value() == "PublishVersion" &&
+           authorization != header.end() && authorization->value().starts_with("ACS3-") &&
+           (type == header.end() ||
+            !boost::beast::iequals(type->value().substr(0, kForm.size()), kForm));
+  };
+  http_options.upload.authorize = [gateway](const api::HttpRequest& header) {
+    auto authorized = gateway->AuthorizeUpload(header);
+    if (auto* refusal = std::get_if<api::HttpResponse>(&authorized)) {
+      return api::UploadDecision{std::move(*refusal), nullptr};
+    }
+    auto ticket = std::get<std::shared_ptr<const api::Gateway::UploadTicket>>(authorized);
+    return api::UploadDecision{std::nullopt,
+                               [gateway, ticket](api::HttpRequest req, api::Responder respond) {
+                                 respond(gateway->CompleteUpload(*ticket, req));
+                               }};
+  };
+  http_options.upload.dir = artifact_dir;
+  http_options.upload.limit = static_cast<uint64_t>(config.max_artifact_mb) << 20;
+  http_options.upload.max_concurrent = config.max_uploads;
   store::Store* store_ptr = impl->store.get();
   device::ArtifactHttpConfig artifact_config{config.data_dir + "/artifacts", artifact_token_key};
   impl->http = std::make_unique<api::HttpServer>(
@@ -333,6 +358,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
             if (std::string_view(req.target).starts_with(ops::kArtifactPathPrefix)) {
               return respond(device::ServeArtifact(req, *store_ptr, artifact_config));
             }
+            if (IsConsoleTarget(req.target)) return respond(ServeConsole(req));
             respond(gateway->Handle(req));
           }),
       [](const api::HttpRequest& req) {

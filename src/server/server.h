@@ -39,6 +39,10 @@ struct ServerConfig {
   // keys together (--nonce-window-global); docs/semantics.md "Nonce window".
   size_t nonce_window_per_key = 20'000'000;
   size_t nonce_window_global = 40'000'000;
+  // How many PublishVersion uploads may run at once (--max-uploads), and how many HTTP connections
+  // may be open (--max-connections; at the cap the listener stops accepting until one closes).
+  int max_uploads = 2;
+  int64_t max_connections = 10000;
 };
 
 class Server {

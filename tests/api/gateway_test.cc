@@ -2,15 +2,19 @@
 // the timestamp window can be probed exactly at its edges.
 #include "api/gateway.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "api/signing/signature_v1.h"
 #include "api/signing/signature_v3.h"
+#include "api/upload_file.h"
 #include "auth/nonce_window.h"
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "common/utf8.h"
 #include "ops/account_setup.h"
+#include "ops/registry.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace sag::api {
@@ -396,6 +400,122 @@ TEST_F(GatewayTest, StoredValuesThatAreNotTextStillRenderWellFormed) {
   EXPECT_EQ(boost::json::parse(json.body).as_object().at("Position").as_string(),
             "a\x01"
             "b\xEF\xBF\xBD\xEF\xBF\xBD<&\r\x7F");
+}
+
+// Uploads (PublishVersion's artifact) are authorized from the header alone and completed with the
+// body in a file.
+class GatewayUploadTest : public GatewayTest {
+ protected:
+  void SetUp() override {
+    GatewayTest::SetUp();
+    dir_ = std::filesystem::temp_directory_path() / ("sag-gw-upload-" + HexEncode(RandomBytes(6)));
+    services_->artifact_dir = dir_.string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // The header of a V3-signed PublishVersion whose body is `artifact` (the body itself is not in
+  // the request, as when the listener has read only the header).
+  static HttpRequest UploadHeader(const std::string& artifact, const std::string& key_id = kKeyId,
+                                  const std::string& secret = kSecret) {
+    signing::V3SignInput in;
+    in.host = "h";
+    in.access_key_id = key_id;
+    in.access_key_secret = secret;
+    in.action = "PublishVersion";
+    in.version = std::string(ops::kOperatorVersion);
+    in.date = FormatIso8601Utc(kNow);
+    in.query = {
+        {"VersionType", "Device"}, {"VersionCode", "2.0.0"}, {"HardwareModels", "sag-1000"}};
+    in.body = artifact;
+    in.content_type = "application/octet-stream";
+    HttpRequest req;
+    req.method = "POST";
+    req.target = "/?" + signing::BuildUrlEncoded(in.query);
+    for (const auto& [k, v] : signing::SignV3(in)) req.headers.emplace(k, v);
+    return req;
+  }
+
+  // The request as the listener hands it over once body is in a file.
+  HttpRequest WithBodyFile(HttpRequest header, const std::string& body) {
+    auto sink = UploadSink::Create(dir_.string());
+    EXPECT_TRUE(sink.has_value());
+    EXPECT_TRUE((*sink)->Write(body).has_value());
+    auto file = (*sink)->Finish();
+    EXPECT_TRUE(file.has_value());
+    header.body_file = *file;
+    return header;
+  }
+
+  static std::shared_ptr<const Gateway::UploadTicket> Ticket(
+      const std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse>& v) {
+    if (const auto* r = std::get_if<HttpResponse>(&v)) ADD_FAILURE() << r->body;
+    return std::get_if<0>(&v) != nullptr ? std::get<0>(v) : nullptr;
+  }
+
+  static std::string Refusal(
+      const std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse>& v) {
+    const auto* r = std::get_if<HttpResponse>(&v);
+    return r == nullptr ? "authorized" : Code(*r);
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(GatewayUploadTest, AuthorizedFromTheHeaderThenPublishedFromTheFile) {
+  const std::string artifact(200000, 'f');
+  HttpRequest header = UploadHeader(artifact);
+  auto ticket = Ticket(gateway_->AuthorizeUpload(header));
+  ASSERT_NE(ticket, nullptr);
+  HttpRequest full = WithBodyFile(header, artifact);
+  auto r = gateway_->CompleteUpload(*ticket, full);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto version = boost::json::parse(r.body).at("Version").as_object();
+  EXPECT_EQ(version.at("Sha256").as_string(), Sha256Hex(artifact));
+  EXPECT_EQ(version.at("Size").as_int64(), 200000);
+  // Moved into its content-addressed place, not copied.
+  EXPECT_TRUE(std::filesystem::exists(dir_ / Sha256Hex(artifact)));
+  EXPECT_FALSE(std::filesystem::exists(full.body_file->path()));
+}
+
+TEST_F(GatewayUploadTest, AWrongSignatureIsRefusedFromTheHeader) {
+  auto refused = gateway_->AuthorizeUpload(UploadHeader("x", kKeyId, "wrong"));
+  ASSERT_EQ(Refusal(refused), "SignatureDoesNotMatch");
+  const HttpResponse& r = std::get<HttpResponse>(refused);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("server string to sign is:ACS3-HMAC-SHA256"), std::string::npos) << r.body;
+}
+
+TEST_F(GatewayUploadTest, ATenantIsRefusedFromTheHeader) {
+  ASSERT_TRUE(ops::SetUpAccount(*store_, secrets_, kNow, "tenant", false,
+                                "LTAItenant00000000000000", "tenantsecret00000000000000000A")
+                  .has_value());
+  auto refused = gateway_->AuthorizeUpload(
+      UploadHeader("x", "LTAItenant00000000000000", "tenantsecret00000000000000000A"));
+  EXPECT_EQ(Refusal(refused), "Forbidden.OperatorOnly");
+}
+
+TEST_F(GatewayUploadTest, TheSignedBodyHashIsRequired) {
+  HttpRequest header = UploadHeader("x");
+  header.headers.erase("x-acs-content-sha256");
+  EXPECT_EQ(Refusal(gateway_->AuthorizeUpload(header)), "MissingParameter");
+  header.headers.emplace("x-acs-content-sha256", "not-hex");
+  EXPECT_EQ(Refusal(gateway_->AuthorizeUpload(header)), "InvalidParameter");
+}
+
+TEST_F(GatewayUploadTest, TheAuthorizationUsesUpTheNonce) {
+  HttpRequest header = UploadHeader("x");
+  ASSERT_NE(Ticket(gateway_->AuthorizeUpload(header)), nullptr);
+  EXPECT_EQ(Refusal(gateway_->AuthorizeUpload(header)), "SignatureNonceUsed");
+}
+
+TEST_F(GatewayUploadTest, ABodyOtherThanTheSignedOneIsSignatureDoesNotMatch) {
+  HttpRequest header = UploadHeader("the signed artifact");
+  auto ticket = Ticket(gateway_->AuthorizeUpload(header));
+  ASSERT_NE(ticket, nullptr);
+  auto r = gateway_->CompleteUpload(*ticket, WithBodyFile(header, "another artifact"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Code(r), "SignatureDoesNotMatch");
+  EXPECT_FALSE(store_->GetVersion("Device", "2.0.0").has_value());
 }
 
 }  // namespace

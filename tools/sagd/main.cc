@@ -58,6 +58,15 @@ int main(int argc, char** argv) {
                  "to its fair share")
       ->capture_default_str()
       ->check(CLI::Range(size_t{2}, size_t{2'000'000'000}));
+  app.add_option("--max-uploads", config.max_uploads,
+                 "PublishVersion uploads that may run at once; beyond, Throttling")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  app.add_option("--max-connections", config.max_connections,
+                 "HTTP connections open at once (device channels excluded); at the cap sagd "
+                 "stops accepting until one closes")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   app.add_option("--device-lease-ms", config.device_lease_ms,
                  "device channel lease: a device silent this long goes offline")
       ->check(CLI::Range(int64_t{100}, int64_t{3600000}));
