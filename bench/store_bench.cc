@@ -1,24 +1,31 @@
-// Throughput of the SQLite store on a temporary file: durable CreateInstance calls per second (each
-// one a committed, fsynced transaction) and GetInstance calls per second, single- and
-// multi-threaded.
+// Throughput of the store: durable CreateInstance calls per second (each one a committed, fsynced
+// transaction) and GetInstance calls per second, single- and multi-threaded. SQLite runs on a
+// temporary file; PostgreSQL joins (BM_Pg*) when SAG_BENCH_PG_DSN names a server (keyword/value
+// conninfo or URI), on a scratch database created for the run and dropped at exit.
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unistd.h>
 
 #include <benchmark/benchmark.h>
+#include <libpq-fe.h>
 
+#include "store/pg/pg_store.h"
+#include "store/pg/pg_util.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
 
 using sag::store::InstanceRecord;
+using sag::store::PgStore;
 using sag::store::SqliteStore;
+using sag::store::Store;
 
 constexpr char kAccount[] = "1000000000000001";
 constexpr char kRegion[] = "cn-shanghai";
@@ -46,8 +53,38 @@ const std::filesystem::path& ScratchDir() {
   return dir.path;
 }
 
-std::unique_ptr<SqliteStore> OpenStore(const std::string& name) {
-  auto store = SqliteStore::Open((ScratchDir() / name).string());
+// Runs one statement on the server's own database; aborts on failure.
+void PgAdmin(const std::string& dsn, const std::string& sql) {
+  PGconn* conn = PQconnectdb(dsn.c_str());
+  PGresult* res = PQexec(conn, sql.c_str());
+  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    std::fprintf(stderr, "%s: %s\n", sql.c_str(), PQerrorMessage(conn));
+    std::abort();
+  }
+  PQclear(res);
+  PQfinish(conn);
+}
+
+// A scratch PostgreSQL database for this run on SAG_BENCH_PG_DSN, dropped at exit.
+struct PgScratch {
+  explicit PgScratch(std::string server_dsn) : dsn(std::move(server_dsn)) {
+    name = "sag_store_bench_" + std::to_string(getpid());
+    PgAdmin(dsn, "CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8'");
+    auto with = sag::store::pg::WithDatabase(dsn, name);
+    if (!with) {
+      std::fprintf(stderr, "SAG_BENCH_PG_DSN: %s\n", with.error().c_str());
+      std::abort();
+    }
+    conninfo = *with;
+  }
+  ~PgScratch() { PgAdmin(dsn, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); }
+  std::string dsn, name, conninfo;
+};
+
+PgScratch* g_pg = nullptr;  // set in main when SAG_BENCH_PG_DSN is given
+
+std::unique_ptr<Store> OpenSqlite(const std::string& name) {
+  auto store = SqliteStore::Open((ScratchDir() / (name + ".sqlite")).string());
   if (!store) {
     std::fprintf(stderr, "SqliteStore::Open: %s\n", store.error().c_str());
     std::abort();
@@ -55,9 +92,21 @@ std::unique_ptr<SqliteStore> OpenStore(const std::string& name) {
   return std::move(store).value();
 }
 
-InstanceRecord MakeInstance(int64_t n) {
+// PostgreSQL stores share the scratch database; each benchmark uses its own id prefix.
+std::unique_ptr<Store> OpenPg(const std::string& /*name*/) {
+  auto store = PgStore::Open(g_pg->conninfo);
+  if (!store) {
+    std::fprintf(stderr, "PgStore::Open: %s\n", store.error().c_str());
+    std::abort();
+  }
+  return std::move(store).value();
+}
+
+using Opener = std::unique_ptr<Store> (*)(const std::string&);
+
+InstanceRecord MakeInstance(const std::string& prefix, int64_t n) {
   InstanceRecord r;
-  r.id = "sag-" + std::to_string(n);
+  r.id = prefix + std::to_string(n);
   r.account_id = kAccount;
   r.region_id = kRegion;
   r.name = "bench-" + std::to_string(n);
@@ -77,30 +126,28 @@ InstanceRecord MakeInstance(int64_t n) {
   return r;
 }
 
-// Durable inserts: every iteration is one committed transaction (synchronous=FULL).
-void BM_CreateInstance(benchmark::State& state) {
+// Durable inserts: every iteration is one committed transaction (SQLite: synchronous=FULL).
+void CreateInstances(benchmark::State& state, Opener open) {
   static int run = 0;
-  auto store = OpenStore("create-" + std::to_string(run++) + ".sqlite");
+  const std::string name = "create-" + std::to_string(run++);
+  auto store = open(name);
   int64_t n = 0;
   for (auto _ : state) {
-    if (!store->CreateInstance(MakeInstance(n++))) {
+    if (!store->CreateInstance(MakeInstance("sag-" + name + "-", n++))) {
       state.SkipWithError("CreateInstance failed");
       break;
     }
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_CreateInstance)->UseRealTime();
 
-// Point reads by (account, region, id) over a preloaded table, shared by all benchmark threads.
-SqliteStore& PreloadedStore() {
+// A store preloaded with kPreloadedInstances instances, shared by all benchmark threads.
+Store& Preloaded(Opener open, std::once_flag& once, std::unique_ptr<Store>& store) {
   ScratchDir();  // constructed first so that it is removed after the store below is closed
-  static std::once_flag once;
-  static std::unique_ptr<SqliteStore> store;
-  std::call_once(once, [] {
-    store = OpenStore("get.sqlite");
+  std::call_once(once, [&] {
+    store = open("get");
     for (int64_t n = 0; n < kPreloadedInstances; ++n) {
-      if (!store->CreateInstance(MakeInstance(n))) {
+      if (!store->CreateInstance(MakeInstance("sag-", n))) {
         std::fprintf(stderr, "preloading failed\n");
         std::abort();
       }
@@ -109,8 +156,8 @@ SqliteStore& PreloadedStore() {
   return *store;
 }
 
-void BM_GetInstance(benchmark::State& state) {
-  SqliteStore& store = PreloadedStore();
+// Point reads by (account, region, id).
+void GetInstances(benchmark::State& state, Store& store) {
   int64_t n = state.thread_index();
   for (auto _ : state) {
     const std::string id = "sag-" + std::to_string(n % kPreloadedInstances);
@@ -124,8 +171,44 @@ void BM_GetInstance(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_CreateInstance(benchmark::State& state) { CreateInstances(state, &OpenSqlite); }
+BENCHMARK(BM_CreateInstance)->UseRealTime();
+
+std::once_flag sqlite_once;
+std::unique_ptr<Store> sqlite_store;
+
+void BM_GetInstance(benchmark::State& state) {
+  GetInstances(state, Preloaded(&OpenSqlite, sqlite_once, sqlite_store));
+}
 BENCHMARK(BM_GetInstance)->ThreadRange(1, 4)->UseRealTime();
+
+std::once_flag pg_once;
+std::unique_ptr<Store> pg_store;
+
+void BM_PgCreateInstance(benchmark::State& state) { CreateInstances(state, &OpenPg); }
+void BM_PgGetInstance(benchmark::State& state) {
+  GetInstances(state, Preloaded(&OpenPg, pg_once, pg_store));
+}
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  const char* dsn = std::getenv("SAG_BENCH_PG_DSN");
+  std::unique_ptr<PgScratch> pg;
+  if (dsn != nullptr && *dsn != '\0') {
+    pg = std::make_unique<PgScratch>(dsn);
+    g_pg = pg.get();
+    benchmark::RegisterBenchmark("BM_PgCreateInstance", &BM_PgCreateInstance)->UseRealTime();
+    benchmark::RegisterBenchmark("BM_PgGetInstance", &BM_PgGetInstance)
+        ->ThreadRange(1, 4)
+        ->UseRealTime();
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  sqlite_store.reset();
+  pg_store.reset();  // before the scratch database is dropped
+  return 0;
+}

@@ -1,6 +1,25 @@
-// The store: one interface over everything sagd keeps durably. Implementations: sqlite/ (embedded
-// default) and, later, pg/. Every method is one atomic transaction; an OK return means the change
-// is durable. Methods are thread-safe. The store knows nothing of JSON or of the wire format.
+// The store: one interface over everything sagd keeps durably, written once over SQL
+// (store/sql/sql_store.h) and run on SQLite (store/sqlite, the embedded default) or PostgreSQL
+// (store/pg, several nodes on one database). Every method is one atomic transaction; an OK return
+// means the change is durable. Methods are thread-safe. The store knows nothing of JSON or of the
+// wire format.
+//
+// The contract every backend keeps (tests/store/*_contract_test.cc check it on each):
+//   - Errors: StoreErrorCode (store_result.h). A method that looks a record up fails kNotFound
+//     when it is missing or belongs to another account; a create whose key is taken fails
+//     kAlreadyExists; a change that would break an invariant (a record still referenced) fails
+//     kConflict; kUnavailable means the database could not be reached or stayed busy.
+//   - Conditional methods (binding, activation, CCN binding, client-user creation) return an
+//     outcome enum instead: the first failing check, in the order documented on the method, decides
+//     it, and every outcome but the success changed nothing. The decisions are the pure functions
+//     of store/decisions.h, run inside the method's transaction.
+//   - Orders: lists return records in creation order (create_ms), ties broken by the record's key
+//     compared bytewise: accounts by id, users and policies by name, AccessKeys and instances by
+//     id, devices by serial number, CCNs by id. Lists of something under a missing user or account
+//     are empty. An instance's serial numbers are in bind order. Negative offsets and limits count
+//     as 0.
+//   - Races: whatever the number of concurrent callers (threads, processes or nodes), the
+//     invariants stated on each method hold; the schema's keys enforce the uniqueness ones on top.
 #pragma once
 
 #include <cstdint>
@@ -289,14 +308,17 @@ class Store : public ClientUserStore,
   virtual StoreResult<AccountRecord> GetAccount(std::string_view account_id) = 0;
   virtual StoreResult<std::vector<AccountRecord>> ListAccounts() = 0;
 
-  // Users, unique by (account, name). DeleteUser: kConflict while the user has AccessKeys.
+  // Users, unique by (account, name). DeleteUser: kNotFound when missing, then kConflict while the
+  // user has AccessKeys; it also detaches the user's policies.
   virtual StoreResult<void> CreateUser(const UserRecord& user) = 0;
   virtual StoreResult<UserRecord> GetUser(std::string_view account_id, std::string_view name) = 0;
   virtual StoreResult<std::vector<UserRecord>> ListUsers(std::string_view account_id) = 0;
   virtual StoreResult<void> DeleteUser(std::string_view account_id, std::string_view name) = 0;
 
   // AccessKeys, unique by id across all accounts. CreateAccessKey: kNotFound when the user does not
-  // exist. GetAccessKey looks up by id alone (authentication); the others are scoped to an account.
+  // exist, then kAlreadyExists when the id is taken. GetAccessKey looks up by id alone
+  // (authentication); the others are scoped to an account. ListAccessKeys: the user's keys, or
+  // every key of the account when user_name is empty.
   virtual StoreResult<void> CreateAccessKey(const AccessKeyRecord& key) = 0;
   virtual StoreResult<AccessKeyRecord> GetAccessKey(std::string_view key_id) = 0;
   virtual StoreResult<std::vector<AccessKeyRecord>> ListAccessKeys(std::string_view account_id,
@@ -306,8 +328,10 @@ class Store : public ClientUserStore,
   virtual StoreResult<void> DeleteAccessKey(std::string_view account_id,
                                             std::string_view key_id) = 0;
 
-  // Policies, unique by (account, name). DeletePolicy: kConflict while attached to a user.
-  // AttachPolicy: kNotFound when policy or user is missing, kAlreadyExists when attached already.
+  // Policies, unique by (account, name). DeletePolicy: kNotFound, then kConflict while attached to
+  // a user. AttachPolicy: kNotFound when the policy, then the user, is missing; kAlreadyExists when
+  // attached already. DetachPolicy: kNotFound when the policy is not attached to the user (or
+  // either is missing).
   virtual StoreResult<void> CreatePolicy(const PolicyRecord& policy) = 0;
   virtual StoreResult<PolicyRecord> GetPolicy(std::string_view account_id,
                                               std::string_view name) = 0;
@@ -321,13 +345,15 @@ class Store : public ClientUserStore,
       std::string_view account_id, std::string_view user_name) = 0;
 
   // Instances. Lookups are scoped to (account, region); an empty region matches any region. Another
-  // account's instance is kNotFound, exactly like a missing one.
+  // account's instance is kNotFound, exactly like a missing one. CreateInstance: kAlreadyExists
+  // when the id is taken, in any account.
   virtual StoreResult<void> CreateInstance(const InstanceRecord& instance) = 0;
   virtual StoreResult<InstanceRecord> GetInstance(std::string_view account_id,
                                                   std::string_view region_id,
                                                   std::string_view instance_id) = 0;
   virtual StoreResult<InstancePage> ListInstances(const InstanceFilter& filter) = 0;
-  // Applies patch and returns the instance as stored afterwards.
+  // Applies patch and returns the instance as stored afterwards: kNotFound, then (with
+  // client_ips_within) kConflict when a client user's ClientIp would fall outside.
   virtual StoreResult<InstanceRecord> UpdateInstance(std::string_view account_id,
                                                      std::string_view region_id,
                                                      std::string_view instance_id,
@@ -378,7 +404,8 @@ class Store : public ClientUserStore,
 
   // Binds a device to an instance, atomically: whatever the number of concurrent callers (threads,
   // processes or nodes), a device ends up bound to at most one instance and an instance never has
-  // more than max_devices devices. Checks, in this order, the first failing one deciding the
+  // more than max_devices devices (the binding's primary key is the serial number; binders lock
+  // the instance row before counting). Checks, in this order, the first failing one deciding the
   // outcome: the instance exists in (account, region) → the device exists (or is created, unbound,
   // with the instance's hardware_spec as model, when register_unknown) → it is not retired → its
   // model equals the instance's hardware_spec → it is not bound to another instance
@@ -387,12 +414,15 @@ class Store : public ClientUserStore,
   // device created on bind is kept only when the outcome is kBound.
   virtual StoreResult<BindOutcome> BindSerialNumber(const BindSerialNumberRequest& request) = 0;
   // Unbinds the device from the instance (account, region scoped); the device stays in the
-  // inventory.
+  // inventory and the next device in bind order becomes the first (active). Checks: the instance
+  // exists → the device is bound to it (kNotBoundHere).
   virtual StoreResult<UnbindOutcome> UnbindSerialNumber(std::string_view account_id,
                                                         std::string_view region_id,
                                                         std::string_view instance_id,
                                                         std::string_view serial_number) = 0;
-  // Sets status "Active" when at least one device is bound, atomically with that check.
+  // Sets status "Active" when at least one device is bound, atomically with that check. Checks, in
+  // this order: the instance exists → its status is not "Active" (kAlreadyActive) → a device is
+  // bound (kNoDevice).
   virtual StoreResult<ActivateOutcome> ActivateInstance(std::string_view account_id,
                                                         std::string_view region_id,
                                                         std::string_view instance_id) = 0;
@@ -410,18 +440,22 @@ class Store : public ClientUserStore,
   virtual StoreResult<void> DeleteCcn(std::string_view account_id, std::string_view region_id,
                                       std::string_view ccn_id) = 0;
   // Binds the instance (account, region scoped) to a CCN of the same account and region by setting
-  // its ccn_id, atomically with the checks (in the order of CcnBindOutcome).
+  // its ccn_id, atomically with the checks, in this order: the instance exists → the CCN exists in
+  // the instance's account and region → the instance is not bound to it already (kAlreadyBound) →
+  // nor to another (kBoundToOther). A CCN is never deleted while an instance is bound to it.
   virtual StoreResult<CcnBindOutcome> BindInstanceToCcn(std::string_view account_id,
                                                         std::string_view region_id,
                                                         std::string_view instance_id,
                                                         std::string_view ccn_id) = 0;
-  // Clears the instance's ccn_id when it is the given CCN (of the same account and region).
+  // Clears the instance's ccn_id when it is the given CCN (of the same account and region). Checks:
+  // the instance exists → the CCN exists → the instance is bound to it (kNotBound).
   virtual StoreResult<CcnUnbindOutcome> UnbindInstanceFromCcn(std::string_view account_id,
                                                               std::string_view region_id,
                                                               std::string_view instance_id,
                                                               std::string_view ccn_id) = 0;
 
   // Small server-wide settings (e.g. the test clock's offset). GetSetting: nullopt when unset.
+  // PutSetting inserts or replaces the value (PostgreSQL also tells every node when it commits).
   virtual StoreResult<std::optional<std::string>> GetSetting(std::string_view key) = 0;
   virtual StoreResult<void> PutSetting(std::string_view key, std::string_view value) = 0;
 };

@@ -14,72 +14,20 @@
 
 #include <gtest/gtest.h>
 
-#include "store/pg/pg_store.h"
-#include "store/pg_test_support.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/backends.h"
 #include "store/store.h"
 #include "store/store_test_support.h"
 
 namespace sag::store {
 namespace {
 
+using ::sag::store::testing::BackendFactory;
+using ::sag::store::testing::BackendName;
+using ::sag::store::testing::Backends;
 using ::sag::store::testing::MakeInstance;
+using ::sag::store::testing::MultiConnectionBackends;
 using ::sag::store::testing::NewDatabasePath;
 using ::sag::store::testing::Outcome;
-
-// A backend under test (as in store_contract_test.cc).
-struct BackendFactory {
-  std::string name;
-  std::function<void()> fresh;                   // the next open() uses a new, empty database
-  std::function<std::unique_ptr<Store>()> open;  // opens the current database; null on failure
-  bool shared = false;  // two open() calls reach the same database, served by several connections
-};
-
-std::unique_ptr<Store> OpenSqlite(const std::string& path) {
-  auto store = SqliteStore::Open(path);
-  if (!store) {
-    ADD_FAILURE() << "SqliteStore::Open(" << path << "): " << store.error();
-    return nullptr;
-  }
-  return std::move(store).value();
-}
-
-std::unique_ptr<Store> OpenPostgres(const std::string& conninfo) {
-  if (conninfo.empty()) {
-    ADD_FAILURE() << "no scratch PostgreSQL database (see the message above)";
-    return nullptr;
-  }
-  auto store = PgStore::Open(conninfo);
-  if (!store) {
-    ADD_FAILURE() << "PgStore::Open: " << store.error();
-    return nullptr;
-  }
-  return std::move(store).value();
-}
-
-std::vector<BackendFactory> Backends() {
-  std::vector<BackendFactory> backends;
-  {
-    auto path = std::make_shared<std::string>();
-    backends.push_back(BackendFactory{.name = "SqliteFile",
-                                      .fresh = [path] { *path = NewDatabasePath(); },
-                                      .open = [path] { return OpenSqlite(*path); },
-                                      .shared = true});
-  }
-  backends.push_back(BackendFactory{.name = "SqliteMemory",
-                                    .fresh = [] {},
-                                    .open = [] { return OpenSqlite(":memory:"); },
-                                    .shared = false});
-  if (auto dsn = ::sag::store::testing::PgTestDsn()) {
-    static ::sag::store::testing::PgTestDatabases databases(*dsn);
-    auto conninfo = std::make_shared<std::string>();
-    backends.push_back(BackendFactory{.name = "Postgres",
-                                      .fresh = [conninfo] { *conninfo = databases.Fresh(); },
-                                      .open = [conninfo] { return OpenPostgres(*conninfo); },
-                                      .shared = true});
-  }
-  return backends;
-}
 
 constexpr char kAccountA[] = "1000000000000001";
 constexpr char kAccountB[] = "1000000000000002";
@@ -460,22 +408,10 @@ TEST_P(ConcurrentClientUserStoreTest, ConcurrentCreatesNeverExceedMaxUsersOrReus
   EXPECT_EQ(same_name_wins.load(), 1);
 }
 
-std::string BackendName(const ::testing::TestParamInfo<BackendFactory>& info) {
-  return info.param.name;
-}
-
-std::vector<BackendFactory> SharedBackends() {
-  std::vector<BackendFactory> out;
-  for (auto& b : Backends()) {
-    if (b.shared) out.push_back(b);
-  }
-  return out;
-}
-
 INSTANTIATE_TEST_SUITE_P(Backends, ClientUserStoreTest, ::testing::ValuesIn(Backends()),
                          BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, ConcurrentClientUserStoreTest,
-                         ::testing::ValuesIn(SharedBackends()), BackendName);
+                         ::testing::ValuesIn(MultiConnectionBackends()), BackendName);
 
 }  // namespace
 }  // namespace sag::store

@@ -15,62 +15,22 @@
 
 #include <gtest/gtest.h>
 
-#include "store/pg/pg_store.h"
-#include "store/pg_test_support.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/backends.h"
 #include "store/store.h"
 #include "store/store_test_support.h"
 
 namespace sag::store {
 namespace {
 
-using ::sag::store::testing::NewDatabasePath;
+using ::sag::store::testing::BackendFactory;
+using ::sag::store::testing::BackendName;
+using ::sag::store::testing::Backends;
 using ::sag::store::testing::Outcome;
 
-struct ClusterBackend {
-  std::string name;
-  std::function<std::unique_ptr<Store>()> open_fresh;
-  bool multi_connection = false;
-};
-
-std::vector<ClusterBackend> ClusterBackends() {
-  std::vector<ClusterBackend> backends;
-  backends.push_back(ClusterBackend{.name = "SqliteFile",
-                                    .open_fresh = []() -> std::unique_ptr<Store> {
-                                      auto s = SqliteStore::Open(NewDatabasePath());
-                                      if (!s) ADD_FAILURE() << s.error();
-                                      return s ? std::unique_ptr<Store>(std::move(*s)) : nullptr;
-                                    },
-                                    .multi_connection = true});
-  backends.push_back(ClusterBackend{.name = "SqliteMemory",
-                                    .open_fresh = []() -> std::unique_ptr<Store> {
-                                      auto s = SqliteStore::Open(":memory:");
-                                      if (!s) ADD_FAILURE() << s.error();
-                                      return s ? std::unique_ptr<Store>(std::move(*s)) : nullptr;
-                                    },
-                                    .multi_connection = false});
-  if (auto dsn = ::sag::store::testing::PgTestDsn()) {
-    static ::sag::store::testing::PgTestDatabases databases(*dsn);
-    backends.push_back(ClusterBackend{.name = "Postgres",
-                                      .open_fresh = []() -> std::unique_ptr<Store> {
-                                        const std::string conninfo = databases.Fresh();
-                                        if (conninfo.empty()) {
-                                          ADD_FAILURE() << "no scratch PostgreSQL database";
-                                          return nullptr;
-                                        }
-                                        auto s = PgStore::Open(conninfo, 8);
-                                        if (!s) ADD_FAILURE() << s.error();
-                                        return s ? std::unique_ptr<Store>(std::move(*s)) : nullptr;
-                                      },
-                                      .multi_connection = true});
-  }
-  return backends;
-}
-
-class ClusterContractTest : public ::testing::TestWithParam<ClusterBackend> {
+class ClusterContractTest : public ::testing::TestWithParam<BackendFactory> {
  protected:
   void SetUp() override {
-    store_ = GetParam().open_fresh();
+    store_ = GetParam().OpenFresh();
     ASSERT_NE(store_, nullptr);
   }
   std::unique_ptr<Store> store_;
@@ -329,12 +289,8 @@ TEST_P(ClusterContractTest, ClusterLockReturnsTheFunctionsError) {
   EXPECT_EQ(Outcome(again), "OK");
 }
 
-std::string BackendName(const ::testing::TestParamInfo<ClusterBackend>& info) {
-  return info.param.name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, ClusterContractTest, ::testing::ValuesIn(ClusterBackends()),
-                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, ClusterContractTest,
+                         ::testing::ValuesIn(Backends(/*pg_pool_size=*/8)), BackendName);
 
 }  // namespace
 }  // namespace sag::store

@@ -11,9 +11,9 @@
 
 #include <gtest/gtest.h>
 
-#include "store/pg/pg_migrations.h"
 #include "store/pg/pg_util.h"
 #include "store/pg_test_support.h"
+#include "store/sql/migrations.h"
 #include "store/store_test_support.h"
 
 namespace sag::store {
@@ -67,16 +67,16 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PgStoreTest);
 TEST_P(PgStoreTest, OpenMigratesToTheLatestVersionAndReopenKeepsIt) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), pg::LatestSchemaVersion());
+  EXPECT_EQ(store->schema_version(), sql::LatestSchemaVersion());
   store.reset();
   store = Open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), pg::LatestSchemaVersion());
+  EXPECT_EQ(store->schema_version(), sql::LatestSchemaVersion());
   auto conn = Connect();
   ASSERT_NE(conn, nullptr);
-  auto rows = conn->Query("SELECT count(*) FROM schema_version");
+  auto rows = conn->RunOnce("SELECT count(*) FROM schema_version", {});
   ASSERT_TRUE(rows.has_value()) << rows.error().detail;
-  EXPECT_EQ(rows->Int(0, 0), pg::LatestSchemaVersion());
+  EXPECT_EQ(rows->Int(0, 0), sql::LatestSchemaVersion());
 }
 
 TEST_P(PgStoreTest, NodesStartingTogetherMigrateOnce) {
@@ -91,13 +91,13 @@ TEST_P(PgStoreTest, NodesStartingTogetherMigrateOnce) {
   }
   for (const auto& s : stores) {
     ASSERT_NE(s, nullptr);
-    EXPECT_EQ(s->schema_version(), pg::LatestSchemaVersion());
+    EXPECT_EQ(s->schema_version(), sql::LatestSchemaVersion());
   }
   auto conn = Connect();
   ASSERT_NE(conn, nullptr);
-  auto rows = conn->Query("SELECT version FROM schema_version ORDER BY version");
+  auto rows = conn->RunOnce("SELECT version FROM schema_version ORDER BY version", {});
   ASSERT_TRUE(rows.has_value()) << rows.error().detail;
-  ASSERT_EQ(rows->size(), pg::LatestSchemaVersion());
+  ASSERT_EQ(rows->size(), sql::LatestSchemaVersion());
   for (int i = 0; i < rows->size(); ++i) {
     EXPECT_EQ(rows->Int(i, 0), i + 1);
   }
@@ -107,9 +107,10 @@ TEST_P(PgStoreTest, NewerSchemaVersionIsRefusedWithAClearMessage) {
   ASSERT_NE(Open(), nullptr);
   auto conn = Connect();
   ASSERT_NE(conn, nullptr);
-  ASSERT_TRUE(conn->Query("INSERT INTO schema_version (version, description, applied_ms) "
-                          "VALUES ($1, 'from the future', 0)",
-                          {pg::LatestSchemaVersion() + 1})
+  const sql::Value future[] = {sql::LatestSchemaVersion() + 1};
+  ASSERT_TRUE(conn->RunOnce("INSERT INTO schema_version (version, description, applied_ms) "
+                            "VALUES ($1, 'from the future', 0)",
+                            future)
                   .has_value());
   auto store = PgStore::Open(conninfo_);
   ASSERT_FALSE(store.has_value());

@@ -17,7 +17,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "store/sqlite/migrations.h"
+#include "store/sql/migrations.h"
 #include "store/sqlite/sqlite_util.h"
 #include "store/store_test_support.h"
 
@@ -27,14 +27,13 @@ namespace {
 using ::sag::store::testing::MakeInstance;
 using ::sag::store::testing::NewDatabasePath;
 using ::sag::store::testing::Outcome;
-using sqlite::ApplyMigrations;
+using sql::ApplyMigrations;
+using sql::LatestSchemaVersion;
+using sql::Migration;
+using sql::ReadSchemaVersion;
 using sqlite::Connection;
 using sqlite::ConnectionOptions;
-using sqlite::LatestSchemaVersion;
-using sqlite::Migration;
 using sqlite::Migrations;
-using sqlite::ReadSchemaVersion;
-using sqlite::Statement;
 
 std::unique_ptr<Connection> OpenConnection(const std::string& path) {
   auto conn = Connection::Open(path, ConnectionOptions{});
@@ -42,37 +41,28 @@ std::unique_ptr<Connection> OpenConnection(const std::string& path) {
   return conn ? std::move(conn).value() : nullptr;
 }
 
+// The first row of sql run with values.
+sql::Rows Query(Connection& conn, std::string_view sql, std::vector<sql::Value> values = {}) {
+  auto rows = conn.RunOnce(sql, values);
+  EXPECT_TRUE(rows.has_value() && !rows->empty()) << sql;
+  return rows ? std::move(rows).value() : sql::Rows();
+}
+
 // The single integer result of sql.
 int64_t QueryInt(Connection& conn, std::string_view sql) {
-  auto stmt = conn.PrepareUncached(sql);
-  EXPECT_TRUE(stmt.has_value()) << stmt.error().detail;
-  if (!stmt) {
-    return -1;
-  }
-  auto row = stmt->Step();
-  EXPECT_TRUE(row.has_value() && *row) << sql;
-  return stmt->ColumnInt64(0);
+  sql::Rows rows = Query(conn, sql);
+  return rows.empty() ? -1 : rows.Int(0, 0);
 }
 
 std::string QueryText(Connection& conn, std::string_view sql) {
-  auto stmt = conn.PrepareUncached(sql);
-  EXPECT_TRUE(stmt.has_value()) << stmt.error().detail;
-  if (!stmt) {
-    return {};
-  }
-  auto row = stmt->Step();
-  EXPECT_TRUE(row.has_value() && *row) << sql;
-  return stmt->ColumnText(0);
+  sql::Rows rows = Query(conn, sql);
+  return rows.empty() ? std::string() : rows.Text(0, 0);
 }
 
 bool TableExists(Connection& conn, const std::string& name) {
-  auto stmt =
-      conn.PrepareUncached("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1");
-  EXPECT_TRUE(stmt.has_value());
-  stmt->BindText(1, name);
-  auto row = stmt->Step();
-  EXPECT_TRUE(row.has_value() && *row);
-  return stmt->ColumnInt64(0) == 1;
+  sql::Rows rows =
+      Query(conn, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = $1", {name});
+  return !rows.empty() && rows.Int(0, 0) == 1;
 }
 
 TEST(SqliteStoreTest, MigrationListIsContiguousFromOne) {
@@ -138,11 +128,10 @@ TEST(SqliteStoreTest, OpeningANewerSchemaVersionFailsClearly) {
   {
     auto conn = OpenConnection(path);
     ASSERT_NE(conn, nullptr);
-    auto insert = conn->PrepareUncached(
-        "INSERT INTO schema_version (version, description, applied_ms) VALUES (?1, 'future', 0)");
-    ASSERT_TRUE(insert.has_value());
-    insert->BindInt64(1, LatestSchemaVersion() + 1);
-    ASSERT_STORE_OK(insert->Run());
+    const sql::Value future[] = {LatestSchemaVersion() + 1};
+    ASSERT_STORE_OK(conn->RunOnce(
+        "INSERT INTO schema_version (version, description, applied_ms) VALUES ($1, 'future', 0)",
+        future));
   }
   auto store = SqliteStore::Open(path);
   ASSERT_FALSE(store.has_value());
@@ -254,6 +243,14 @@ TEST(SqliteStoreTest, SqliteErrorsMapToStoreErrorCodes) {
   EXPECT_EQ(MapSqliteError(nullptr, SQLITE_FULL).code, StoreErrorCode::kUnavailable);
   EXPECT_EQ(MapSqliteError(nullptr, SQLITE_CORRUPT).code, StoreErrorCode::kCorrupt);
   EXPECT_EQ(MapSqliteError(nullptr, SQLITE_NOTADB).code, StoreErrorCode::kCorrupt);
+  using sqlite::ClassifySqliteError;
+  EXPECT_EQ(ClassifySqliteError(SQLITE_CONSTRAINT_PRIMARYKEY), sql::Failure::kUniqueViolation);
+  EXPECT_EQ(ClassifySqliteError(SQLITE_CONSTRAINT_UNIQUE), sql::Failure::kUniqueViolation);
+  EXPECT_EQ(ClassifySqliteError(SQLITE_CONSTRAINT_FOREIGNKEY), sql::Failure::kForeignKeyViolation);
+  EXPECT_EQ(ClassifySqliteError(SQLITE_CONSTRAINT_CHECK), sql::Failure::kOtherConstraint);
+  EXPECT_EQ(ClassifySqliteError(SQLITE_BUSY), sql::Failure::kBusy);
+  EXPECT_EQ(ClassifySqliteError(SQLITE_NOTADB), sql::Failure::kCorrupt);
+  EXPECT_EQ(ClassifySqliteError(SQLITE_IOERR_FSYNC), sql::Failure::kOther);
   const StoreError busy = MapSqliteError(nullptr, SQLITE_BUSY, "INSERT INTO t VALUES (?1)");
   EXPECT_NE(busy.detail.find("database is locked"), std::string::npos) << busy.detail;
   EXPECT_NE(busy.detail.find("INSERT INTO t"), std::string::npos) << busy.detail;
@@ -345,12 +342,11 @@ TEST(SqliteStoreTest, SchemaRejectsASecondBindingOfADevice) {
   auto conn = OpenConnection(path);
   ASSERT_NE(conn, nullptr);
   for (const char* id : {"sag-1", "sag-2"}) {
-    auto stmt = conn->PrepareUncached(
-        "INSERT INTO instances VALUES (?1, 'a', 'r', '', '', 'Init', 'hardware', 'sag-100wm', "
-        "'no_backup', 0, '', 'static', 0, '', 0, '', 0, '', '', '', 0, 0, 0, 0)");
-    ASSERT_STORE_OK(stmt);
-    stmt->BindText(1, id);
-    ASSERT_STORE_OK(stmt->Run());
+    const sql::Value values[] = {id};
+    ASSERT_STORE_OK(conn->RunOnce(
+        "INSERT INTO instances VALUES ($1, 'a', 'r', '', '', 'Init', 'hardware', 'sag-100wm', "
+        "'no_backup', 0, '', 'static', 0, '', 0, '', 0, '', '', '', 0, 0, 0, 0)",
+        values));
   }
   ASSERT_STORE_OK(
       conn->Exec("INSERT INTO devices (serial_number, hardware_model, sealed_secret, retired, "

@@ -1,5 +1,6 @@
 // The Store contract: every backend must pass this suite unchanged. The tests use only the Store
-// interface (store/store.h); a new backend joins by adding a factory to Backends().
+// interface (store/store.h); a new backend joins by adding a factory to Backends() in
+// store/backends.h.
 
 #include <algorithm>
 #include <atomic>
@@ -13,91 +14,21 @@
 
 #include <gtest/gtest.h>
 
-#include "store/pg/pg_store.h"
-#include "store/pg_test_support.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/backends.h"
 #include "store/store.h"
 #include "store/store_test_support.h"
 
 namespace sag::store {
 namespace {
 
+using ::sag::store::testing::BackendFactory;
+using ::sag::store::testing::BackendName;
+using ::sag::store::testing::Backends;
 using ::sag::store::testing::Dump;
 using ::sag::store::testing::MakeInstance;
 using ::sag::store::testing::NewDatabasePath;
 using ::sag::store::testing::Outcome;
 using ::sag::store::testing::OutcomeName;
-
-// A backend under test.
-struct BackendFactory {
-  std::string name;
-  // Makes the next open() use a new, empty database.
-  std::function<void()> fresh;
-  // Opens the current database; null on failure. Opening again after closing the previous store
-  // reaches the same data when `durable`.
-  std::function<std::unique_ptr<Store>()> open;
-  bool durable = false;
-  // Serves concurrent callers from several connections (races are meaningful).
-  bool multi_connection = false;
-};
-
-std::unique_ptr<Store> OpenSqlite(const std::string& path) {
-  auto store = SqliteStore::Open(path);
-  if (!store) {
-    ADD_FAILURE() << "SqliteStore::Open(" << path << "): " << store.error();
-    return nullptr;
-  }
-  return std::move(store).value();
-}
-
-std::unique_ptr<Store> OpenPostgres(const std::string& conninfo) {
-  if (conninfo.empty()) {
-    ADD_FAILURE() << "no scratch PostgreSQL database (see the message above)";
-    return nullptr;
-  }
-  auto store = PgStore::Open(conninfo);
-  if (!store) {
-    ADD_FAILURE() << "PgStore::Open: " << store.error();
-    return nullptr;
-  }
-  return std::move(store).value();
-}
-
-std::vector<BackendFactory> Backends() {
-  std::vector<BackendFactory> backends;
-  {
-    auto path = std::make_shared<std::string>();
-    backends.push_back(BackendFactory{
-        .name = "SqliteFile",
-        .fresh = [path] { *path = NewDatabasePath(); },
-        .open = [path] { return OpenSqlite(*path); },
-        .durable = true,
-        .multi_connection = true,
-    });
-  }
-  backends.push_back(BackendFactory{
-      .name = "SqliteMemory",
-      .fresh = [] {},
-      .open = [] { return OpenSqlite(":memory:"); },
-      .durable = false,
-      .multi_connection = false,
-  });
-  // PostgreSQL joins when SAG_TEST_PG_DSN names a server (scripts/pg-test-server.sh); each test
-  // gets a new database on it.
-  if (auto dsn = ::sag::store::testing::PgTestDsn()) {
-    // Static: the last scratch database is dropped at exit.
-    static ::sag::store::testing::PgTestDatabases databases(*dsn);
-    auto conninfo = std::make_shared<std::string>();
-    backends.push_back(BackendFactory{
-        .name = "Postgres",
-        .fresh = [conninfo] { *conninfo = databases.Fresh(); },
-        .open = [conninfo] { return OpenPostgres(*conninfo); },
-        .durable = true,
-        .multi_connection = true,
-    });
-  }
-  return backends;
-}
 
 constexpr char kAccountA[] = "1000000000000001";
 constexpr char kAccountB[] = "1000000000000002";
@@ -2089,10 +2020,6 @@ TEST_P(ConcurrentDeviceChannelStoreTest, ConcurrentSetDesiredGivesDistinctGenera
   std::sort(gens.begin(), gens.end());
   ASSERT_EQ(gens.size(), static_cast<size_t>(kWriters * kEach));
   for (size_t i = 0; i < gens.size(); ++i) EXPECT_EQ(gens[i], static_cast<int64_t>(i) + 1);
-}
-
-std::string BackendName(const ::testing::TestParamInfo<BackendFactory>& info) {
-  return info.param.name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()), BackendName);

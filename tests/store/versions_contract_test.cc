@@ -10,47 +10,17 @@
 
 #include <gtest/gtest.h>
 
-#include "store/pg/pg_store.h"
-#include "store/pg_test_support.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/backends.h"
 #include "store/store.h"
 #include "store/store_test_support.h"
 
 namespace sag::store {
 namespace {
 
-using ::sag::store::testing::NewDatabasePath;
+using ::sag::store::testing::BackendFactory;
+using ::sag::store::testing::BackendName;
+using ::sag::store::testing::Backends;
 using ::sag::store::testing::Outcome;
-
-struct Backend {
-  std::string name;
-  std::function<std::unique_ptr<Store>()> open;  // a new, empty database each call
-  bool multi_connection = false;
-};
-
-std::vector<Backend> Backends() {
-  std::vector<Backend> out;
-  out.push_back({"SqliteFile",
-                 [] {
-                   auto s = SqliteStore::Open(NewDatabasePath());
-                   return s ? std::unique_ptr<Store>(std::move(*s)) : nullptr;
-                 },
-                 true});
-  out.push_back({"SqliteMemory", [] {
-                   auto s = SqliteStore::Open(":memory:");
-                   return s ? std::unique_ptr<Store>(std::move(*s)) : nullptr;
-                 }});
-  if (auto dsn = ::sag::store::testing::PgTestDsn()) {
-    static ::sag::store::testing::PgTestDatabases databases(*dsn);
-    out.push_back({"Postgres",
-                   [] {
-                     auto s = PgStore::Open(databases.Fresh());
-                     return s ? std::unique_ptr<Store>(std::move(*s)) : nullptr;
-                   },
-                   true});
-  }
-  return out;
-}
 
 VersionRecord Version(const std::string& type, const std::string& code, int64_t create_ms) {
   VersionRecord v;
@@ -82,10 +52,10 @@ UpgradeRecord Upgrade(const std::string& id, const std::string& sn, int64_t crea
   return u;
 }
 
-class VersionsContractTest : public ::testing::TestWithParam<Backend> {
+class VersionsContractTest : public ::testing::TestWithParam<BackendFactory> {
  protected:
   void SetUp() override {
-    store_ = GetParam().open();
+    store_ = GetParam().OpenFresh();
     ASSERT_NE(store_, nullptr);
     for (const char* sn : {"sn-1", "sn-2", "sn-3"}) {
       DeviceRecord d;
@@ -374,7 +344,7 @@ TEST_P(VersionsContractTest, DuePoliciesAreClaimedOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, VersionsContractTest, ::testing::ValuesIn(Backends()),
-                         [](const auto& param_info) { return param_info.param.name; });
+                         BackendName);
 
 }  // namespace
 }  // namespace sag::store

@@ -59,7 +59,8 @@ StoreResult<void> PgNotifier::Publish(std::string_view channel, std::string_view
     } else if (!publisher_->ok()) {
       RETURN_IF_ERROR(publisher_->Reset());
     }
-    auto r = publisher_->Query("SELECT pg_notify($1, $2)", {channel, payload});
+    const sql::Value values[] = {channel, payload};
+    auto r = publisher_->RunOnce("SELECT pg_notify($1, $2)", values);
     if (r) return {};
     if (publisher_->ok()) return MakeUnexpected(std::move(r).error());
     // The connection broke (e.g. the server restarted): reconnect and send once more.

@@ -1,5 +1,6 @@
-// The shared store: Store over one PostgreSQL database, for several sagd nodes serving the same
-// data (SPEC §5). An OK return means the transaction committed (durable per the server's settings).
+// The shared store: store::SqlStore over one PostgreSQL database, for several sagd nodes serving
+// the same data (docs/deployment.md). An OK return means the transaction committed (durable per
+// the server's settings).
 //
 // Concurrency: calls borrow a connection from a fixed pool; every method is one transaction, rolled
 // back on any failure. Writes run at READ COMMITTED and take row locks (SELECT ... FOR UPDATE /
@@ -8,15 +9,7 @@
 // snapshot. Serialization failures and deadlocks (SQLSTATE 40001, 40P01) rerun the transaction a
 // few times; a lost connection is reconnected on the next call and the call reports kUnavailable
 // (its transaction was rolled back by the server) unless it failed before any work, when it is
-// rerun.
-//
-// Orders and outcomes are those of SqliteStore (see sqlite_store.h): text keys compare bytewise
-// (COLLATE "C").
-//
-// Serial-number binding: the instance row is locked (FOR UPDATE) before its devices are counted, so
-// max_devices holds with concurrent binders on any node; the device row is share-locked, so a
-// concurrent RetireDevice waits; and the primary key of device_bindings (the serial number) admits
-// one binding per device whatever the callers do (a losing insert is kBoundElsewhere).
+// rerun. Text keys compare bytewise (COLLATE "C"), as on SQLite.
 #pragma once
 
 #include <cstdint>
@@ -25,16 +18,12 @@
 #include <string>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/sql/sql_store.h"
 
 namespace sag::store {
 
-namespace pg {
-class Connection;
-}  // namespace pg
-
 // Store on PostgreSQL. Thread-safe.
-class PgStore : public Store {
+class PgStore : public SqlStore {
  public:
   // Connects pool_size connections (at least 1) with the libpq conninfo (keyword/value or a
   // postgresql:// URI) and brings the schema up to date. Fails with a readable message when the
@@ -47,180 +36,28 @@ class PgStore : public Store {
   PgStore& operator=(const PgStore&) = delete;
   ~PgStore() override;
 
-  // The schema version the database was at after Open (see pg_migrations.h).
+  // The schema version the database was at after Open (see store/sql/migrations.h).
   int64_t schema_version() const;
 
-  StoreResult<void> CreateAccount(const AccountRecord& account) override;
-  StoreResult<AccountRecord> GetAccount(std::string_view account_id) override;
-  StoreResult<std::vector<AccountRecord>> ListAccounts() override;
-
-  StoreResult<void> CreateUser(const UserRecord& user) override;
-  StoreResult<UserRecord> GetUser(std::string_view account_id, std::string_view name) override;
-  StoreResult<std::vector<UserRecord>> ListUsers(std::string_view account_id) override;
-  // Also detaches the user's policies. kNotFound when missing, kConflict while it has AccessKeys.
-  StoreResult<void> DeleteUser(std::string_view account_id, std::string_view name) override;
-
-  StoreResult<void> CreateAccessKey(const AccessKeyRecord& key) override;
-  StoreResult<AccessKeyRecord> GetAccessKey(std::string_view key_id) override;
-  // The user's keys; an empty user_name lists every key of the account.
-  StoreResult<std::vector<AccessKeyRecord>> ListAccessKeys(std::string_view account_id,
-                                                           std::string_view user_name) override;
-  StoreResult<void> SetAccessKeyEnabled(std::string_view account_id, std::string_view key_id,
-                                        bool enabled) override;
-  StoreResult<void> DeleteAccessKey(std::string_view account_id, std::string_view key_id) override;
-
-  StoreResult<void> CreatePolicy(const PolicyRecord& policy) override;
-  StoreResult<PolicyRecord> GetPolicy(std::string_view account_id, std::string_view name) override;
-  StoreResult<std::vector<PolicyRecord>> ListPolicies(std::string_view account_id) override;
-  StoreResult<void> DeletePolicy(std::string_view account_id, std::string_view name) override;
-  StoreResult<void> AttachPolicy(std::string_view account_id, std::string_view policy_name,
-                                 std::string_view user_name) override;
-  // kNotFound when the policy is not attached to the user (or either is missing).
-  StoreResult<void> DetachPolicy(std::string_view account_id, std::string_view policy_name,
-                                 std::string_view user_name) override;
-  StoreResult<std::vector<PolicyRecord>> ListPoliciesForUser(std::string_view account_id,
-                                                             std::string_view user_name) override;
-
-  // kAlreadyExists when the id is taken, in any account.
-  StoreResult<void> CreateInstance(const InstanceRecord& instance) override;
-  StoreResult<InstanceRecord> GetInstance(std::string_view account_id, std::string_view region_id,
-                                          std::string_view instance_id) override;
-  // Negative offset/limit count as 0.
-  StoreResult<InstancePage> ListInstances(const InstanceFilter& filter) override;
-  StoreResult<InstanceRecord> UpdateInstance(std::string_view account_id,
-                                             std::string_view region_id,
-                                             std::string_view instance_id,
-                                             const InstancePatch& patch) override;
-  StoreResult<void> DeleteInstance(std::string_view account_id, std::string_view region_id,
-                                   std::string_view instance_id) override;
-
-  StoreResult<void> RegisterDevice(const DeviceRecord& device) override;
-  StoreResult<DeviceRecord> GetDevice(std::string_view serial_number) override;
-  StoreResult<std::vector<DeviceRecord>> ListDevices(int64_t offset, int64_t limit) override;
-  StoreResult<int64_t> CountDevices() override;
-  StoreResult<void> RetireDevice(std::string_view serial_number) override;
-  StoreResult<bool> EnrollDeviceSecret(std::string_view serial_number,
-                                       std::string_view sealed_secret) override;
-  StoreResult<void> RecordDeviceConnected(std::string_view serial_number,
-                                          std::string_view firmware_version,
-                                          std::string_view dpi_version, int64_t boot_ms,
-                                          int64_t now_ms) override;
-  StoreResult<void> RecordDeviceOffline(std::string_view serial_number, std::string_view reason,
-                                        int64_t now_ms) override;
-
-  StoreResult<int64_t> SetDesiredFacet(std::string_view serial_number, std::string_view facet,
-                                       std::string_view value, int64_t now_ms) override;
-  StoreResult<void> RecordApplied(std::string_view serial_number, std::string_view facet,
-                                  int64_t generation, std::string_view result,
-                                  std::string_view detail, int64_t now_ms) override;
-  StoreResult<std::vector<DeviceFacetRecord>> GetDeviceFacets(
-      std::string_view serial_number) override;
-
-  StoreResult<BindOutcome> BindSerialNumber(const BindSerialNumberRequest& request) override;
-  StoreResult<UnbindOutcome> UnbindSerialNumber(std::string_view account_id,
-                                                std::string_view region_id,
-                                                std::string_view instance_id,
-                                                std::string_view serial_number) override;
-  StoreResult<ActivateOutcome> ActivateInstance(std::string_view account_id,
-                                                std::string_view region_id,
-                                                std::string_view instance_id) override;
-
-  StoreResult<void> CreateCcn(const CcnRecord& ccn) override;
-  StoreResult<CcnRecord> GetCcn(std::string_view account_id, std::string_view region_id,
-                                std::string_view ccn_id) override;
-  // Negative offset/limit count as 0.
-  StoreResult<CcnPage> ListCcns(const CcnFilter& filter) override;
-  StoreResult<CcnRecord> UpdateCcn(std::string_view account_id, std::string_view region_id,
-                                   std::string_view ccn_id, const CcnPatch& patch) override;
-  StoreResult<void> DeleteCcn(std::string_view account_id, std::string_view region_id,
-                              std::string_view ccn_id) override;
-  StoreResult<CcnBindOutcome> BindInstanceToCcn(std::string_view account_id,
-                                                std::string_view region_id,
-                                                std::string_view instance_id,
-                                                std::string_view ccn_id) override;
-  StoreResult<CcnUnbindOutcome> UnbindInstanceFromCcn(std::string_view account_id,
-                                                      std::string_view region_id,
-                                                      std::string_view instance_id,
-                                                      std::string_view ccn_id) override;
-
-  StoreResult<std::optional<std::string>> GetSetting(std::string_view key) override;
-  // Inserts or replaces the value, and notifies every node ({"t":"setting","key":...} on
-  // pg::kClusterChannel) when it commits.
-  StoreResult<void> PutSetting(std::string_view key, std::string_view value) override;
-
-  // Client users (sqlite_client_users.cc / pg_client_users.cc).
-  StoreResult<CreateClientUserResult> CreateClientUser(
-      const CreateClientUserRequest& request) override;
-  StoreResult<ClientUserRecord> GetClientUser(std::string_view account_id,
-                                              std::string_view instance_id,
-                                              std::string_view user_name) override;
-  StoreResult<ClientUserPage> ListClientUsers(const ClientUserFilter& filter) override;
-  StoreResult<ClientUserRecord> UpdateClientUser(std::string_view account_id,
-                                                 std::string_view instance_id,
-                                                 std::string_view user_name,
-                                                 const ClientUserPatch& patch) override;
-  StoreResult<void> DeleteClientUser(std::string_view account_id, std::string_view instance_id,
-                                     std::string_view user_name) override;
-  StoreResult<ClientSessionRecord> OpenClientSession(const ClientSessionRecord& session) override;
-  StoreResult<void> CloseClientSession(std::string_view session_id) override;
-  StoreResult<std::vector<ClientSessionRecord>> ListClientSessions(
-      std::string_view instance_id, std::string_view user_name) override;
-  StoreResult<int64_t> CloseClientSessions(std::string_view instance_id,
-                                           std::string_view user_name) override;
-  // VersionStore (sqlite/sqlite_versions.cc).
-  StoreResult<void> PublishVersion(const VersionRecord& version) override;
-  StoreResult<VersionRecord> GetVersion(std::string_view version_type,
-                                        std::string_view version_code) override;
-  StoreResult<std::vector<VersionRecord>> ListVersions(std::string_view version_type) override;
-  StoreResult<void> WithdrawVersion(std::string_view version_type, std::string_view version_code,
-                                    int64_t now_ms) override;
-  StoreResult<void> CreateUpgrades(const std::vector<UpgradeRecord>& upgrades) override;
-  StoreResult<UpgradeRecord> GetUpgrade(std::string_view id) override;
-  StoreResult<std::optional<UpgradeRecord>> ActiveUpgrade(std::string_view serial_number) override;
-  StoreResult<std::vector<UpgradeRecord>> ListUpgrades(const UpgradeFilter& filter) override;
-  StoreResult<bool> AdvanceUpgrade(std::string_view id, const UpgradeChange& change) override;
-  StoreResult<std::vector<UpgradeRecord>> ListExpiredUpgrades(int64_t now_ms,
-                                                              int64_t limit) override;
-  // UpgradePolicyStore (definitions in pg_upgrade_policies.cc).
-  StoreResult<void> PutUpgradePolicy(const UpgradePolicyRecord& policy) override;
-  StoreResult<std::optional<UpgradePolicyRecord>> GetUpgradePolicy(
-      std::string_view serial_number, std::string_view version_type) override;
-  StoreResult<std::vector<UpgradePolicyRecord>> ListDueUpgradePolicies(int64_t now_ms,
-                                                                       int64_t limit) override;
-  StoreResult<bool> AdvanceUpgradePolicy(const UpgradePolicyRecord& moved,
-                                         int64_t expected_next_run_ms) override;
-  // ClusterStore (definitions in pg_cluster.cc).
-  StoreResult<bool> RenewNodeLease(std::string_view node_id, int64_t until_ms) override;
-  StoreResult<void> RemoveNode(std::string_view node_id) override;
-  StoreResult<std::vector<std::string>> ExpireNodes(int64_t now_ms) override;
-  StoreResult<std::optional<DevicePresence>> ClaimDevicePresence(std::string_view serial_number,
-                                                                 std::string_view node_id,
-                                                                 std::string_view session_id,
-                                                                 int64_t now_ms) override;
-  StoreResult<bool> ReleaseDevicePresence(std::string_view serial_number, std::string_view node_id,
-                                          std::string_view session_id) override;
-  StoreResult<std::optional<DevicePresence>> GetDevicePresence(std::string_view serial_number,
-                                                               int64_t now_ms) override;
-  StoreResult<bool> RememberNonce(std::string_view access_key_id, std::string_view nonce,
-                                  int64_t now_ms, int64_t expires_ms) override;
-  StoreResult<int64_t> PurgeNonces(int64_t now_ms, int64_t limit) override;
-  StoreResult<void> RecordNonces(const std::vector<NonceRecord>& nonces) override;
-  StoreResult<void> ForEachNonce(int64_t now_ms,
-                                 const std::function<void(const NonceRecord&)>& f) override;
+  // A session advisory lock on a connection of its own: f's store calls use the pool meanwhile,
+  // and a node that dies holding it releases it with its connection.
   StoreResult<void> WithClusterLock(int64_t key,
                                     const std::function<StoreResult<void>()>& f) override;
+  // One autocommit statement whose commit does not wait for the WAL flush (synchronous_commit off
+  // for its own transaction): only a crash of the PostgreSQL server itself can lose the last
+  // fraction of a second of nonces (docs/deployment.md); a node's crash loses none.
+  StoreResult<bool> RememberNonce(std::string_view access_key_id, std::string_view nonce,
+                                  int64_t now_ms, int64_t expires_ms) override;
+
+ protected:
+  StoreResult<void> RunTransaction(sql::Txn txn, const Work& work) override;
+  // Notifies every node ({"t":"setting","key":...} on pg::kClusterChannel) when PutSetting
+  // commits.
+  StoreResult<void> AnnounceSettingChanged(sql::Connection& conn, std::string_view key) override;
 
  private:
   struct Impl;
   explicit PgStore(std::unique_ptr<Impl> impl);
-  // For member definitions outside pg_store.cc (pg_client_users.cc, pg_versions.cc,
-  // pg_cluster.cc), each rerun on serialization failure and committed when f succeeds: f as one
-  // READ COMMITTED write transaction, as one REPEATABLE READ READ ONLY transaction (read), as
-  // autocommit statements (single), or on a new connection of its own, closed after f (session).
-  StoreResult<void> RunWrite(const std::function<StoreResult<void>(pg::Connection&)>& f);
-  StoreResult<void> RunRead(const std::function<StoreResult<void>(pg::Connection&)>& f);
-  StoreResult<void> RunSingle(const std::function<StoreResult<void>(pg::Connection&)>& f);
-  StoreResult<void> RunSession(const std::function<StoreResult<void>(pg::Connection&)>& f);
 
   std::unique_ptr<Impl> impl_;
 };

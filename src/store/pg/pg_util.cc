@@ -1,5 +1,6 @@
 #include "store/pg/pg_util.h"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -31,53 +32,6 @@ void OnNotice(void* /*arg*/, const PGresult* res) {
 void ConnCloser::operator()(pg_conn* conn) const noexcept { PQfinish(conn); }
 
 void ResultFreer::operator()(pg_result* res) const noexcept { PQclear(res); }
-
-int Rows::size() const { return res_ == nullptr ? 0 : PQntuples(res_.get()); }
-
-int64_t Rows::affected() const {
-  if (res_ == nullptr) {
-    return 0;
-  }
-  const char* tuples = PQcmdTuples(res_.get());
-  int64_t n = 0;
-  std::from_chars(tuples, tuples + std::strlen(tuples), n);
-  return n;
-}
-
-std::string Rows::Text(int row, int col) const {
-  if (PQgetisnull(res_.get(), row, col) != 0) {
-    return {};
-  }
-  return std::string(PQgetvalue(res_.get(), row, col),
-                     static_cast<size_t>(PQgetlength(res_.get(), row, col)));
-}
-
-int64_t Rows::Int(int row, int col) const {
-  const char* v = PQgetvalue(res_.get(), row, col);
-  int64_t n = 0;
-  std::from_chars(v, v + PQgetlength(res_.get(), row, col), n);
-  return n;
-}
-
-bool Rows::Bool(int row, int col) const {
-  const char* v = PQgetvalue(res_.get(), row, col);
-  return v[0] == 't';
-}
-
-std::string Rows::Bytea(int row, int col) const {
-  if (PQgetisnull(res_.get(), row, col) != 0) {
-    return {};
-  }
-  size_t length = 0;
-  unsigned char* bytes = PQunescapeBytea(
-      reinterpret_cast<const unsigned char*>(PQgetvalue(res_.get(), row, col)), &length);
-  if (bytes == nullptr) {
-    return {};
-  }
-  std::string out(reinterpret_cast<const char*>(bytes), length);
-  PQfreemem(bytes);
-  return out;
-}
 
 bool IsRetryable(std::string_view sqlstate) { return sqlstate == "40001" || sqlstate == "40P01"; }
 
@@ -140,10 +94,10 @@ StoreResult<void> Connection::Reset() {
   return {};
 }
 
-StoreResult<Rows> Connection::Check(ResultHandle res, std::string_view sql) {
+StoreResult<void> Connection::Check(const ResultHandle& res, std::string_view sql) {
   const ExecStatusType status = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-    return Rows(std::move(res));
+    return {};
   }
   last_error_ = LastError{};
   std::string message;
@@ -166,57 +120,178 @@ StoreResult<Rows> Connection::Check(ResultHandle res, std::string_view sql) {
 
 StoreResult<void> Connection::Exec(std::string_view sql) {
   const std::string text(sql);
-  RETURN_IF_ERROR(Check(ResultHandle(PQexec(conn_.get(), text.c_str())), sql));
-  return {};
+  return Check(ResultHandle(PQexec(conn_.get(), text.c_str())), sql);
 }
 
 namespace {
 
-// The arrays PQexecParams/PQexecPrepared take, pointing into params.
-struct ParamArrays {
-  explicit ParamArrays(const Params& params) {
-    values.reserve(params.size());
-    lengths.reserve(params.size());
-    formats.reserve(params.size());
-    for (const Param& p : params) {
-      values.push_back(p.value().c_str());
-      lengths.push_back(static_cast<int>(p.value().size()));
-      formats.push_back(p.binary() ? 1 : 0);
+// Type OIDs of the parameter kinds (pg_type.oid).
+constexpr unsigned kTextOid = 25, kInt8Oid = 20, kBoolOid = 16, kByteaOid = 17;
+constexpr unsigned kInt2Oid = 21, kInt4Oid = 23;
+
+unsigned TypeOf(const sql::Value& v) {
+  switch (v.kind()) {
+    case sql::Value::Kind::kText:
+      return kTextOid;
+    case sql::Value::Kind::kInt:
+      return kInt8Oid;
+    case sql::Value::Kind::kBool:
+      return kBoolOid;
+    case sql::Value::Kind::kBytes:
+      return kByteaOid;
+  }
+  return kTextOid;
+}
+
+// n elements of T, without an allocation for up to 32 (every fixed statement of the store binds
+// fewer values).
+template <typename T>
+class SmallArray {
+ public:
+  explicit SmallArray(size_t n) : data_(n > fixed_.size() ? nullptr : fixed_.data()) {
+    if (data_ == nullptr) {
+      heap_.resize(n);
+      data_ = heap_.data();
     }
   }
-  int count() const { return static_cast<int>(values.size()); }
+  SmallArray(const SmallArray&) = delete;
+  SmallArray& operator=(const SmallArray&) = delete;
+  T* data() { return data_; }
+  T& operator[](size_t i) { return data_[i]; }
 
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  std::vector<int> formats;
+ private:
+  std::array<T, 32> fixed_{};
+  std::vector<T> heap_;
+  T* data_;
 };
+
+// The values in binary form, pointing into values (text and bytes) or into own storage.
+struct BinaryValues {
+  explicit BinaryValues(std::span<const sql::Value> values)
+      : n(values.size()), numbers(n), types(n), pointers(n), lengths(n), formats(n) {
+    for (size_t i = 0; i < n; ++i) {
+      const sql::Value& v = values[i];
+      types[i] = TypeOf(v);
+      formats[i] = 1;
+      if (v.kind() == sql::Value::Kind::kText || v.kind() == sql::Value::Kind::kBytes) {
+        pointers[i] = v.text().data() == nullptr ? "" : v.text().data();
+        lengths[i] = static_cast<int>(v.text().size());
+        continue;
+      }
+      auto number = static_cast<uint64_t>(v.number());
+      char* bytes = numbers[i].data();
+      if (v.kind() == sql::Value::Kind::kBool) {
+        bytes[0] = number != 0 ? 1 : 0;
+        lengths[i] = 1;
+      } else {
+        for (int b = 7; b >= 0; --b, number >>= 8) bytes[b] = static_cast<char>(number & 0xff);
+        lengths[i] = 8;
+      }
+      pointers[i] = bytes;
+    }
+  }
+  int count() const { return static_cast<int>(n); }
+
+  size_t n;
+  SmallArray<std::array<char, 8>> numbers;
+  SmallArray<unsigned> types;
+  SmallArray<const char*> pointers;
+  SmallArray<int> lengths;
+  SmallArray<int> formats;
+};
+
+// A big-endian integer of size bytes.
+int64_t BigEndian(const char* bytes, int size) {
+  uint64_t n = 0;
+  for (int i = 0; i < size; ++i) n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+  if (size < 8 && size > 0 && (static_cast<unsigned char>(bytes[0]) & 0x80) != 0) {
+    n |= ~uint64_t{0} << (8 * size);  // sign-extend int2/int4
+  }
+  return static_cast<int64_t>(n);
+}
 
 }  // namespace
 
-StoreResult<Rows> Connection::Query(const std::string& sql, const Params& params) {
-  auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    std::string name = "sag_" + std::to_string(prepared_.size() + 1);
-    ASSIGN_OR_RETURN(Rows prepared,
-                     Check(ResultHandle(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
-                                                  static_cast<int>(params.size()), nullptr)),
-                           sql));
-    (void)prepared;
-    it = prepared_.emplace(sql, std::move(name)).first;
+StoreResult<sql::Rows> Connection::ReadRows(ResultHandle res, std::string_view sql) {
+  RETURN_IF_ERROR(Check(res, sql));
+  pg_result* r = res.get();
+  sql::Rows rows;
+  const int columns = PQnfields(r);
+  rows.set_columns(columns);
+  const int n = PQntuples(r);
+  size_t bytes = 0;
+  for (int row = 0; row < n; ++row) {
+    for (int c = 0; c < columns; ++c) bytes += static_cast<size_t>(PQgetlength(r, row, c));
   }
-  const ParamArrays a(params);
-  return Check(ResultHandle(PQexecPrepared(conn_.get(), it->second.c_str(), a.count(),
-                                           a.values.data(), a.lengths.data(), a.formats.data(),
-                                           /*resultFormat=*/0)),
-               sql);
+  rows.Reserve(static_cast<size_t>(n) * static_cast<size_t>(columns), bytes);
+  for (int row = 0; row < n; ++row) {
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(r, row, c) != 0) {
+        rows.AddNull();
+        continue;
+      }
+      const char* v = PQgetvalue(r, row, c);
+      const int length = PQgetlength(r, row, c);
+      switch (PQftype(r, c)) {
+        case kInt8Oid:
+        case kInt4Oid:
+        case kInt2Oid:
+          rows.AddInt(BigEndian(v, length));
+          break;
+        case kBoolOid:
+          rows.AddInt(length > 0 && v[0] != 0 ? 1 : 0);
+          break;
+        default:  // text and bytea: the bytes themselves
+          rows.AddBytes(std::string_view(v, static_cast<size_t>(length)));
+          break;
+      }
+    }
+  }
+  const char* tuples = PQcmdTuples(r);
+  int64_t affected = 0;
+  std::from_chars(tuples, tuples + std::strlen(tuples), affected);
+  rows.set_affected(affected);
+  return rows;
 }
 
-StoreResult<Rows> Connection::QueryUncached(const std::string& sql, const Params& params) {
-  const ParamArrays a(params);
-  return Check(ResultHandle(PQexecParams(conn_.get(), sql.c_str(), a.count(), nullptr,
-                                         a.values.data(), a.lengths.data(), a.formats.data(),
-                                         /*resultFormat=*/0)),
-               sql);
+StoreResult<sql::Rows> Connection::Run(const sql::Statement& statement,
+                                       std::span<const sql::Value> values) {
+  const std::string& text = statement.text(sql::Dialect::kPostgres);
+  BinaryValues a(values);
+  Prepared& prepared = prepared_[&statement];
+  if (prepared.name.empty() ||
+      prepared.text != text) {  // new, or another statement at that address
+    std::string name = "sag_" + std::to_string(++statements_prepared_);
+    RETURN_IF_ERROR(Check(
+        ResultHandle(PQprepare(conn_.get(), name.c_str(), text.c_str(), a.count(), a.types.data())),
+        text));
+    prepared = Prepared{.text = text, .name = std::move(name)};
+  }
+  return ReadRows(
+      ResultHandle(PQexecPrepared(conn_.get(), prepared.name.c_str(), a.count(), a.pointers.data(),
+                                  a.lengths.data(), a.formats.data(), /*resultFormat=*/1)),
+      text);
+}
+
+StoreResult<sql::Rows> Connection::RunOnce(std::string_view shared_sql,
+                                           std::span<const sql::Value> values) {
+  const std::string text(shared_sql);
+  BinaryValues a(values);
+  return ReadRows(ResultHandle(PQexecParams(conn_.get(), text.c_str(), a.count(), a.types.data(),
+                                            a.pointers.data(), a.lengths.data(), a.formats.data(),
+                                            /*resultFormat=*/1)),
+                  text);
+}
+
+sql::Failure Connection::last_failure() const {
+  const std::string& state = last_error_.sqlstate;
+  if (last_error_.connection_lost) return sql::Failure::kConnectionLost;
+  if (state.empty()) return sql::Failure::kNone;
+  if (state == "23505") return sql::Failure::kUniqueViolation;
+  if (state == "23503") return sql::Failure::kForeignKeyViolation;
+  if (state.starts_with("23")) return sql::Failure::kOtherConstraint;
+  if (IsRetryable(state)) return sql::Failure::kRetryable;
+  return sql::Failure::kOther;
 }
 
 std::string QuoteConninfoValue(std::string_view value) {

@@ -7,18 +7,25 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "common/result.h"
+#include "store/sql/connection.h"
+#include "store/sql/migrations.h"
 #include "store/store.h"
 
 struct pg_conn;
 struct pg_result;
 
 namespace sag::store::pg {
+
+// The PostgreSQL schema's migrations: each version's DDL (pg_schema.cc), then what both dialects
+// share.
+std::span<const sql::Migration> Migrations();
 
 // Closes a connection (PQfinish).
 struct ConnCloser {
@@ -32,56 +39,6 @@ struct ResultFreer {
 };
 using ResultHandle = std::unique_ptr<pg_result, ResultFreer>;
 
-// A value for a $n placeholder. Text and integers go as text; bytea goes in binary format, so any
-// bytes round-trip.
-class Param {
- public:
-  Param(std::string_view text) : value_(text) {}             // NOLINT: implicit by design
-  Param(const std::string& text) : value_(text) {}           // NOLINT: implicit by design
-  Param(const char* text) : value_(text) {}                  // NOLINT: implicit by design
-  Param(int64_t number) : value_(std::to_string(number)) {}  // NOLINT: implicit by design
-  Param(bool) = delete;  // say Param::Bool(b): a bool would otherwise pass as 0/1
-  // A boolean ('t' / 'f').
-  static Param Bool(bool value) { return Param(std::string_view(value ? "t" : "f")); }
-  // Raw bytes for a bytea column.
-  static Param Bytea(std::string_view bytes) {
-    Param p{bytes};
-    p.binary_ = true;
-    return p;
-  }
-
-  const std::string& value() const { return value_; }
-  bool binary() const { return binary_; }
-
- private:
-  std::string value_;
-  bool binary_ = false;
-};
-
-using Params = std::vector<Param>;
-
-// The rows a query returned, read as text. Columns are 0-based.
-class Rows {
- public:
-  explicit Rows(ResultHandle res) : res_(std::move(res)) {}
-
-  int size() const;
-  bool empty() const { return size() == 0; }
-  // Rows changed by an INSERT/UPDATE/DELETE.
-  int64_t affected() const;
-  // The column's text ('' for NULL).
-  std::string Text(int row, int col) const;
-  // The column as an integer (0 for NULL).
-  int64_t Int(int row, int col) const;
-  // The column as a boolean (false for NULL).
-  bool Bool(int row, int col) const;
-  // The bytes of a bytea column ('' for NULL).
-  std::string Bytea(int row, int col) const;
-
- private:
-  ResultHandle res_;
-};
-
 // Where the last failed call of a Connection failed, for callers that react to one constraint.
 struct LastError {
   std::string sqlstate;    // e.g. "23505"; empty when the connection itself failed
@@ -93,30 +50,33 @@ struct LastError {
 // failure (40001) and deadlock (40P01).
 bool IsRetryable(std::string_view sqlstate);
 
-// One libpq connection with a prepared-statement cache. Statements run in whatever transaction the
-// caller opened with Exec("BEGIN").
-class Connection {
+// One libpq connection with a prepared-statement cache; the PostgreSQL side of sql::Connection.
+// Statements run in whatever transaction the caller opened with Exec("BEGIN").
+class Connection : public sql::Connection {
  public:
   // Connects with a libpq conninfo string or URI; the error is PQerrorMessage.
   static Result<std::unique_ptr<Connection>, std::string> Open(const std::string& conninfo);
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
-  ~Connection();
+  ~Connection() override;
+
+  // sql::Connection. Values go in binary form with their types (text, int8, bool, bytea), so the
+  // shared SQL needs no casts; results come back in binary form.
+  sql::Dialect dialect() const override { return sql::Dialect::kPostgres; }
+  StoreResult<sql::Rows> Run(const sql::Statement& statement,
+                             std::span<const sql::Value> values) override;
+  StoreResult<sql::Rows> RunOnce(std::string_view shared_sql,
+                                 std::span<const sql::Value> values) override;
+  sql::Failure last_failure() const override;
+  using sql::Connection::Run;
 
   // True while the connection is usable.
   bool ok() const;
   // Reconnects a broken connection (PQreset), dropping the statement cache. OK when usable after.
   StoreResult<void> Reset();
 
-  // Runs static SQL without parameters (may hold several statements).
-  StoreResult<void> Exec(std::string_view sql);
-  // Runs sql with params through a statement prepared once per connection. sql must be static text
-  // (its text keys the cache).
-  StoreResult<Rows> Query(const std::string& sql, const Params& params = {});
-  // Runs sql with params without caching a prepared statement (for SQL assembled at run time from
-  // fixed fragments and placeholders).
-  StoreResult<Rows> QueryUncached(const std::string& sql, const Params& params);
+  StoreResult<void> Exec(std::string_view sql) override;
 
   // Where the last failing call failed.
   const LastError& last_error() const { return last_error_; }
@@ -128,10 +88,21 @@ class Connection {
 
  private:
   explicit Connection(ConnHandle conn);
-  StoreResult<Rows> Check(ResultHandle res, std::string_view sql);
+  // OK for a successful res; otherwise records where it failed and returns the mapped error.
+  StoreResult<void> Check(const ResultHandle& res, std::string_view sql);
+  // Checks res and reads its rows (binary format) into sql::Rows.
+  StoreResult<sql::Rows> ReadRows(ResultHandle res, std::string_view sql);
 
   ConnHandle conn_;
-  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  // A statement prepared on this connection: the text it was prepared from, and its name.
+  struct Prepared {
+    std::string text;
+    std::string name;
+  };
+  // Keyed by the statement; the text is compared on each use, so a statement at the address of a
+  // destroyed one is prepared anew. Emptied by Reset (a new session has none).
+  std::unordered_map<const sql::Statement*, Prepared> prepared_;
+  int64_t statements_prepared_ = 0;
   LastError last_error_;
 };
 

@@ -1,80 +1,37 @@
-// Small RAII wrappers over the SQLite C API used by the SQLite store and its migrations: owned
-// database and statement handles, a statement-in-use that binds, steps, reads and resets itself, a
-// connection with a per-connection prepared-statement cache, and a transaction guard that rolls
-// back unless committed. None of these types is thread-safe; a connection is used by one thread at
-// a time.
+// The SQLite side of sql::Connection: one open database with its prepared-statement cache, the
+// mapping of SQLite result codes to StoreError and sql::Failure, a transaction guard that rolls
+// back unless committed, and the SQLite schema. None of these types is thread-safe; a connection is
+// used by one thread at a time.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/sql/connection.h"
+#include "store/sql/migrations.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace sag::store::sqlite {
 
-// Closes a database handle (sqlite3_close_v2).
-struct DbCloser {
-  void operator()(sqlite3* db) const noexcept;
-};
-using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
-
-// Finalizes a prepared statement.
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const noexcept;
-};
-using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+// The SQLite schema's migrations: each version's DDL (sqlite_schema.cc), then what both dialects
+// share.
+std::span<const sql::Migration> Migrations();
 
 // Maps an SQLite result code to a StoreError: PRIMARY KEY/UNIQUE violations are kAlreadyExists,
 // other constraint violations (foreign keys, CHECK, NOT NULL) kConflict, CORRUPT/NOTADB kCorrupt
 // and everything else (BUSY, IOERR, FULL, ...) kUnavailable. The detail holds sqlite3_errmsg and,
 // when given, the statement's SQL text (never bound values), for logs.
 StoreError MapSqliteError(sqlite3* db, int rc, std::string_view sql = {});
-
-// A prepared statement being used once: bind parameters (1-based), step through rows, read columns.
-// A bind failure is remembered and reported by the next Step. On destruction the statement is reset
-// and its bindings cleared, so a cached statement is ready for the next use and holds no read lock.
-class Statement {
- public:
-  // Uses `stmt`, which `owned` owns when the statement is not cached (else owned is null).
-  Statement(sqlite3_stmt* stmt, StmtHandle owned);
-  Statement(Statement&& other) noexcept;
-  Statement& operator=(Statement&&) = delete;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement();
-
-  // Binds text (never NULL: an empty view binds '').
-  Statement& BindText(int index, std::string_view value);
-  // Binds a BLOB (never NULL: an empty value binds a zero-length BLOB).
-  Statement& BindBlob(int index, std::string_view bytes);
-  Statement& BindInt64(int index, int64_t value);
-  Statement& BindBool(int index, bool value);
-
-  // Advances to the next row: true when a row is available, false when done; an error otherwise.
-  StoreResult<bool> Step();
-  // Steps a statement that returns no rows (INSERT/UPDATE/DELETE) to completion.
-  StoreResult<void> Run();
-
-  // Column accessors for the current row (0-based). NULL reads as "" / 0 / false.
-  std::string ColumnText(int index) const;
-  std::string ColumnBlob(int index) const;
-  int64_t ColumnInt64(int index) const;
-  bool ColumnBool(int index) const;
-
- private:
-  sqlite3_stmt* stmt_;
-  StmtHandle owned_;
-  int bind_error_ = 0;  // first failing sqlite3_bind_* result, 0 when all succeeded
-};
+// How the store reacts to an SQLite result code (extended codes distinguish the constraints).
+sql::Failure ClassifySqliteError(int rc);
 
 // The pragmas and options a connection is opened with.
 struct ConnectionOptions {
@@ -82,8 +39,7 @@ struct ConnectionOptions {
   int busy_timeout_ms = 5000;
 };
 
-// One open database connection with its prepared-statement cache.
-class Connection {
+class Connection : public sql::Connection {
  public:
   // Opens (creating if needed) the database at path (a file name, ":memory:" or a file: URI) and
   // sets journal_mode=WAL, synchronous=FULL, foreign_keys=ON and the busy timeout. Errors are
@@ -93,31 +49,47 @@ class Connection {
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
-  ~Connection();
+  ~Connection() override;
+
+  // sql::Connection. Statements are prepared once per connection and reset
+  // after each use, so a cached statement holds no read lock.
+  sql::Dialect dialect() const override { return sql::Dialect::kSqlite; }
+  StoreResult<sql::Rows> Run(const sql::Statement& statement,
+                             std::span<const sql::Value> values) override;
+  StoreResult<sql::Rows> RunOnce(std::string_view shared_sql,
+                                 std::span<const sql::Value> values) override;
+  StoreResult<void> Exec(std::string_view script) override;
+  sql::Failure last_failure() const override { return last_failure_; }
+  using sql::Connection::Run;
 
   sqlite3* db() const { return db_.get(); }
 
-  // The statement for sql, prepared once per connection and reused. sql must be static text with
-  // ? parameters; the same text must not be in use twice at once on this connection.
-  StoreResult<Statement> Prepare(std::string_view sql);
-  // Prepares sql for one use only (for SQL whose shape varies, e.g. a list filter).
-  StoreResult<Statement> PrepareUncached(std::string_view sql);
-  // Executes static SQL text without parameters or results (BEGIN, COMMIT, DDL, ...).
-  StoreResult<void> Exec(std::string_view sql);
-  // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
-  int64_t Changes() const;
-
  private:
-  explicit Connection(DbHandle db);
-
-  // Lets the cache be searched with a string_view, without building a string per call.
-  struct SqlHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  struct DbCloser {
+    void operator()(sqlite3* db) const noexcept;
+  };
+  struct StmtFinalizer {
+    void operator()(sqlite3_stmt* stmt) const noexcept;
+  };
+  using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+  // A prepared statement of the cache, with the text it was prepared from.
+  struct Cached {
+    std::string text;
+    StmtHandle stmt;
   };
 
-  DbHandle db_;
-  std::unordered_map<std::string, StmtHandle, SqlHash, std::equal_to<>> cache_;
+  explicit Connection(sqlite3* db);
+  // Prepares text (SQLite's own form); persistent: for the cache.
+  Result<StmtHandle, StoreError> Prepare(std::string_view text, bool persistent);
+  // Binds values to stmt, steps it to completion and reads every row.
+  StoreResult<sql::Rows> Execute(sqlite3_stmt* stmt, std::span<const sql::Value> values);
+  StoreError Fail(int rc, std::string_view sql);
+
+  std::unique_ptr<sqlite3, DbCloser> db_;
+  // Keyed by the statement (static ones live as long as the process); the text is compared on each
+  // use, so a statement at the address of a destroyed one is prepared anew.
+  std::unordered_map<const sql::Statement*, Cached> cache_;
+  sql::Failure last_failure_ = sql::Failure::kNone;
 };
 
 // A transaction on one connection: Begin starts it, Commit ends it; a transaction destroyed without
@@ -141,7 +113,6 @@ class Transaction {
 
  private:
   explicit Transaction(Connection* conn) : conn_(conn) {}
-  void Rollback() noexcept;
 
   Connection* conn_;  // null once committed or moved from
 };

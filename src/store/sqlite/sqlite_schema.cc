@@ -1,8 +1,3 @@
-#include "store/sqlite/migrations.h"
-
-#include <array>
-#include <chrono>
-
 #include "store/sqlite/sqlite_util.h"
 
 namespace sag::store::sqlite {
@@ -45,7 +40,6 @@ CREATE TABLE access_keys (
   create_ms     INTEGER NOT NULL,
   FOREIGN KEY (account_id, user_name) REFERENCES users (account_id, name)
 ) STRICT;
-CREATE INDEX access_keys_by_user ON access_keys (account_id, user_name);
 
 CREATE TABLE policies (
   account_id  TEXT    NOT NULL,
@@ -65,7 +59,6 @@ CREATE TABLE policy_attachments (
   FOREIGN KEY (account_id, policy_name) REFERENCES policies (account_id, name),
   FOREIGN KEY (account_id, user_name) REFERENCES users (account_id, name) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX policy_attachments_by_user ON policy_attachments (account_id, user_name);
 
 CREATE TABLE instances (
   id                               TEXT    NOT NULL PRIMARY KEY,
@@ -94,9 +87,6 @@ CREATE TABLE instances (
   create_ms                        INTEGER NOT NULL,
   end_ms                           INTEGER NOT NULL
 ) STRICT;
--- Listing is per account in creation order; CCN membership is looked up per account.
-CREATE INDEX instances_by_account ON instances (account_id, create_ms, id);
-CREATE INDEX instances_by_ccn ON instances (account_id, ccn_id);
 
 CREATE TABLE settings (
   key   TEXT NOT NULL PRIMARY KEY,
@@ -122,7 +112,6 @@ CREATE TABLE devices (
   retired        INTEGER NOT NULL CHECK (retired IN (0, 1)),
   create_ms      INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX devices_by_creation ON devices (create_ms, serial_number);
 
 CREATE TABLE device_bindings (
   serial_number TEXT    NOT NULL PRIMARY KEY REFERENCES devices (serial_number),
@@ -143,7 +132,6 @@ CREATE TABLE ccns (
   interworking_status TEXT    NOT NULL,
   create_ms           INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX ccns_by_account ON ccns (account_id, create_ms, id);
 )sql";
 
 // Version 3: the device channel. Runtime columns on devices (what the device last reported and
@@ -199,7 +187,6 @@ CREATE TABLE client_sessions (
   FOREIGN KEY (instance_id, user_name) REFERENCES client_users (instance_id, user_name)
       ON DELETE CASCADE
 ) STRICT;
-CREATE INDEX client_sessions_by_user ON client_sessions (instance_id, user_name);
 )sql";
 
 // Version 5: the software catalogue and device upgrades. A partial unique index makes "at most one
@@ -238,15 +225,9 @@ CREATE TABLE upgrades (
   update_ms        INTEGER NOT NULL,
   deadline_ms      INTEGER NOT NULL
 ) STRICT;
-CREATE UNIQUE INDEX upgrades_one_active_per_device ON upgrades (serial_number)
-  WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
-CREATE INDEX upgrades_by_device ON upgrades (serial_number, create_ms);
-CREATE INDEX upgrades_by_instance ON upgrades (instance_id, create_ms);
-CREATE INDEX upgrades_by_deadline ON upgrades (deadline_ms)
-  WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
 )sql";
 
-// Version 6: the tables several PostgreSQL nodes coordinate through (see pg_migrations.cc); kept
+// Version 6: the tables several PostgreSQL nodes coordinate through (see pg_schema.cc); kept
 // here so both backends pass one contract suite. A single SQLite node keeps presence and nonces in
 // memory.
 constexpr std::string_view kCluster = R"sql(
@@ -260,14 +241,12 @@ CREATE TABLE device_presence (
   session_id    TEXT    NOT NULL,
   since_ms      INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX device_presence_by_node ON device_presence (node_id);
 CREATE TABLE nonces (
   access_key_id TEXT    NOT NULL,
   nonce         TEXT    NOT NULL,
   expires_ms    INTEGER NOT NULL,
   PRIMARY KEY (access_key_id, nonce)
 ) STRICT;
-CREATE INDEX nonces_by_expiry ON nonces (expires_ms);
 )sql";
 
 // Version 7: automatic upgrade policies (ModifyDeviceAutoUpgradePolicy), one per device and version
@@ -291,134 +270,15 @@ CREATE TABLE upgrade_policies (
   update_ms       INTEGER NOT NULL,
   PRIMARY KEY (serial_number, version_type)
 ) STRICT;
-CREATE INDEX upgrade_policies_due ON upgrade_policies (next_run_ms) WHERE next_run_ms > 0;
 )sql";
-
-constexpr std::array kMigrations = {
-    Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
-    Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
-    Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
-    Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
-    Migration{5, "software versions and device upgrades", kVersionsAndUpgrades},
-    Migration{6, "cluster: node leases, device presence, shared nonce window", kCluster},
-    Migration{7, "automatic upgrade policies", kUpgradePolicies},
-};
-
-constexpr std::string_view kCreateVersionTable = R"sql(
-CREATE TABLE IF NOT EXISTS schema_version (
-  version     INTEGER NOT NULL PRIMARY KEY,
-  description TEXT    NOT NULL,
-  applied_ms  INTEGER NOT NULL
-) STRICT
-)sql";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-StoreResult<int64_t> ReadVersion(Connection& conn) {
-  int64_t version = 0;
-  {
-    ASSIGN_OR_RETURN(Statement exists,
-                     conn.PrepareUncached("SELECT count(*) FROM sqlite_schema "
-                                          "WHERE type = 'table' AND name = 'schema_version'"));
-    ASSIGN_OR_RETURN(const bool row, exists.Step());
-    if (!row || exists.ColumnInt64(0) == 0) {
-      return version;
-    }
-  }
-  ASSIGN_OR_RETURN(Statement max,
-                   conn.PrepareUncached("SELECT coalesce(max(version), 0) FROM schema_version"));
-  ASSIGN_OR_RETURN(const bool row, max.Step());
-  if (row) {
-    version = max.ColumnInt64(0);
-  }
-  return version;
-}
-
-std::string Describe(std::string_view what, const StoreError& e) {
-  return "schema migration: " + std::string(what) + " failed: " + e.detail;
-}
 
 }  // namespace
 
-std::span<const Migration> Migrations() { return kMigrations; }
-
-int64_t LatestSchemaVersion() { return kMigrations.back().version; }
-
-Result<int64_t, std::string> ReadSchemaVersion(Connection& conn) {
-  auto version = ReadVersion(conn);
-  if (!version) {
-    return MakeUnexpected(Describe("reading schema_version", version.error()));
-  }
-  return *version;
-}
-
-Result<int64_t, std::string> ApplyMigrations(Connection& conn) {
-  return ApplyMigrations(conn, Migrations());
-}
-
-Result<int64_t, std::string> ApplyMigrations(Connection& conn,
-                                             std::span<const Migration> migrations) {
-  for (size_t i = 0; i < migrations.size(); ++i) {
-    if (migrations[i].version != static_cast<int64_t>(i) + 1) {
-      return MakeUnexpected(
-          std::string("schema migration: versions must be 1, 2, 3, ... in order"));
-    }
-  }
-  const int64_t latest = static_cast<int64_t>(migrations.size());
-  // One transaction per step. The version is re-read under the write lock each time, so two
-  // processes opening the same database at once apply each migration exactly once.
-  while (true) {
-    auto txn = Transaction::Begin(conn, Transaction::Mode::kWrite);
-    if (!txn) {
-      return MakeUnexpected(Describe("BEGIN IMMEDIATE", txn.error()));
-    }
-    if (auto r = conn.Exec(kCreateVersionTable); !r) {
-      return MakeUnexpected(Describe("creating schema_version", r.error()));
-    }
-    auto version = ReadVersion(conn);
-    if (!version) {
-      return MakeUnexpected(Describe("reading schema_version", version.error()));
-    }
-    if (*version < 0) {
-      return MakeUnexpected("database schema version " + std::to_string(*version) + " is invalid");
-    }
-    if (*version > latest) {
-      return MakeUnexpected("database schema version " + std::to_string(*version) +
-                            " is newer than this build of sagd supports (" +
-                            std::to_string(latest) +
-                            "); upgrade sagd or restore a database written by this version");
-    }
-    if (*version == latest) {
-      if (auto r = txn->Commit(); !r) {
-        return MakeUnexpected(Describe("COMMIT", r.error()));
-      }
-      return latest;
-    }
-    const Migration& m = migrations[static_cast<size_t>(*version)];
-    const std::string label =
-        "version " + std::to_string(m.version) + " (" + std::string(m.description) + ")";
-    if (auto r = conn.Exec(m.sql); !r) {
-      return MakeUnexpected(Describe(label, r.error()));
-    }
-    {
-      auto record = conn.PrepareUncached(
-          "INSERT INTO schema_version (version, description, applied_ms) VALUES (?1, ?2, ?3)");
-      if (!record) {
-        return MakeUnexpected(Describe(label, record.error()));
-      }
-      record->BindInt64(1, m.version).BindText(2, m.description).BindInt64(3, NowMs());
-      if (auto r = record->Run(); !r) {
-        return MakeUnexpected(Describe(label, r.error()));
-      }
-    }
-    if (auto r = txn->Commit(); !r) {
-      return MakeUnexpected(Describe(label + " COMMIT", r.error()));
-    }
-  }
+std::span<const sql::Migration> Migrations() {
+  static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
+                                                  kClientUsers, kVersionsAndUpgrades, kCluster,
+                                                  kUpgradePolicies});
+  return migrations.list();
 }
 
 }  // namespace sag::store::sqlite

@@ -1,8 +1,3 @@
-#include "store/pg/pg_migrations.h"
-
-#include <array>
-#include <chrono>
-
 #include "store/pg/pg_util.h"
 
 namespace sag::store::pg {
@@ -45,7 +40,6 @@ CREATE TABLE access_keys (
   CONSTRAINT access_keys_user_fkey FOREIGN KEY (account_id, user_name)
       REFERENCES users (account_id, name)
 );
-CREATE INDEX access_keys_by_user ON access_keys (account_id, user_name);
 
 CREATE TABLE policies (
   account_id  TEXT COLLATE "C" NOT NULL,
@@ -67,7 +61,6 @@ CREATE TABLE policy_attachments (
   CONSTRAINT policy_attachments_user_fkey FOREIGN KEY (account_id, user_name)
       REFERENCES users (account_id, name) ON DELETE CASCADE
 );
-CREATE INDEX policy_attachments_by_user ON policy_attachments (account_id, user_name);
 
 CREATE TABLE instances (
   id                               TEXT COLLATE "C" NOT NULL,
@@ -96,9 +89,6 @@ CREATE TABLE instances (
   end_ms                           BIGINT           NOT NULL,
   CONSTRAINT instances_pkey PRIMARY KEY (id)
 );
--- Listing is per account in creation order; CCN membership is looked up per account.
-CREATE INDEX instances_by_account ON instances (account_id, create_ms, id);
-CREATE INDEX instances_by_ccn ON instances (account_id, ccn_id);
 
 CREATE TABLE settings (
   key   TEXT COLLATE "C" NOT NULL,
@@ -126,7 +116,6 @@ CREATE TABLE devices (
   create_ms      BIGINT           NOT NULL,
   CONSTRAINT devices_pkey PRIMARY KEY (serial_number)
 );
-CREATE INDEX devices_by_creation ON devices (create_ms, serial_number);
 
 CREATE TABLE device_bindings (
   serial_number TEXT COLLATE "C" NOT NULL,
@@ -152,13 +141,12 @@ CREATE TABLE ccns (
   create_ms           BIGINT           NOT NULL,
   CONSTRAINT ccns_pkey PRIMARY KEY (id)
 );
-CREATE INDEX ccns_by_account ON ccns (account_id, create_ms, id);
 )sql";
 
 // Version 3: the device channel. Runtime columns on devices (what the device last reported and
 // when its sessions began and ended) and one row per (device, facet) of desired/applied state.
-// Generations only move forward: SetDesiredFacet and RecordApplied change a facet row in a single
-// INSERT ... ON CONFLICT DO UPDATE, which PostgreSQL runs atomically under the row lock.
+// Generations only move forward: SetDesiredFacet and RecordApplied change a facet row only under
+// its row lock (SELECT ... FOR UPDATE).
 constexpr std::string_view kDeviceChannel = R"sql(
 ALTER TABLE devices ADD COLUMN firmware_version  TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN dpi_version       TEXT COLLATE "C" NOT NULL DEFAULT '';
@@ -215,7 +203,6 @@ CREATE TABLE client_sessions (
   CONSTRAINT client_sessions_user_fkey FOREIGN KEY (instance_id, user_name)
       REFERENCES client_users (instance_id, user_name) ON DELETE CASCADE
 );
-CREATE INDEX client_sessions_by_user ON client_sessions (instance_id, user_name);
 )sql";
 
 // Version 5: the software catalogue and device upgrades. A partial unique index makes "at most one
@@ -256,12 +243,6 @@ CREATE TABLE upgrades (
   CONSTRAINT upgrades_pkey PRIMARY KEY (id),
   CONSTRAINT upgrades_device_fkey FOREIGN KEY (serial_number) REFERENCES devices (serial_number)
 );
-CREATE UNIQUE INDEX upgrades_one_active_per_device ON upgrades (serial_number)
-  WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
-CREATE INDEX upgrades_by_device ON upgrades (serial_number, create_ms);
-CREATE INDEX upgrades_by_instance ON upgrades (instance_id, create_ms);
-CREATE INDEX upgrades_by_deadline ON upgrades (deadline_ms)
-  WHERE state NOT IN ('Succeeded', 'Failed', 'Reverted', 'TimedOut');
 )sql";
 
 // Version 6: several nodes on one database (docs/deployment.md). cluster_nodes: each live node's
@@ -280,14 +261,12 @@ CREATE TABLE device_presence (
   since_ms      BIGINT           NOT NULL,
   CONSTRAINT device_presence_pkey PRIMARY KEY (serial_number)
 );
-CREATE INDEX device_presence_by_node ON device_presence (node_id);
 CREATE TABLE nonces (
   access_key_id TEXT COLLATE "C" NOT NULL,
   nonce         TEXT COLLATE "C" NOT NULL,
   expires_ms    BIGINT           NOT NULL,
   CONSTRAINT nonces_pkey PRIMARY KEY (access_key_id, nonce)
 );
-CREATE INDEX nonces_by_expiry ON nonces (expires_ms);
 )sql";
 
 // Version 7: automatic upgrade policies (ModifyDeviceAutoUpgradePolicy), one per device and version
@@ -311,123 +290,15 @@ CREATE TABLE upgrade_policies (
   update_ms       BIGINT           NOT NULL,
   CONSTRAINT upgrade_policies_pkey PRIMARY KEY (serial_number, version_type)
 );
-CREATE INDEX upgrade_policies_due ON upgrade_policies (next_run_ms) WHERE next_run_ms > 0;
 )sql";
-
-constexpr std::array kMigrations = {
-    Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
-    Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
-    Migration{3, "device runtime, device facets (desired and applied state)", kDeviceChannel},
-    Migration{4, "client users of SAG app instances, client sessions", kClientUsers},
-    Migration{5, "software versions and device upgrades", kVersionsAndUpgrades},
-    Migration{6, "cluster: node leases, device presence, shared nonce window", kCluster},
-    Migration{7, "automatic upgrade policies", kUpgradePolicies},
-};
-
-constexpr std::string_view kCreateVersionTable = R"sql(
-CREATE TABLE IF NOT EXISTS schema_version (
-  version     BIGINT           NOT NULL PRIMARY KEY,
-  description TEXT COLLATE "C" NOT NULL,
-  applied_ms  BIGINT           NOT NULL
-)
-)sql";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-StoreResult<int64_t> ReadVersion(Connection& conn) {
-  ASSIGN_OR_RETURN(Rows exists, conn.Query("SELECT to_regclass('schema_version') IS NOT NULL"));
-  if (exists.empty() || !exists.Bool(0, 0)) {
-    return int64_t{0};
-  }
-  ASSIGN_OR_RETURN(Rows max, conn.Query("SELECT coalesce(max(version), 0) FROM schema_version"));
-  return max.empty() ? int64_t{0} : max.Int(0, 0);
-}
-
-std::string Describe(std::string_view what, const StoreError& e) {
-  return "schema migration: " + std::string(what) + " failed: " + e.detail;
-}
 
 }  // namespace
 
-std::span<const Migration> Migrations() { return kMigrations; }
-
-int64_t LatestSchemaVersion() { return kMigrations.back().version; }
-
-Result<int64_t, std::string> ReadSchemaVersion(Connection& conn) {
-  auto version = ReadVersion(conn);
-  if (!version) {
-    return MakeUnexpected(Describe("reading schema_version", version.error()));
-  }
-  return *version;
-}
-
-Result<int64_t, std::string> ApplyMigrations(Connection& conn) {
-  return ApplyMigrations(conn, Migrations());
-}
-
-Result<int64_t, std::string> ApplyMigrations(Connection& conn,
-                                             std::span<const Migration> migrations) {
-  for (size_t i = 0; i < migrations.size(); ++i) {
-    if (migrations[i].version != static_cast<int64_t>(i) + 1) {
-      return MakeUnexpected(
-          std::string("schema migration: versions must be 1, 2, 3, ... in order"));
-    }
-  }
-  const int64_t latest = static_cast<int64_t>(migrations.size());
-  // One transaction per step, each under the advisory lock; the version is re-read under the lock,
-  // so nodes that start together apply each migration exactly once.
-  while (true) {
-    if (auto r = conn.Exec("BEGIN"); !r) {
-      return MakeUnexpected(Describe("BEGIN", r.error()));
-    }
-    auto fail = [&conn](std::string message) -> Result<int64_t, std::string> {
-      (void)conn.Exec("ROLLBACK");
-      return MakeUnexpected(std::move(message));
-    };
-    if (auto r = conn.Query("SELECT pg_advisory_xact_lock($1)", {kMigrationLockKey}); !r) {
-      return fail(Describe("taking the migration lock", r.error()));
-    }
-    if (auto r = conn.Exec(kCreateVersionTable); !r) {
-      return fail(Describe("creating schema_version", r.error()));
-    }
-    auto version = ReadVersion(conn);
-    if (!version) {
-      return fail(Describe("reading schema_version", version.error()));
-    }
-    if (*version < 0) {
-      return fail("database schema version " + std::to_string(*version) + " is invalid");
-    }
-    if (*version > latest) {
-      return fail("database schema version " + std::to_string(*version) +
-                  " is newer than this build of sagd supports (" + std::to_string(latest) +
-                  "); upgrade sagd or use a database written by this version");
-    }
-    if (*version == latest) {
-      if (auto r = conn.Exec("COMMIT"); !r) {
-        return fail(Describe("COMMIT", r.error()));
-      }
-      return latest;
-    }
-    const Migration& m = migrations[static_cast<size_t>(*version)];
-    const std::string label =
-        "version " + std::to_string(m.version) + " (" + std::string(m.description) + ")";
-    if (auto r = conn.Exec(m.sql); !r) {
-      return fail(Describe(label, r.error()));
-    }
-    if (auto r = conn.Query(
-            "INSERT INTO schema_version (version, description, applied_ms) VALUES ($1, $2, $3)",
-            {m.version, m.description, NowMs()});
-        !r) {
-      return fail(Describe(label, r.error()));
-    }
-    if (auto r = conn.Exec("COMMIT"); !r) {
-      return fail(Describe(label + " COMMIT", r.error()));
-    }
-  }
+std::span<const sql::Migration> Migrations() {
+  static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
+                                                  kClientUsers, kVersionsAndUpgrades, kCluster,
+                                                  kUpgradePolicies});
+  return migrations.list();
 }
 
 }  // namespace sag::store::pg
