@@ -1,6 +1,8 @@
 #include "api/gateway.h"
 
 #include <exception>
+#include <optional>
+#include <variant>
 
 #include "api/signing/percent_encoding.h"
 #include "api/signing/signature_v1.h"
@@ -18,12 +20,15 @@ namespace sag::api {
 
 using signing::ParamList;
 
-// What the gateway learned about a call so far; the error renderer needs format and host.
+// What the gateway learned about a call so far; the error renderer needs format and host. A
+// suspended call keeps it (with its wait and account slot) until the device answers.
 struct Gateway::CallState {
   std::string request_id;
   std::string action;
   std::string host_id = "smartag.aliyuncs.com";
   Format format = Format::kJson;
+  std::optional<ops::Suspension> suspension;
+  std::unique_ptr<SuspendedCalls::Slot> slot;
 };
 
 namespace {
@@ -43,6 +48,31 @@ struct SignedCall {
 };
 
 Unexpected<ApiError> Fail(ApiErrorId id) { return MakeUnexpected(ApiError(id)); }
+
+// The response of a finished call (errors of status 500 and above are logged with their detail).
+HttpResponse Render(const ops::OpResult& result, const std::string& request_id,
+                    const std::string& action, const std::string& host_id, Format format) {
+  if (result) return RenderSuccess(action, request_id, *result, format);
+  const ApiError& e = result.error();
+  if (e.http_status() >= 500) {
+    LogError("request " + request_id + " " + action + " failed: " + std::string(e.code()) + " " +
+             e.internal_detail());
+  }
+  return RenderError(e, request_id, host_id, format);
+}
+
+// Runs f, turning an exception into InternalError (logged with what the request was).
+template <typename F>
+ops::OpResult Guarded(const std::string& request_id, const std::string& action, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& ex) {
+    LogError("request " + request_id + " " + action + " threw: " + ex.what());
+  } catch (...) {
+    LogError("request " + request_id + " " + action + " threw a non-exception");
+  }
+  return Fail(ApiErrorId::kInternalError);
+}
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -172,29 +202,44 @@ Result<std::vector<auth::Policy>, ApiError> Gateway::LoadPolicies(const ops::Pri
 
 Gateway::Gateway(ops::OpServices& services, auth::ReplayGuard& nonces, const Clock& wall_clock,
                  GatewayOptions options)
-    : services_(services), nonces_(nonces), wall_clock_(wall_clock), options_(options) {}
+    : services_(services),
+      nonces_(nonces),
+      wall_clock_(wall_clock),
+      options_(options),
+      suspended_(options.max_suspended_per_account) {}
 
-HttpResponse Gateway::Handle(const HttpRequest& request) {
-  CallState state;
-  state.request_id = NewRequestId();
+void Gateway::Handle(const HttpRequest& request, Respond respond) {
+  auto state = std::make_shared<CallState>();
+  state->request_id = NewRequestId();
   std::string host = request.Header("host");
-  if (!host.empty()) state.host_id = host;
-  try {
-    auto result = Process(request, state);
-    if (result) return RenderSuccess(state.action, state.request_id, *result, state.format);
-    const ApiError& e = result.error();
-    if (e.http_status() >= 500) {
-      LogError("request " + state.request_id + " " + state.action +
-               " failed: " + std::string(e.code()) + " " + e.internal_detail());
-    }
-    return RenderError(e, state.request_id, state.host_id, state.format);
-  } catch (const std::exception& ex) {
-    LogError("request " + state.request_id + " " + state.action + " threw: " + ex.what());
-  } catch (...) {
-    LogError("request " + state.request_id + " " + state.action + " threw a non-exception");
-  }
-  return RenderError(ApiError(ApiErrorId::kInternalError), state.request_id, state.host_id,
-                     state.format);
+  if (!host.empty()) state->host_id = host;
+  ops::OpResult result = Guarded(state->request_id, state->action,
+                                 [&]() -> ops::OpResult { return Process(request, *state); });
+  if (result && state->suspension) return Suspend(std::move(state), std::move(respond));
+  state->slot.reset();
+  respond(Render(result, state->request_id, state->action, state->host_id, state->format));
+}
+
+void Gateway::Suspend(std::shared_ptr<CallState> state, Respond respond) {
+  ops::DeviceWait wait = std::move(state->suspension->wait);
+  auto finish = [state, respond = std::move(respond)](ops::WaitOutcome outcome) {
+    ops::OpResult result = Guarded(state->request_id, state->action, [&]() -> ops::OpResult {
+      return state->suspension->resume(outcome);
+    });
+    state->slot.reset();  // free before answering: the client may call again at once
+    respond(Render(result, state->request_id, state->action, state->host_id, state->format));
+  };
+  if (services_.devices == nullptr) return finish(ops::WaitOutcome::kOffline);
+  services_.devices->AwaitDevice(std::move(wait), std::move(finish));
+}
+
+ops::OpResult Gateway::RunSuspending(const ops::OpSpec& op, ops::OpContext& ctx, CallState& state) {
+  state.slot = suspended_.TryAcquire(ctx.principal.account_id);
+  if (state.slot == nullptr) return Fail(ApiErrorId::kThrottlingUser);
+  ops::OpStep step = op.suspending_handler(ctx);
+  if (auto* result = std::get_if<ops::OpResult>(&step)) return std::move(*result);
+  state.suspension = std::move(std::get<ops::Suspension>(step));
+  return boost::json::object{};  // the result comes when the suspension ends
 }
 
 Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, CallState& state) {
@@ -320,12 +365,13 @@ Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, C
     }
   }
 
-  // 10. The operation.
+  // 10. The operation; one that waits for a device leaves its suspension in state.
   ops::OpContext ctx{services_, principal, params, region};
   if (!is_form) {
     ctx.body = req.body;
     ctx.body_signed = call.v3;
   }
+  if (op->suspending_handler != nullptr) return RunSuspending(*op, ctx, state);
   return op->handler(ctx);
 }
 

@@ -1,4 +1,4 @@
-// sag-device: the reference device agent (SPEC §4, docs/device-protocol.md). Runs one device, or
+// sag-device: the reference device agent (docs/device-protocol.md). Runs one device, or
 // a fleet of simulated devices in one event-driven process, against sagd's device channel.
 #include <atomic>
 #include <chrono>
@@ -84,7 +84,6 @@ int main(int argc, char** argv) {
   app.add_option("--firmware", base.firmware, "initial firmware version")->capture_default_str();
   app.add_option("--dpi", base.dpi, "initial DPI signature version")->capture_default_str();
   app.add_option("--state-dir", base.state_dir, "keep one state file per device here");
-  app.add_flag("--enroll", base.enroll, "first contact sends enroll_secret (open registry)");
   app.add_option("--silent-drop-after-ms", base.silent_drop_after_ms,
                  "after T ms stop sending and reading, keeping the socket open");
   app.add_option("--slow-apply-ms", base.slow_apply_ms, "delay each apply by T ms");

@@ -229,7 +229,7 @@ constexpr std::string_view kDeviceColumns =
     "d.serial_number, d.hardware_model, d.sealed_secret, d.retired, d.create_ms, "
     "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0), "
     "d.firmware_version, d.dpi_version, d.boot_ms, d.last_connected_ms, d.last_offline_ms, "
-    "d.offline_reason";
+    "d.offline_reason, d.secret_generated";
 // Devices with their binding (if any); kDeviceColumns reads from it.
 constexpr std::string_view kDeviceFrom =
     " FROM devices d LEFT JOIN device_bindings b ON b.serial_number = d.serial_number "
@@ -251,6 +251,7 @@ DeviceRecord ReadDevice(const Rows& s, int row) {
   d.last_connected_ms = s.Int(row, 11);
   d.last_offline_ms = s.Int(row, 12);
   d.offline_reason = s.Text(row, 13);
+  d.secret_generated = s.Bool(row, 14);
   return d;
 }
 
@@ -937,22 +938,6 @@ StoreResult<void> RequireDevice(Connection& conn, std::string_view serial_number
 
 }  // namespace
 
-StoreResult<bool> PgStore::EnrollDeviceSecret(std::string_view serial_number,
-                                              std::string_view sealed_secret) {
-  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<bool> {
-    // One UPDATE: a concurrent enroller waits for the row lock, then re-checks the condition
-    // against the committed secret and changes nothing.
-    ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE devices SET sealed_secret = $2 "
-                                           "WHERE serial_number = $1 AND length(sealed_secret) = 0",
-                                           {serial_number, Param::Bytea(sealed_secret)}));
-    if (rows.affected() > 0) {
-      return true;
-    }
-    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
-    return false;
-  });
-}
-
 StoreResult<void> PgStore::RecordDeviceConnected(std::string_view serial_number,
                                                  std::string_view firmware_version,
                                                  std::string_view dpi_version, int64_t boot_ms,
@@ -975,13 +960,15 @@ StoreResult<void> PgStore::RecordDeviceOffline(std::string_view serial_number,
   });
 }
 
-StoreResult<int64_t> PgStore::SetDesiredFacet(std::string_view serial_number,
-                                              std::string_view facet, std::string_view value,
-                                              int64_t now_ms) {
-  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<int64_t> {
+StoreResult<DesiredResult> PgStore::SetDesiredFacet(std::string_view serial_number,
+                                                    std::string_view facet, std::string_view value,
+                                                    int64_t now_ms, bool require_synchronized) {
+  return impl_->Run(Mode::kWrite, [&](Connection& conn) -> StoreResult<DesiredResult> {
     RETURN_IF_ERROR(RequireDevice(conn, serial_number));
-    // A new row starts at max(0, 0) + 1; an existing one moves to max(desired, applied) + 1 under
-    // its row lock, so concurrent callers each get a distinct generation.
+    // A new row starts at generation 1 (a facet without a row is synchronized); an existing one
+    // moves to max(desired, applied, result) + 1 under its row lock, with the condition checked
+    // under that lock too, so concurrent callers each get a distinct generation and of
+    // require_synchronized callers only one gets past an unconfirmed change.
     ASSIGN_OR_RETURN(
         Rows rows,
         conn.Query("INSERT INTO device_facets (serial_number, facet, desired_generation, "
@@ -989,14 +976,16 @@ StoreResult<int64_t> PgStore::SetDesiredFacet(std::string_view serial_number,
                    "last_detail, update_ms) VALUES ($1, $2, 1, $3, 0, 0, '', '', $4) "
                    "ON CONFLICT (serial_number, facet) DO UPDATE SET desired_generation = "
                    "GREATEST(device_facets.desired_generation, "
-                   "device_facets.applied_generation) + 1, "
+                   "device_facets.applied_generation, device_facets.result_generation) + 1, "
                    "desired_value = EXCLUDED.desired_value, update_ms = EXCLUDED.update_ms "
+                   "WHERE NOT $5 OR device_facets.applied_generation >= "
+                   "device_facets.desired_generation "
                    "RETURNING desired_generation",
-                   {serial_number, facet, value, now_ms}));
+                   {serial_number, facet, value, now_ms, Param::Bool(require_synchronized)}));
     if (rows.empty()) {
-      return MakeUnexpected(StoreError{StoreErrorCode::kCorrupt, "facet row vanished"});
+      return DesiredResult{DesiredOutcome::kUnsynchronized, 0};
     }
-    return rows.Int(0, 0);
+    return DesiredResult{DesiredOutcome::kSet, rows.Int(0, 0)};
   });
 }
 
@@ -1048,10 +1037,11 @@ StoreResult<BindOutcome> PgStore::BindSerialNumber(const BindSerialNumberRequest
     const bool full =
         static_cast<int64_t>(instance.serial_numbers.size()) >= int64_t{request.max_devices};
 
-    // The device is share-locked so that RetireDevice (exclusive) cannot interleave; binders of
-    // the same device on other instances share the lock and meet at the binding's primary key.
+    // The device row is locked so that RetireDevice cannot interleave, and binders of the same
+    // device on other instances queue behind this one (a bind may change the device's secret, so
+    // a shared lock would deadlock them); the binding's primary key backs the check up.
     static const std::string kLockDevice =
-        "SELECT 1 FROM devices WHERE serial_number = $1 FOR SHARE";
+        "SELECT 1 FROM devices WHERE serial_number = $1 FOR UPDATE";
     ASSIGN_OR_RETURN(bool device_found, RowExists(conn, kLockDevice, {request.serial_number}));
     if (!device_found) {
       if (!request.register_unknown) {
@@ -1108,6 +1098,12 @@ StoreResult<BindOutcome> PgStore::BindSerialNumber(const BindSerialNumberRequest
         return BindOutcome::kBoundElsewhere;  // the aborted transaction rolls back on COMMIT
       }
       return MakeUnexpected(std::move(bound).error());
+    }
+    if (!request.sealed_secret.empty() &&
+        (device->secret_generated || device->sealed_secret.empty())) {
+      RETURN_IF_ERROR(conn.Query(
+          "UPDATE devices SET sealed_secret = $2, secret_generated = TRUE WHERE serial_number = $1",
+          {request.serial_number, Param::Bytea(request.sealed_secret)}));
     }
     return BindOutcome::kBound;
   });

@@ -294,6 +294,12 @@ CREATE TABLE upgrade_policies (
 CREATE INDEX upgrade_policies_due ON upgrade_policies (next_run_ms) WHERE next_run_ms > 0;
 )sql";
 
+// Version 8: open-registry devices get their secret from sagd when they are bound; the flag says
+// the secret is sagd's (readable by the binding account), not the operator's.
+constexpr std::string_view kGeneratedDeviceSecrets = R"sql(
+ALTER TABLE devices ADD COLUMN secret_generated INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "accounts, users, access keys, policies, instances, settings", kInitialSchema},
     Migration{2, "devices, serial-number bindings, cloud connect networks", kDevicesAndCcns},
@@ -302,6 +308,7 @@ constexpr std::array kMigrations = {
     Migration{5, "software versions and device upgrades", kVersionsAndUpgrades},
     Migration{6, "cluster: node leases, device presence, shared nonce window", kCluster},
     Migration{7, "automatic upgrade policies", kUpgradePolicies},
+    Migration{8, "secrets generated for open-registry devices", kGeneratedDeviceSecrets},
 };
 
 constexpr std::string_view kCreateVersionTable = R"sql(

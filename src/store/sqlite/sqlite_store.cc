@@ -183,7 +183,7 @@ constexpr std::string_view kDeviceColumns =
     "d.serial_number, d.hardware_model, d.sealed_secret, d.retired, d.create_ms, "
     "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0), "
     "d.firmware_version, d.dpi_version, d.boot_ms, d.last_connected_ms, d.last_offline_ms, "
-    "d.offline_reason";
+    "d.offline_reason, d.secret_generated";
 // Devices with their binding (if any); kDeviceColumns reads from it.
 constexpr std::string_view kDeviceFrom =
     " FROM devices d LEFT JOIN device_bindings b ON b.serial_number = d.serial_number "
@@ -205,6 +205,7 @@ DeviceRecord ReadDevice(const Statement& s) {
   d.last_connected_ms = s.ColumnInt64(11);
   d.last_offline_ms = s.ColumnInt64(12);
   d.offline_reason = s.ColumnText(13);
+  d.secret_generated = s.ColumnBool(14);
   return d;
 }
 
@@ -949,19 +950,6 @@ StoreResult<void> EnsureFacetRow(Connection& conn, std::string_view serial_numbe
 
 }  // namespace
 
-StoreResult<bool> SqliteStore::EnrollDeviceSecret(std::string_view serial_number,
-                                                  std::string_view sealed_secret) {
-  return impl_->Write([&](Connection& conn) -> StoreResult<bool> {
-    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
-    ASSIGN_OR_RETURN(Statement stmt,
-                     conn.Prepare("UPDATE devices SET sealed_secret = ?2 "
-                                  "WHERE serial_number = ?1 AND length(sealed_secret) = 0"));
-    stmt.BindText(1, serial_number).BindBlob(2, sealed_secret);
-    RETURN_IF_ERROR(stmt.Run());
-    return conn.Changes() > 0;
-  });
-}
-
 StoreResult<void> SqliteStore::RecordDeviceConnected(std::string_view serial_number,
                                                      std::string_view firmware_version,
                                                      std::string_view dpi_version, int64_t boot_ms,
@@ -990,27 +978,34 @@ StoreResult<void> SqliteStore::RecordDeviceOffline(std::string_view serial_numbe
   });
 }
 
-StoreResult<int64_t> SqliteStore::SetDesiredFacet(std::string_view serial_number,
-                                                  std::string_view facet, std::string_view value,
-                                                  int64_t now_ms) {
-  return impl_->Write([&](Connection& conn) -> StoreResult<int64_t> {
+StoreResult<DesiredResult> SqliteStore::SetDesiredFacet(std::string_view serial_number,
+                                                        std::string_view facet,
+                                                        std::string_view value, int64_t now_ms,
+                                                        bool require_synchronized) {
+  return impl_->Write([&](Connection& conn) -> StoreResult<DesiredResult> {
     RETURN_IF_ERROR(RequireDevice(conn, serial_number));
     RETURN_IF_ERROR(EnsureFacetRow(conn, serial_number, facet, now_ms));
+    // The write lock held since BEGIN IMMEDIATE makes the condition and the change one step.
     ASSIGN_OR_RETURN(
         Statement stmt,
         conn.Prepare("UPDATE device_facets SET desired_generation = "
-                     "max(desired_generation, applied_generation) + 1, desired_value = ?3, "
-                     "update_ms = ?4 WHERE serial_number = ?1 AND facet = ?2 "
+                     "max(desired_generation, applied_generation, result_generation) + 1, "
+                     "desired_value = ?3, update_ms = ?4 WHERE serial_number = ?1 AND facet = ?2 "
+                     "AND (NOT ?5 OR applied_generation >= desired_generation) "
                      "RETURNING desired_generation"));
-    stmt.BindText(1, serial_number).BindText(2, facet).BindText(3, value).BindInt64(4, now_ms);
+    stmt.BindText(1, serial_number)
+        .BindText(2, facet)
+        .BindText(3, value)
+        .BindInt64(4, now_ms)
+        .BindBool(5, require_synchronized);
     ASSIGN_OR_RETURN(const bool row, stmt.Step());
     if (!row) {
-      return MakeUnexpected(StoreError{StoreErrorCode::kCorrupt, "facet row vanished"});
+      return DesiredResult{DesiredOutcome::kUnsynchronized, 0};
     }
     const int64_t generation = stmt.ColumnInt64(0);
     ASSIGN_OR_RETURN(const bool more, stmt.Step());  // finish the statement
     (void)more;
-    return generation;
+    return DesiredResult{DesiredOutcome::kSet, generation};
   });
 }
 
@@ -1090,7 +1085,7 @@ StoreResult<BindOutcome> SqliteStore::BindSerialNumber(const BindSerialNumberReq
       device->serial_number = request.serial_number;
       device->hardware_model = instance->hardware_spec;
       device->create_ms = request.now_ms;
-      RETURN_IF_ERROR(InsertDevice(conn, *device));
+      RETURN_IF_ERROR(InsertDevice(conn, *device));  // its secret is set below, once it is bound
     }
     if (device->retired) {
       return BindOutcome::kDeviceRetired;
@@ -1114,6 +1109,14 @@ StoreResult<BindOutcome> SqliteStore::BindSerialNumber(const BindSerialNumberReq
                                   "WHERE instance_id = ?2), ?3)"));
     bind.BindText(1, request.serial_number).BindText(2, instance->id).BindInt64(3, request.now_ms);
     RETURN_IF_ERROR(bind.Run());
+    if (!request.sealed_secret.empty() &&
+        (device->secret_generated || device->sealed_secret.empty())) {
+      ASSIGN_OR_RETURN(Statement secret,
+                       conn.Prepare("UPDATE devices SET sealed_secret = ?2, secret_generated = 1 "
+                                    "WHERE serial_number = ?1"));
+      secret.BindText(1, request.serial_number).BindBlob(2, request.sealed_secret);
+      RETURN_IF_ERROR(secret.Run());
+    }
     return BindOutcome::kBound;
   });
 }
