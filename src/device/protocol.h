@@ -64,8 +64,8 @@ struct Applied {
   std::string detail;
 };
 
-// Progress of a firmware or dpi generation on the device (§7): state is "downloading",
-// "installing" or "rebooting"; bytes/total the download progress.
+// Progress of a firmware or dpi generation on the device (docs/device-protocol.md §6): state is
+// "downloading", "installing" or "rebooting"; bytes/total the download progress.
 struct Progress {
   std::string facet;
   int64_t generation = 0;

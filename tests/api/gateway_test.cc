@@ -3,6 +3,8 @@
 #include "api/gateway.h"
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -36,8 +38,10 @@ class GatewayTest : public ::testing::Test {
 
   // A V1-signed POST with the business params in the form body, signed at `timestamp`.
   HttpRequest V1(const std::string& action, signing::ParamList params, const std::string& timestamp,
-                 const std::string& nonce, const std::string& secret = kSecret) {
+                 const std::string& nonce, const std::string& secret = kSecret,
+                 const std::string& format = "JSON") {
     signing::V1SignInput in;
+    in.format = format;
     in.access_key_id = kKeyId;
     in.access_key_secret = secret;
     in.action = action;
@@ -194,6 +198,165 @@ TEST_F(GatewayTest, RequestIdHeaderMatchesBody) {
   bool found = false;
   for (const auto& [k, v] : r.headers) found = found || (k == "x-acs-request-id" && v == id);
   EXPECT_TRUE(found);
+}
+
+// A device channel whose waits the test ends by hand.
+class ManualDevices : public ops::DeviceControl {
+ public:
+  bool IsOnline(std::string_view) const override { return true; }
+  bool Push(std::string_view, std::string_view, int64_t generation, std::string_view) override {
+    pushed.push_back(generation);
+    return true;
+  }
+  void AwaitDevice(ops::DeviceWait wait, ops::WaitCallback done) override {
+    waits.push_back(std::move(wait));
+    callbacks.push_back(std::move(done));
+  }
+  void Disconnect(std::string_view) override {}
+
+  std::vector<int64_t> pushed;
+  std::vector<ops::DeviceWait> waits;
+  std::vector<ops::WaitCallback> callbacks;
+};
+
+// ModifySAGAdminPassword through the gateway: the call is suspended on the device's answer and
+// completed by it, with at most one such call of an account at a time.
+class SuspendingGatewayTest : public GatewayTest {
+ protected:
+  void SetUp() override {
+    GatewayTest::SetUp();
+    services_->devices = &devices_;
+    gateway_ = std::make_unique<Gateway>(*services_, nonces_, wall_clock_,
+                                         GatewayOptions{.max_suspended_per_account = 1});
+    auto keys = store_->GetAccessKey(kKeyId);
+    ASSERT_TRUE(keys.has_value());
+    account_ = keys->account_id;
+    for (const char* sn : {"sagsusp001", "sagsusp002"}) {
+      store::DeviceRecord d;
+      d.serial_number = sn;
+      d.hardware_model = "sag-1000";
+      d.sealed_secret = "x";
+      ASSERT_TRUE(store_->RegisterDevice(d).has_value());
+      ASSERT_TRUE(store_->RecordDeviceConnected(sn, "2.0.0", "1.0.0", 1, kNow).has_value());
+      store::InstanceRecord in;
+      in.id = std::string("sag-") + sn;
+      in.account_id = account_;
+      in.region_id = "cn-shanghai";
+      in.status = "Active";
+      in.instance_type = "hardware";
+      in.hardware_spec = "sag-1000";
+      in.ha_type = "no_backup";
+      in.create_ms = kNow;
+      in.end_ms = kNow + 86400000;
+      ASSERT_TRUE(store_->CreateInstance(in).has_value());
+      store::BindSerialNumberRequest bind;
+      bind.account_id = account_;
+      bind.region_id = "cn-shanghai";
+      bind.instance_id = in.id;
+      bind.serial_number = sn;
+      ASSERT_EQ(store_->BindSerialNumber(bind).value(), store::BindOutcome::kBound);
+    }
+  }
+
+  // Starts a password change of sn; the response lands in *out when the call completes.
+  void ChangePassword(const std::string& sn, const std::string& nonce,
+                      std::optional<HttpResponse>* out, const std::string& format = "JSON") {
+    gateway_->Handle(V1("ModifySAGAdminPassword",
+                        {{"RegionId", "cn-shanghai"},
+                         {"SmartAGId", "sag-" + sn},
+                         {"SmartAGSn", sn},
+                         {"Password", "NewPass_123"}},
+                        FormatIso8601Utc(kNow), nonce, kSecret, format),
+                     [out](HttpResponse r) { *out = std::move(r); });
+  }
+
+  ManualDevices devices_;
+  std::string account_;
+};
+
+TEST_F(SuspendingGatewayTest, TheCallIsAnsweredWhenTheDeviceIs) {
+  std::optional<HttpResponse> response;
+  ChangePassword("sagsusp001", "n1", &response, "XML");
+  EXPECT_FALSE(response.has_value());  // suspended: Handle returned without an answer
+  ASSERT_EQ(devices_.waits.size(), 1u);
+  EXPECT_EQ(devices_.waits[0].serial_number, "sagsusp001");
+  EXPECT_EQ(devices_.waits[0].facet, "admin_password");
+  EXPECT_EQ(devices_.waits[0].generation, devices_.pushed.at(0));
+  EXPECT_EQ(devices_.waits[0].until, ops::WaitUntil::kConfirmed);
+  devices_.callbacks[0](ops::WaitOutcome::kApplied);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+  // Format, action and request id outlived the handler.
+  EXPECT_TRUE(response->body.starts_with("<?xml")) << response->body;
+  EXPECT_NE(response->body.find("<ModifySAGAdminPasswordResponse>"), std::string::npos);
+  EXPECT_NE(response->body.find("<RequestId>"), std::string::npos);
+}
+
+TEST_F(SuspendingGatewayTest, EachOutcomeHasItsError) {
+  struct Row {
+    ops::WaitOutcome outcome;
+    int status;
+    const char* code;
+  } rows[] = {{ops::WaitOutcome::kOffline, 400, "SmartAccessGatewayOffline"},
+              {ops::WaitOutcome::kFailed, 400, "ConfigUnsynchronized"},
+              {ops::WaitOutcome::kTimeout, 400, "ConfigUnsynchronized"}};
+  int n = 0;
+  for (const Row& row : rows) {
+    // A fresh facet each time: the last change is left unconfirmed.
+    ASSERT_TRUE(store_
+                    ->RecordApplied("sagsusp001", store::kFacetAdminPassword,
+                                    devices_.pushed.empty() ? 0 : devices_.pushed.back(), "ok", "",
+                                    kNow)
+                    .has_value());
+    std::optional<HttpResponse> response;
+    ChangePassword("sagsusp001", "n" + std::to_string(n++), &response);
+    ASSERT_FALSE(response.has_value());
+    devices_.callbacks.back()(row.outcome);
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, row.status);
+    EXPECT_EQ(Code(*response), row.code);
+  }
+}
+
+TEST_F(SuspendingGatewayTest, AnAccountsSuspendedCallsAreCapped) {
+  std::optional<HttpResponse> first;
+  ChangePassword("sagsusp001", "n1", &first);
+  ASSERT_FALSE(first.has_value());
+  std::optional<HttpResponse> second;
+  ChangePassword("sagsusp002", "n2", &second);
+  ASSERT_TRUE(second.has_value());  // refused at once, before anything reached the device
+  EXPECT_EQ(second->status, 400);
+  EXPECT_EQ(Code(*second), "Throttling.User");
+  EXPECT_EQ(boost::json::parse(second->body).at("Message").as_string(),
+            "Request was denied due to user flow control.");
+  EXPECT_EQ(devices_.pushed.size(), 1u);
+  // Other calls of the account are not affected.
+  EXPECT_EQ(Code(Run(V1("DescribeRegions", {}, FormatIso8601Utc(kNow), "n3"))), "OK");
+  devices_.callbacks[0](ops::WaitOutcome::kApplied);
+  ASSERT_TRUE(first.has_value());
+  std::optional<HttpResponse> third;
+  ChangePassword("sagsusp002", "n4", &third);
+  EXPECT_FALSE(third.has_value());  // the slot is free again
+  devices_.callbacks[1](ops::WaitOutcome::kApplied);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(third->status, 200);
+}
+
+TEST_F(SuspendingGatewayTest, ACallAnsweredAtOnceFreesItsSlot) {
+  std::optional<HttpResponse> bad;
+  gateway_->Handle(V1("ModifySAGAdminPassword",
+                      {{"RegionId", "cn-shanghai"},
+                       {"SmartAGId", "sag-sagsusp001"},
+                       {"SmartAGSn", "sagsusp001"},
+                       {"Password", "short"}},
+                      FormatIso8601Utc(kNow), "n1"),
+                   [&](HttpResponse r) { bad = std::move(r); });
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(Code(*bad), "IllegalParam.Password");
+  std::optional<HttpResponse> good;
+  ChangePassword("sagsusp001", "n2", &good);
+  EXPECT_FALSE(good.has_value());
+  EXPECT_EQ(devices_.waits.size(), 1u);
 }
 
 }  // namespace

@@ -261,7 +261,7 @@ TEST_F(AgentSessionTest, RebootReconnectsWithNewBootTimeAndReportsTheGeneration)
 }
 
 // A refused facet is answered failed; so is a firmware change without what a download needs
-// (version, url, sha256, size: docs/device-protocol.md §7), and nothing is installed. Real
+// (version, url, sha256, size: docs/device-protocol.md §6), and nothing is installed. Real
 // downloads are covered end to end in tests/e2e/upgrades.test.js.
 TEST_F(AgentSessionTest, RefusedFacetAndIncompleteFirmwareAnsweredFailed) {
   Fleet fleet(ioc_, nullptr);

@@ -71,7 +71,7 @@ struct DeviceOptions {
   int64_t backoff_base_ms = 1000;      // protocol §5: 1 s
   int64_t backoff_cap_ms = 60000;      // protocol §5: 60 s
   int64_t connect_timeout_ms = 15000;  // connect + WebSocket handshake + welcome
-  // Firmware/dpi upgrades (docs/device-protocol.md §7) and their simulated faults.
+  // Firmware/dpi upgrades (docs/device-protocol.md §6) and their simulated faults.
   int64_t download_chunk_bytes = 1 << 20;  // one Range request per chunk
   bool fail_download = false;              // every download attempt fails (HTTP error simulated)
   int64_t cut_download_at = 0;    // > 0: the first download loses its connection after this many
