@@ -312,6 +312,18 @@ class ChannelTest : public ::testing::Test {
                                            {"Password", password}});
   }
 
+  // Starts ModifySAGAdminPassword on another thread (it answers once the device did).
+  std::future<ApiResult> ChangingPassword(const std::string& sn, const std::string& password) {
+    return std::async(std::launch::async,
+                      [this, sn, password] { return ModifyPassword(sn, password); });
+  }
+
+  // The result of a call started with ChangingPassword (an empty result if it did not end in time).
+  static ApiResult Answer(std::future<ApiResult>& call) {
+    EXPECT_EQ(call.wait_for(kWait), std::future_status::ready);
+    return call.wait_for(0s) == std::future_status::ready ? call.get() : ApiResult{};
+  }
+
   // Polls DescribeSAGDeviceInfo until ControllerState is want (bounded).
   bool WaitControllerState(const std::string& sn, const std::string& want) {
     auto deadline = std::chrono::steady_clock::now() + kWait;
@@ -701,16 +713,14 @@ TEST_F(ChannelTest, AChangeForADeviceAheadOfTheStoreGetsANewerGeneration) {
   MakeActiveInstance("sagahead01");
   FakeDevice device(port_);
   ASSERT_EQ(device.Hello("sagahead01", kSecret, {{"admin_password", 3}})->type, "welcome");
-  auto call =
-      std::async(std::launch::async, [&] { return ModifyPassword("sagahead01", "NewPass_123"); });
+  auto call = ChangingPassword("sagahead01", "NewPass_123");
   auto desired = device.Read();
   ASSERT_TRUE(desired.has_value());
   EXPECT_EQ(desired->facet, "admin_password");
   EXPECT_EQ(desired->generation, 4);
   device.Send(
       FormatApplied({.facet = "admin_password", .generation = 4, .result = "ok", .detail = ""}));
-  ASSERT_EQ(call.wait_for(kWait), std::future_status::ready);
-  EXPECT_EQ(call.get().status, 200u);
+  EXPECT_EQ(Answer(call).status, 200u);
 }
 
 // A device answering with a generation it was not pushed confirms nothing.
@@ -719,15 +729,13 @@ TEST_F(ChannelTest, AnAnswerForAnotherGenerationDoesNotConfirm) {
   MakeActiveInstance("sagahead02");
   FakeDevice device(port_);
   ASSERT_EQ(device.Hello("sagahead02", kSecret)->type, "welcome");
-  auto call =
-      std::async(std::launch::async, [&] { return ModifyPassword("sagahead02", "NewPass_123"); });
+  auto call = ChangingPassword("sagahead02", "NewPass_123");
   auto desired = device.Read();
   ASSERT_TRUE(desired.has_value());
   ASSERT_EQ(desired->generation, 1);
   device.Send(
       FormatApplied({.facet = "admin_password", .generation = 3, .result = "ok", .detail = ""}));
-  ASSERT_EQ(call.wait_for(kWait), std::future_status::ready);
-  auto result = call.get();
+  auto result = Answer(call);
   EXPECT_EQ(result.status, 400u);
   EXPECT_EQ(result.Code(), "ConfigUnsynchronized");
 }
@@ -738,10 +746,8 @@ TEST_F(ChannelTest, OfTwoConcurrentPasswordChangesExactlyOneIsMade) {
   MakeActiveInstance("sagconc001");
   FakeDevice device(port_);
   ASSERT_EQ(device.Hello("sagconc001", kSecret)->type, "welcome");
-  auto a =
-      std::async(std::launch::async, [&] { return ModifyPassword("sagconc001", "First_123"); });
-  auto b =
-      std::async(std::launch::async, [&] { return ModifyPassword("sagconc001", "Second_123"); });
+  auto a = ChangingPassword("sagconc001", "First_123");
+  auto b = ChangingPassword("sagconc001", "Second_123");
   // The device holds its answer back: the change that reached it stays unconfirmed.
   auto desired = device.Read();
   ASSERT_TRUE(desired.has_value());
@@ -760,8 +766,7 @@ TEST_F(ChannelTest, OfTwoConcurrentPasswordChangesExactlyOneIsMade) {
                              .result = "ok",
                              .detail = ""}));
   auto& other = a_first ? b : a;
-  ASSERT_EQ(other.wait_for(kWait), std::future_status::ready);
-  EXPECT_EQ(other.get().status, 200u);
+  EXPECT_EQ(Answer(other).status, 200u);
   EXPECT_FALSE(device.Read(200ms).has_value());  // no second change reached the device
 }
 
@@ -807,8 +812,7 @@ TEST_F(ChannelTest, AnAccountsWaitingCallsAreCapped) {
   MakeActiveInstance("sagcap0001");
   FakeDevice device(port_);
   ASSERT_EQ(device.Hello("sagcap0001", kSecret)->type, "welcome");
-  auto waiting =
-      std::async(std::launch::async, [&] { return ModifyPassword("sagcap0001", "NewPass_123"); });
+  auto waiting = ChangingPassword("sagcap0001", "NewPass_123");
   ASSERT_EQ(device.Read()->type, "desired");
   auto refused = ModifyPassword("sagcap0001", "Other_1234");
   EXPECT_EQ(refused.status, 400u);
@@ -817,17 +821,14 @@ TEST_F(ChannelTest, AnAccountsWaitingCallsAreCapped) {
             "Request was denied due to user flow control.");
   device.Send(
       FormatApplied({.facet = "admin_password", .generation = 1, .result = "ok", .detail = ""}));
-  ASSERT_EQ(waiting.wait_for(kWait), std::future_status::ready);
-  EXPECT_EQ(waiting.get().status, 200u);
+  EXPECT_EQ(Answer(waiting).status, 200u);
   // The slot is free again.
-  auto next =
-      std::async(std::launch::async, [&] { return ModifyPassword("sagcap0001", "Third_1234"); });
+  auto next = ChangingPassword("sagcap0001", "Third_1234");
   auto desired = device.Read();
   ASSERT_TRUE(desired.has_value());
   device.Send(
       FormatApplied({.facet = "admin_password", .generation = 2, .result = "ok", .detail = ""}));
-  ASSERT_EQ(next.wait_for(kWait), std::future_status::ready);
-  EXPECT_EQ(next.get().status, 200u);
+  EXPECT_EQ(Answer(next).status, 200u);
 }
 
 // A call still waiting when sagd stops is answered before the listener goes.
@@ -836,12 +837,10 @@ TEST_F(ChannelTest, AWaitingCallIsAnsweredWhenSagdStops) {
   MakeActiveInstance("sagstop001");
   FakeDevice device(port_);
   ASSERT_EQ(device.Hello("sagstop001", kSecret)->type, "welcome");
-  auto call =
-      std::async(std::launch::async, [&] { return ModifyPassword("sagstop001", "NewPass_123"); });
+  auto call = ChangingPassword("sagstop001", "NewPass_123");
   ASSERT_EQ(device.Read()->type, "desired");
   server_->Stop();
-  ASSERT_EQ(call.wait_for(kWait), std::future_status::ready);
-  auto result = call.get();
+  auto result = Answer(call);
   EXPECT_EQ(result.status, 400u);
   EXPECT_EQ(result.Code(), "SmartAccessGatewayOffline");
 }
