@@ -13,6 +13,7 @@ const CHANNEL_PATH = '/device/v1/channel';
  *                    {type:'end'} when the TCP connection ended; rejects on timeout
  *   send(text)     — one masked text frame
  *   destroy()      — drops the TCP connection
+ *   closed         — true once the TCP connection ended
  */
 function connectChannel(endpoint) {
   const url = new URL(endpoint);
@@ -107,6 +108,7 @@ function connectChannel(endpoint) {
         socket.write(Buffer.concat([header, mask, masked]));
       },
       destroy() { socket.destroy(); },
+      get closed() { return socket.destroyed; },
     };
   });
 }
