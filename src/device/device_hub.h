@@ -65,7 +65,7 @@ struct DeviceHubOptions {
   // Upgrades (ops/upgrade_engine.h): the download-token key and the overall upgrade deadline.
   std::string artifact_token_key = {};
   int64_t upgrade_timeout_ms = 30 * 60 * 1000;
-  // Set: presence, Push and WaitApplied reach devices connected to other nodes. Unset (one node):
+  // Set: presence, Push and AwaitDevice reach devices connected to other nodes. Unset (one node):
   // everything stays in memory, with no store reads for presence.
   std::optional<DeviceHubCluster> cluster;
 };
