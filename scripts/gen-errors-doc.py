@@ -21,7 +21,7 @@ OWN = {
     "DpiNeedsDeviceVersion": "UpdateSmartAccessGatewayVersion: a Dpi version whose minimum Device version the device does not run yet (docs/semantics.md).",
 }
 NOTES = {
-    "ThrottlingUser": "Status 400 (the reference lists 400 or 503 by era), with `x-acs-retry-after` (ms): an AccessKey over its nonce-window bound (docs/semantics.md \"Nonce window\").",
+    "ThrottlingUser": "Status 400 (the reference lists 400 or 503 by era), with `x-acs-retry-after` (ms): an AccessKey over its nonce-window bound (docs/semantics.md \"Nonce window\"); without the header, an account over its cap of calls waiting for devices (`--max-device-waits-per-account`, docs/semantics.md).",
     "SmartAccessGatewayInArrears400": "The 400 variant documented on ModifySAGAdminPassword.",
     "SmartAccessGatewayNotActivated400": "The 400 variant documented on ModifySAGAdminPassword.",
     "SmartagMissingParameter": "smartag's own 403 variant, used where an operation documents it.",

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
+#include <variant>
 
 #include "api/signing/percent_encoding.h"
 #include "api/signing/signature_v1.h"
@@ -22,12 +24,15 @@ namespace sag::api {
 
 using signing::ParamList;
 
-// What the gateway learned about a call so far; the error renderer needs format and host.
+// What the gateway learned about a call so far; the error renderer needs format and host. A
+// suspended call keeps it (with its wait and account slot) until the device answers.
 struct Gateway::CallState {
   std::string request_id;
   std::string action;
   std::string host_id = "smartag.aliyuncs.com";
   Format format = Format::kJson;
+  std::optional<ops::Suspension> suspension;
+  std::unique_ptr<SuspendedCalls::Slot> slot;
 };
 
 // What the steps before the operation established about a call.
@@ -245,7 +250,11 @@ Result<std::vector<auth::Policy>, ApiError> Gateway::LoadPolicies(const ops::Pri
 
 Gateway::Gateway(ops::OpServices& services, auth::ReplayGuard& nonces, const Clock& wall_clock,
                  GatewayOptions options)
-    : services_(services), nonces_(nonces), wall_clock_(wall_clock), options_(options) {}
+    : services_(services),
+      nonces_(nonces),
+      wall_clock_(wall_clock),
+      options_(options),
+      suspended_(options.max_suspended_per_account) {}
 
 namespace {
 
@@ -261,9 +270,33 @@ State NewCallState(const HttpRequest& request) {
 
 }  // namespace
 
-HttpResponse Gateway::Handle(const HttpRequest& request) {
-  auto state = NewCallState<CallState>(request);
-  return Answer(state, Contain<boost::json::object>([&] { return Process(request, state); }));
+void Gateway::Handle(const HttpRequest& request, Respond respond) {
+  auto state = std::make_shared<CallState>(NewCallState<CallState>(request));
+  auto result = Contain<boost::json::object>([&] { return Process(request, *state); });
+  if (result && state->suspension) return Suspend(std::move(state), std::move(respond));
+  state->slot.reset();
+  respond(Answer(*state, result));
+}
+
+void Gateway::Suspend(std::shared_ptr<CallState> state, Respond respond) {
+  ops::DeviceWait wait = std::move(state->suspension->wait);
+  auto finish = [this, state, respond = std::move(respond)](ops::WaitOutcome outcome) {
+    auto result = Contain<boost::json::object>(
+        [&]() -> ops::OpResult { return state->suspension->resume(outcome); });
+    state->slot.reset();  // free before answering: the client may call again at once
+    respond(Answer(*state, result));
+  };
+  if (services_.devices == nullptr) return finish(ops::WaitOutcome::kOffline);
+  services_.devices->AwaitDevice(std::move(wait), std::move(finish));
+}
+
+ops::OpResult Gateway::RunSuspending(const ops::OpSpec& op, ops::OpContext& ctx, CallState& state) {
+  state.slot = suspended_.TryAcquire(ctx.principal.account_id);
+  if (state.slot == nullptr) return Fail(ApiErrorId::kThrottlingUser);
+  ops::OpStep step = op.suspending_handler(ctx);
+  if (auto* result = std::get_if<ops::OpResult>(&step)) return std::move(*result);
+  state.suspension = std::move(std::get<ops::Suspension>(step));
+  return boost::json::object{};  // the result comes when the suspension ends
 }
 
 HttpResponse Gateway::Answer(const CallState& state,
@@ -325,12 +358,13 @@ Result<boost::json::object, ApiError> Gateway::RunUpload(const UploadTicket& tic
 
 Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, CallState& state) {
   ASSIGN_OR_RETURN(AuthorizedCall call, Authorize(req, state, nullptr));
-  // 10. The operation.
+  // 10. The operation; one that waits for a device leaves its suspension in state.
   ops::OpContext ctx{services_, call.principal, call.params, call.region};
   if (!call.is_form) {
     ctx.body = req.body;
     ctx.body_signed = call.v3;
   }
+  if (call.op->suspending_handler != nullptr) return RunSuspending(*call.op, ctx, state);
   return call.op->handler(ctx);
 }
 

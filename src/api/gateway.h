@@ -1,16 +1,21 @@
 // The API gateway: turns one HTTP request into one response. It parses and merges parameters,
 // verifies signature V1 or V3, the timestamp window and nonce replay, resolves the caller, checks
-// RAM policies, validates required parameters and runs the operation. Blocking (it reads the
-// store): call it from a worker thread, never from a network thread. Thread-safe.
+// RAM policies, validates required parameters and runs the operation. An operation waiting for a
+// device suspends the call (ops/op.h): the gateway hands the wait to the device channel and
+// completes the response when the device answers or the wait times out, holding no thread
+// meanwhile. Blocking (it reads the store): call Handle from a worker thread, never from a network
+// thread. Thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
 
 #include "api/http_types.h"
 #include "api/response.h"
+#include "api/suspended_calls.h"
 #include "auth/credential_cache.h"
 #include "auth/policy.h"
 #include "auth/replay_guard.h"
@@ -23,7 +28,13 @@ namespace sag::api {
 struct GatewayOptions {
   bool test_mode = false;                        // enables test-only operator actions
   int64_t timestamp_window_ms = 15 * 60 * 1000;  // allowed |client time - server time|
+  // Calls of one account that may wait for a device at once (running or suspended); more are
+  // refused with Throttling.User.
+  int max_suspended_per_account = 100;
 };
+
+// Completes one call with its response; called exactly once, from any thread.
+using Respond = std::function<void(HttpResponse)>;
 
 class Gateway {
  public:
@@ -32,9 +43,11 @@ class Gateway {
   Gateway(ops::OpServices& services, auth::ReplayGuard& nonces, const Clock& wall_clock,
           GatewayOptions options);
 
-  // Handles one request; never throws. Unexpected failures become InternalError (logged with
+  // Handles one request and completes it through respond: before returning, or, for a call that
+  // waits for a device, later on a device-channel thread (the request's data it needs is kept
+  // with the suspended call). Never throws. Unexpected failures become InternalError (logged with
   // their detail, never shown to the client).
-  HttpResponse Handle(const HttpRequest& request);
+  void Handle(const HttpRequest& request, Respond respond);
 
   // An upload authorized from its header alone (see AuthorizeUpload). Opaque.
   struct UploadTicket;
@@ -61,6 +74,11 @@ class Gateway {
                                                   const HttpRequest& request);
   // The response for a call's outcome; server-side failures are logged with their detail.
   HttpResponse Answer(const CallState& state, const Result<boost::json::object, ApiError>& result);
+  // Step 10 for an operation that may suspend: takes a slot of the caller's account, runs the
+  // handler and leaves a suspension (with the slot) in state.
+  ops::OpResult RunSuspending(const ops::OpSpec& op, ops::OpContext& ctx, CallState& state);
+  // Hands the suspension left in state to the device channel; respond runs when it ends.
+  void Suspend(std::shared_ptr<CallState> state, Respond respond);
   // The credential behind key_id, from the cache or the store.
   Result<auth::CachedCredential, ApiError> LoadCredential(const std::string& key_id,
                                                           int64_t now_ms);
@@ -72,6 +90,7 @@ class Gateway {
   auth::ReplayGuard& nonces_;
   const Clock& wall_clock_;
   GatewayOptions options_;
+  SuspendedCalls suspended_;
 };
 
 }  // namespace sag::api

@@ -47,6 +47,8 @@ std::string NewAccessKeyId() { return "LTAI" + RandomFrom(kAlnum, 20); }
 
 std::string NewAccessKeySecret() { return RandomFrom(kAlnum, 30); }
 
+std::string NewDeviceSecret() { return RandomFrom(kAlnum, 40); }
+
 std::string NewAccountId() { return RandomFrom("123456789", 1) + RandomFrom(kDigits, 15); }
 
 std::string NewNumericId(size_t n) {

@@ -14,6 +14,8 @@ std::string NewResourceId(std::string_view prefix);
 std::string NewAccessKeyId();
 // 30 alphanumerics: AccessKey secrets.
 std::string NewAccessKeySecret();
+// 40 alphanumerics: device secrets sagd generates (open-registry devices, docs/device-protocol.md).
+std::string NewDeviceSecret();
 // 16 decimal digits, not starting with 0: account ids.
 std::string NewAccountId();
 // n decimal digits: order ids and the like.

@@ -1,4 +1,4 @@
-// Serving artifacts to devices (docs/device-protocol.md §7): GET/HEAD
+// Serving artifacts to devices (docs/device-protocol.md §6): GET/HEAD
 // /device/v1/artifacts/<sha256>?sn=<serial number>&token=<download token>, one byte range at most
 // (RFC 9110 §14: "bytes=a-b", "bytes=a-", "bytes=-n"), only to a device with an upgrade in flight
 // for that artifact. Runs on a request worker (it reads the store and the file).

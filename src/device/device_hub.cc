@@ -1,6 +1,5 @@
 #include "device/device_hub.h"
 
-#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -18,7 +17,10 @@ DeviceHub::DeviceHub(store::Store& store, const SecretBox& secrets, const Clock&
       options_(options),
       store_pool_(static_cast<size_t>(options.store_threads < 1 ? 1 : options.store_threads)) {}
 
-DeviceHub::~DeviceHub() { JoinStorePool(); }
+DeviceHub::~DeviceHub() {
+  EndAllWaits();  // their timers would otherwise keep the pool busy until they fire
+  JoinStorePool();
+}
 
 void DeviceHub::JoinStorePool() {
   if (!pool_joined_.exchange(true)) store_pool_.join();
@@ -49,17 +51,23 @@ void DeviceHub::AcceptOn(Stream stream,
 
 void DeviceHub::Shutdown(std::chrono::milliseconds wait) {
   if (shutting_down_.exchange(true)) return;
-  std::vector<std::shared_ptr<DeviceSession>> sessions;
-  {
+  auto alive = [this] {
+    std::vector<std::shared_ptr<DeviceSession>> sessions;
     std::lock_guard lock(mu_);
     for (auto& [ptr, weak] : alive_) {
       if (auto s = weak.lock()) sessions.push_back(std::move(s));
     }
-  }
-  for (auto& s : sessions) s->Kick(1001, kReasonServerShutdown);
-  sessions.clear();
-  cv_.notify_all();
+    return sessions;
+  };
+  for (auto& s : alive()) s->Kick(1001, kReasonServerShutdown);
+  EndAllWaits();
   std::unique_lock lock(mu_);
+  if (cv_.wait_for(lock, wait, [this] { return alive_.empty(); })) return;
+  lock.unlock();
+  // Sessions whose peer does not complete the close are dropped: none may outlive the network
+  // threads.
+  for (auto& s : alive()) s->Drop();
+  lock.lock();
   cv_.wait_for(lock, wait, [this] { return alive_.empty(); });
 }
 
@@ -107,47 +115,29 @@ bool DeviceHub::Push(std::string_view serial_number, std::string_view facet, int
   return true;
 }
 
-ops::WaitOutcome DeviceHub::WaitApplied(std::string_view serial_number, std::string_view facet,
-                                        int64_t generation, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::unique_lock lock(mu_);
-  auto it = online_.find(serial_number);
-  if (it == online_.end()) {
-    if (!options_.cluster || shutting_down_) return ops::WaitOutcome::kOffline;
-    lock.unlock();
-    return WaitRemote(serial_number, facet, generation, timeout);
+void DeviceHub::Disconnect(std::string_view serial_number) {
+  std::shared_ptr<DeviceSession> session;
+  {
+    std::lock_guard lock(mu_);
+    auto it = online_.find(serial_number);
+    if (it != online_.end()) session = it->second.session;
   }
-  const uint64_t seq = it->second.seq;
-  while (true) {
-    auto p = progress_.find(serial_number);
-    if (p != progress_.end()) {
-      auto f = p->second.find(facet);
-      if (f != p->second.end()) {
-        if (f->second.applied >= generation) return ops::WaitOutcome::kApplied;
-        if (f->second.failed >= generation) return ops::WaitOutcome::kFailed;
-      }
-    }
-    it = online_.find(serial_number);
-    if (shutting_down_ || it == online_.end() || it->second.seq != seq) {
-      return ops::WaitOutcome::kOffline;
-    }
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
-      // One last look: the answer may have arrived with the timeout.
-      auto last = progress_.find(serial_number);
-      if (last != progress_.end()) {
-        auto f = last->second.find(facet);
-        if (f != last->second.end() && f->second.applied >= generation) {
-          return ops::WaitOutcome::kApplied;
-        }
-      }
-      return ops::WaitOutcome::kTimeout;
-    }
+  if (session) {
+    session->Kick(kCloseAuthFailed, kReasonSecretChanged);
+    return;
+  }
+  if (!options_.cluster) return;
+  if (auto remote = RemotePresence(serial_number)) {
+    boost::json::object kick{{"t", "kick"},
+                             {"sn", serial_number},
+                             {"session", remote->session_id},
+                             {"why", kReasonSecretChanged}};
+    options_.cluster->publish(remote->node_id, boost::json::serialize(kick));
   }
 }
 
 bool DeviceHub::Register(const std::shared_ptr<DeviceSession>& session,
                          const std::string& serial_number, const std::string& session_id,
-                         const std::map<std::string, int64_t>& applied,
                          std::shared_ptr<DeviceSession>* replaced) {
   {
     std::lock_guard lock(mu_);
@@ -157,13 +147,8 @@ bool DeviceHub::Register(const std::shared_ptr<DeviceSession>& session,
     entry.session = session;
     entry.seq = next_seq_++;
     entry.session_id = session_id;
-    auto& progress = progress_[serial_number];
-    for (const auto& [facet, g] : applied) {
-      auto& f = progress[facet];
-      if (g > f.applied) f.applied = g;
-    }
   }
-  cv_.notify_all();  // waiters on the replaced session see it went away
+  EndSessionWaits(serial_number, /*remote_only=*/false);  // the earlier session cannot answer
   return true;
 }
 
@@ -177,13 +162,13 @@ bool DeviceHub::Unregister(const std::string& serial_number, const DeviceSession
       removed = true;
     }
   }
-  if (removed) cv_.notify_all();
+  if (removed) EndSessionWaits(serial_number, /*remote_only=*/false);
   return removed;
 }
 
 void DeviceHub::NotifyApplied(const std::string& serial_number, const std::string& facet,
                               int64_t generation, bool ok) {
-  RecordProgress(serial_number, facet, generation, ok);
+  RecordReport(serial_number, facet, generation, ok);
   if (options_.cluster) {
     boost::json::object message{
         {"t", "applied"}, {"sn", serial_number}, {"facet", facet}, {"gen", generation}, {"ok", ok}};
@@ -193,18 +178,16 @@ void DeviceHub::NotifyApplied(const std::string& serial_number, const std::strin
   }
 }
 
-void DeviceHub::RecordProgress(const std::string& serial_number, const std::string& facet,
-                               int64_t generation, bool ok) {
-  {
-    std::lock_guard lock(mu_);
-    auto& f = progress_[serial_number][facet];
-    if (ok) {
-      if (generation > f.applied) f.applied = generation;
-    } else if (generation > f.failed) {
-      f.failed = generation;
+void DeviceHub::NotifyProgress(const std::string& serial_number, const std::string& facet,
+                               int64_t generation) {
+  RecordReport(serial_number, facet, generation, std::nullopt);
+  if (options_.cluster) {
+    boost::json::object message{
+        {"t", "progress"}, {"sn", serial_number}, {"facet", facet}, {"gen", generation}};
+    if (!options_.cluster->publish("", boost::json::serialize(message))) {
+      LogWarn("device " + serial_number + ": cannot tell other nodes of a progress report");
     }
   }
-  cv_.notify_all();
 }
 
 void DeviceHub::Track(const std::shared_ptr<DeviceSession>& session) {
@@ -217,7 +200,7 @@ void DeviceHub::Untrack(const DeviceSession* session) {
     std::lock_guard lock(mu_);
     alive_.erase(session);
   }
-  cv_.notify_all();
+  cv_.notify_all();  // Shutdown waits for the last one
 }
 
 }  // namespace sag::device

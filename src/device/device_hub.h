@@ -1,8 +1,9 @@
 // The device channel's server side: DeviceHub owns the online sessions (serial number -> session),
-// their presence, and the waits of operations for applied generations. Sessions (device_session.h)
+// their presence, and the waits of operations for devices' answers. Sessions (device_session.h)
 // run on the HTTP listener's network threads; every store call they need runs on the hub's own
-// small thread pool, never on a network thread and never on the request workers (which may all be
-// blocked in WaitApplied).
+// small thread pool, never on a network thread and never on the request workers. A wait holds no
+// thread: it is a record completed by the device's report, the end of its session, or a timer on
+// the hub's pool (device_wait.cc).
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -39,6 +41,7 @@ inline constexpr std::string_view kReasonLeaseExpired = "lease_expired";
 inline constexpr std::string_view kReasonClosed = "closed";
 inline constexpr std::string_view kReasonReplaced = "replaced";
 inline constexpr std::string_view kReasonServerShutdown = "server_shutdown";
+inline constexpr std::string_view kReasonSecretChanged = "secret_changed";
 
 // Several nodes on one database (docs/deployment.md): how the hub reaches the others. Presence is
 // kept in the store (store::ClusterStore) under this node's lease; messages go through publish.
@@ -50,7 +53,7 @@ struct DeviceHubCluster {
   const Clock* wall_clock = nullptr;  // leases are real time (the business clock may be moved)
   std::chrono::milliseconds node_lease{30000};
   // How often a wait for a device on another node re-reads the store (in case a notification was
-  // lost, or the node holding the device died).
+  // lost, or the node holding the device died): a timer on the hub's pool, not a thread.
   std::chrono::milliseconds recheck{1000};
 };
 
@@ -58,12 +61,11 @@ struct DeviceHubOptions {
   std::chrono::milliseconds lease{30000};
   std::chrono::milliseconds heartbeat{10000};
   std::chrono::milliseconds hello_timeout{10000};
-  bool open_registry = true;  // enrolment (hello.enroll_secret) allowed
   int store_threads = 2;
   // Upgrades (ops/upgrade_engine.h): the download-token key and the overall upgrade deadline.
   std::string artifact_token_key = {};
   int64_t upgrade_timeout_ms = 30 * 60 * 1000;
-  // Set: presence, Push and WaitApplied reach devices connected to other nodes. Unset (one node):
+  // Set: presence, Push and AwaitDevice reach devices connected to other nodes. Unset (one node):
   // everything stays in memory, with no store reads for presence.
   std::optional<DeviceHubCluster> cluster;
 };
@@ -84,8 +86,9 @@ class DeviceHub : public ops::DeviceControl {
   void Accept(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
               boost::beast::http::request<boost::beast::http::string_body> request);
 
-  // Closes every session with code 1001 (reason server_shutdown), records them offline, wakes
-  // every waiter (kOffline) and refuses new sessions. Waits up to `wait` for the sessions to end.
+  // Closes every session with code 1001 (reason server_shutdown), records them offline, ends
+  // every wait (kOffline; later waits end so at once) and refuses new sessions. Waits up to `wait`
+  // for the sessions to end.
   void Shutdown(std::chrono::milliseconds wait = std::chrono::milliseconds(1000));
   // Runs the store work still queued and stops the store pool; call after the network threads
   // stopped and before they are destroyed (queued work may post to session strands).
@@ -95,14 +98,16 @@ class DeviceHub : public ops::DeviceControl {
   bool IsOnline(std::string_view serial_number) const override;
   bool Push(std::string_view serial_number, std::string_view facet, int64_t generation,
             std::string_view value_json) override;
-  ops::WaitOutcome WaitApplied(std::string_view serial_number, std::string_view facet,
-                               int64_t generation, std::chrono::milliseconds timeout) override;
+  void AwaitDevice(ops::DeviceWait wait, ops::WaitCallback done) override;
+  void Disconnect(std::string_view serial_number) override;
 
   // What the upgrade engine needs to act for this hub's sessions.
   ops::UpgradeEnv upgrade_env();
 
   // Number of online sessions.
   size_t online_count() const;
+  // Number of waits not ended yet.
+  size_t waits() const;
 
   // Cluster mode (options.cluster set); definitions in device_hub_cluster.cc.
   // Renews this node's lease (claiming the presence of every local session again when another
@@ -112,7 +117,7 @@ class DeviceHub : public ops::DeviceControl {
   // A message from another node (or this one) published through DeviceHubCluster::publish; called
   // on the notification thread, never blocks on the store.
   void OnClusterMessage(std::string_view message);
-  // Notifications may have been lost: wakes remote waiters so they re-read the store.
+  // Notifications may have been lost: waits for devices on other nodes re-read the store now.
   void OnClusterResync();
   // Removes this node's lease and presences (after Shutdown and JoinStorePool).
   void LeaveCluster();
@@ -124,12 +129,11 @@ class DeviceHub : public ops::DeviceControl {
   const DeviceHubOptions& options() const { return options_; }
   boost::asio::thread_pool& store_pool() { return store_pool_; }
   bool shutting_down() const { return shutting_down_.load(); }
-  // Makes session the online session of its serial number, with the generations it reported
-  // applied; the session it replaces (if any) is returned so the caller can close it. Returns
-  // false (registering nothing) once shutting down.
+  // Makes session the online session of its serial number (ending the confirmation waits bound to
+  // an earlier session); the session it replaces (if any) is returned so the caller can close it.
+  // Returns false (registering nothing) once shutting down.
   bool Register(const std::shared_ptr<DeviceSession>& session, const std::string& serial_number,
-                const std::string& session_id, const std::map<std::string, int64_t>& applied,
-                std::shared_ptr<DeviceSession>* replaced);
+                const std::string& session_id, std::shared_ptr<DeviceSession>* replaced);
   // Cluster mode, on a hub store thread: makes (this node, session_id) the device's presence and
   // kicks the session it replaces on another node; false when nothing was claimed (one node, or
   // the store failed).
@@ -139,9 +143,12 @@ class DeviceHub : public ops::DeviceControl {
   void ReleasePresence(const std::string& serial_number, const std::string& session_id);
   // Removes session if it is still the online session of serial_number; true when it was.
   bool Unregister(const std::string& serial_number, const DeviceSession* session);
-  // Records the device's answer for waiters (after the store has it), on every node.
+  // Records the device's applied report for waits (after the store has it), on every node.
   void NotifyApplied(const std::string& serial_number, const std::string& facet, int64_t generation,
                      bool ok);
+  // Records the device's progress report for waits (after the store has it), on every node.
+  void NotifyProgress(const std::string& serial_number, const std::string& facet,
+                      int64_t generation);
   // Sessions alive (authenticated or not), for Shutdown.
   void Track(const std::shared_ptr<DeviceSession>& session);
   void Untrack(const DeviceSession* session);
@@ -151,29 +158,60 @@ class DeviceHub : public ops::DeviceControl {
   void AcceptOn(Stream stream,
                 boost::beast::http::request<boost::beast::http::string_body> request);
 
-  struct FacetProgress {
-    int64_t applied = 0;
-    int64_t failed = 0;  // the highest generation answered failed/reverted
+  // The last reports of a device for one facet (kept across sessions: an answer may arrive just
+  // before the session ends, or before the wait for it starts).
+  struct FacetReports {
+    int64_t ok = 0;        // the last generation reported applied ok
+    int64_t failed = 0;    // the last generation reported failed or reverted
+    int64_t progress = 0;  // the last generation a progress report was about
   };
   struct Online {
     std::shared_ptr<DeviceSession> session;
     uint64_t seq = 0;  // changes with every new session of the serial number
     std::string session_id;
   };
+  struct Waiter;  // device_wait.cc
 
-  // Records an applied/failed answer for waiters on this node (no message to others).
-  void RecordProgress(const std::string& serial_number, const std::string& facet,
-                      int64_t generation, bool ok);
+  // Records an applied report, or (ok unset) a progress report, for the waits on this node and
+  // ends those it answers (no message to other nodes).
+  void RecordReport(const std::string& serial_number, const std::string& facet, int64_t generation,
+                    std::optional<bool> ok);
   // Cluster mode: the live presence of a device held by another node, if any.
   std::optional<store::DevicePresence> RemotePresence(std::string_view serial_number) const;
-  // Cluster mode: WaitApplied for a device held by another node.
-  ops::WaitOutcome WaitRemote(std::string_view serial_number, std::string_view facet,
-                              int64_t generation, std::chrono::milliseconds timeout);
   // Cluster mode, on a hub store thread: sends the stored desired value of facet to the local
   // session of serial_number (a Push from another node).
   void DeliverDesired(const std::string& serial_number, const std::string& facet,
                       int64_t generation);
   int64_t WallNowMs() const;
+
+  // Waits (device_wait.cc). Under mu_: how the device's known reports answer w, if they do.
+  std::optional<ops::WaitOutcome> AnsweredLocked(const Waiter& w) const;
+  // Under mu_: removes w from waiters_ (false when it was gone already) and cancels its timer.
+  bool RemoveLocked(const std::shared_ptr<Waiter>& w);
+  // Calls w's callback with outcome on the store pool; w must have been removed.
+  void Finish(const std::shared_ptr<Waiter>& w, ops::WaitOutcome outcome);
+  // Under mu_: ends (collecting into *ended) the waits of serial_number that pred selects.
+  template <typename Pred>
+  void EndWaitsLocked(std::string_view serial_number, Pred pred, ops::WaitOutcome outcome,
+                      std::vector<std::pair<std::shared_ptr<Waiter>, ops::WaitOutcome>>* ended);
+  // Under mu_: arms w's timer for its deadline, or sooner for its next store re-read.
+  void ArmLocked(const std::shared_ptr<Waiter>& w, std::chrono::steady_clock::time_point at);
+  // w's timer fired: its deadline passed, or (a device on another node) the store is re-read.
+  void OnWaiterTimer(const std::shared_ptr<Waiter>& w);
+  // Cluster mode, on a hub store thread: what the store says of w's device, if it decides w.
+  std::optional<ops::WaitOutcome> RecheckRemote(const Waiter& w);
+  // Cluster mode: every wait for a device on another node re-reads the store now.
+  void RecheckRemoteWaits();
+  // Ends (kOffline) the confirmation waits of serial_number bound to a session: all of them, or
+  // with remote_only those bound to remote_holder on another node.
+  void EndSessionWaits(const std::string& serial_number, bool remote_only,
+                       std::string_view remote_holder = {});
+  // Ends every wait (kOffline).
+  void EndAllWaits();
+  // True when serial_number has a session on this node.
+  bool IsLocal(std::string_view serial_number) const;
+  // Under mu_: true when another node said holder's session of serial_number ended.
+  bool RemoteEndedLocked(std::string_view serial_number, const std::string& holder) const;
 
   store::Store& store_;
   const SecretBox& secrets_;
@@ -184,14 +222,14 @@ class DeviceHub : public ops::DeviceControl {
   std::atomic<bool> pool_joined_{false};
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;  // signalled when a session is untracked (for Shutdown)
   std::map<std::string, Online, std::less<>> online_;
-  // What devices confirmed or failed, kept across sessions (an answer may arrive just before the
-  // session ends).
-  std::map<std::string, std::map<std::string, FacetProgress, std::less<>>, std::less<>> progress_;
+  std::map<std::string, std::map<std::string, FacetReports, std::less<>>, std::less<>> reports_;
   std::map<const DeviceSession*, std::weak_ptr<DeviceSession>> alive_;
+  // The waits, per serial number.
+  std::map<std::string, std::vector<std::shared_ptr<Waiter>>, std::less<>> waiters_;
   // Cluster mode: sessions that ended on other nodes ("node/session" per serial number, the last
-  // one), for remote waiters.
+  // one), so that a wait starting after the news does not bind to them.
   std::map<std::string, std::string, std::less<>> remote_ended_;
   uint64_t next_seq_ = 1;
 };

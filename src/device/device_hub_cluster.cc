@@ -1,7 +1,7 @@
 // DeviceHub across nodes (DeviceHubOptions::cluster): presence in the store under this node's
-// lease, Push routed to the node holding the session, and waits completed by applied reports from
-// any node. Messages are JSON objects with "t": desired | kick (to one node), applied | offline (to
-// every node).
+// lease, Push routed to the node holding the session, and waits completed by the reports of the
+// device from whichever node holds it. Messages are JSON objects with "t": desired | kick (to one
+// node), applied | progress | offline (to every node).
 #include <boost/json.hpp>
 
 #include "common/log.h"
@@ -105,7 +105,7 @@ void DeviceHub::ClusterTick() {
     auto r = store_.RecordDeviceOffline(sn, kReasonLeaseExpired, clock_.NowMs());
     if (!r) LogWarn("device " + sn + ": cannot record offline: " + r.error().detail);
   }
-  if (!expired->empty()) cv_.notify_all();
+  if (!expired->empty()) RecheckRemoteWaits();  // waits for their devices end now
 }
 
 void DeviceHub::LeaveCluster() {
@@ -115,7 +115,7 @@ void DeviceHub::LeaveCluster() {
   }
 }
 
-void DeviceHub::OnClusterResync() { cv_.notify_all(); }
+void DeviceHub::OnClusterResync() { RecheckRemoteWaits(); }
 
 void DeviceHub::OnClusterMessage(std::string_view message) {
   if (!options_.cluster) return;
@@ -140,17 +140,25 @@ void DeviceHub::OnClusterMessage(std::string_view message) {
       auto it = online_.find(sn);
       if (it != online_.end() && it->second.session_id == session_id) session = it->second.session;
     }
-    if (session) session->Kick(kCloseReplaced, kReasonReplaced);
+    if (!session) return;
+    if (StringField(o, "why") == kReasonSecretChanged) {
+      session->Kick(kCloseAuthFailed, kReasonSecretChanged);
+    } else {
+      session->Kick(kCloseReplaced, kReasonReplaced);
+    }
   } else if (type == "applied") {
     const boost::json::value* ok = o.if_contains("ok");
-    RecordProgress(sn, StringField(o, "facet"), IntField(o, "gen"),
-                   ok != nullptr && ok->is_bool() && ok->get_bool());
+    RecordReport(sn, StringField(o, "facet"), IntField(o, "gen"),
+                 ok != nullptr && ok->is_bool() && ok->get_bool());
+  } else if (type == "progress") {
+    RecordReport(sn, StringField(o, "facet"), IntField(o, "gen"), std::nullopt);
   } else if (type == "offline") {
+    const std::string holder = Holder(StringField(o, "node"), StringField(o, "session"));
     {
       std::lock_guard lock(mu_);
-      remote_ended_[sn] = Holder(StringField(o, "node"), StringField(o, "session"));
+      remote_ended_[sn] = holder;
     }
-    cv_.notify_all();
+    EndSessionWaits(sn, /*remote_only=*/true, holder);
   }
 }
 
@@ -172,56 +180,6 @@ void DeviceHub::DeliverDesired(const std::string& serial_number, const std::stri
     if (f.facet == facet && f.desired_generation >= generation) {
       session->SendDesired(f.facet, f.desired_generation, f.desired_value);
     }
-  }
-}
-
-ops::WaitOutcome DeviceHub::WaitRemote(std::string_view serial_number, std::string_view facet,
-                                       int64_t generation, std::chrono::milliseconds timeout) {
-  using SteadyClock = std::chrono::steady_clock;
-  const auto deadline = SteadyClock::now() + timeout;
-  auto presence = RemotePresence(serial_number);
-  if (!presence) return ops::WaitOutcome::kOffline;
-  const std::string holder = Holder(presence->node_id, presence->session_id);
-  auto next_recheck = SteadyClock::now();
-  std::unique_lock lock(mu_);
-  while (true) {
-    if (shutting_down_) return ops::WaitOutcome::kOffline;
-    // What notifications told us.
-    auto p = progress_.find(serial_number);
-    if (p != progress_.end()) {
-      auto f = p->second.find(facet);
-      if (f != p->second.end()) {
-        if (f->second.applied >= generation) return ops::WaitOutcome::kApplied;
-        if (f->second.failed >= generation) return ops::WaitOutcome::kFailed;
-      }
-    }
-    auto ended = remote_ended_.find(serial_number);
-    if (ended != remote_ended_.end() && ended->second == holder) return ops::WaitOutcome::kOffline;
-    const auto now = SteadyClock::now();
-    if (now >= next_recheck) {
-      // What the store says, in case a notification was lost or the holding node died.
-      lock.unlock();
-      auto facets = store_.GetDeviceFacets(serial_number);
-      auto current = RemotePresence(serial_number);
-      lock.lock();
-      if (facets) {
-        for (const store::DeviceFacetRecord& f : *facets) {
-          if (f.facet != facet) continue;
-          if (f.applied_generation >= generation) return ops::WaitOutcome::kApplied;
-          if (f.result_generation >= generation && !f.last_result.empty() &&
-              f.last_result != "ok") {
-            return ops::WaitOutcome::kFailed;
-          }
-        }
-      }
-      if (!current || Holder(current->node_id, current->session_id) != holder) {
-        return ops::WaitOutcome::kOffline;
-      }
-      next_recheck = SteadyClock::now() + options_.cluster->recheck;
-      continue;  // re-check the notifications that may have come meanwhile
-    }
-    if (now >= deadline) return ops::WaitOutcome::kTimeout;
-    cv_.wait_until(lock, std::min(deadline, next_recheck));
   }
 }
 

@@ -1,5 +1,7 @@
 #include "device/device_session.h"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/ssl.hpp>
@@ -19,6 +21,24 @@ namespace websocket = beast::websocket;
 using Clock = std::chrono::steady_clock;
 
 constexpr uint16_t kClosePolicy = 1008;
+constexpr uint16_t kCloseUnsupportedData = 1003;
+// Bytes queued for a device that does not read them; past this the session is dropped.
+constexpr size_t kMaxOutboxBytes = 256 * 1024;
+// How long a started close may take before the TCP connection is closed regardless.
+constexpr auto kCloseGrace = std::chrono::seconds(5);
+// The inbound budget: a burst of messages, then a steady rate (a device sends a heartbeat every
+// few seconds and a handful of reports per change).
+constexpr double kReadBurst = 100;
+constexpr double kReadsPerSecond = 20;
+
+// An unknown message type as it may be echoed in an error: short printable ASCII, else nothing.
+std::string EchoableType(const std::string& type) {
+  if (type.size() > 64) return "";
+  for (char c : type) {
+    if (c < 0x20 || c > 0x7e) return "";
+  }
+  return type;
+}
 
 }  // namespace
 
@@ -27,7 +47,10 @@ DeviceSessionOn<Stream>::DeviceSessionOn(Stream stream, DeviceHub& hub)
     : ws_(std::move(stream)),
       hub_(hub),
       store_strand_(asio::make_strand(hub.store_pool().get_executor())),
-      timer_(ws_.get_executor()) {}
+      timer_(ws_.get_executor()),
+      read_timer_(ws_.get_executor()),
+      read_tokens_(kReadBurst),
+      tokens_at_(Clock::now()) {}
 
 template <typename Stream>
 DeviceSessionOn<Stream>::~DeviceSessionOn() = default;
@@ -42,7 +65,7 @@ void DeviceSessionOn<Stream>::Start(beast::http::request<beast::http::string_bod
     timeout.idle_timeout = websocket::stream_base::none();
     timeout.keep_alive_pings = false;
     self->ws_.set_option(timeout);
-    self->ws_.read_message_max(kMaxFrameBytes);
+    self->ws_.read_message_max(kMaxHelloFrameBytes);  // until welcome: the hello only
     self->ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "sagd"); }));
     self->ws_.async_accept(request, [self](beast::error_code ec) { self->OnAccept(ec); });
@@ -68,137 +91,203 @@ void DeviceSessionOn<Stream>::Read() {
 }
 
 template <typename Stream>
-void DeviceSessionOn<Stream>::OnRead(beast::error_code ec) {
-  if (ec) return End();
-  std::string text = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(buffer_.size());
-  if (state_ == State::kOnline && !close_started_) {
-    deadline_ = Clock::now() + hub_.options().lease;  // any message renews the lease
+void DeviceSessionOn<Stream>::ReadNext() {
+  if (ended_ || closing()) return;  // a close reads what it needs itself
+  const auto now = Clock::now();
+  const double elapsed = std::chrono::duration<double>(now - tokens_at_).count();
+  read_tokens_ = std::min(kReadBurst, read_tokens_ + elapsed * kReadsPerSecond);
+  tokens_at_ = now;
+  if (read_tokens_ >= 1) {
+    read_tokens_ -= 1;
+    return Read();
   }
-  if (!close_started_ && !pending_close_) Handle(text);
-  Read();  // keep reading: a close handshake completes through the read
+  const auto wait = std::chrono::duration<double>((1 - read_tokens_) / kReadsPerSecond);
+  read_timer_.expires_after(std::chrono::duration_cast<Clock::duration>(wait));
+  read_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    if (!ec) self->ReadNext();
+  });
 }
 
 template <typename Stream>
-void DeviceSessionOn<Stream>::Handle(const std::string& text) {
+void DeviceSessionOn<Stream>::OnRead(beast::error_code ec) {
+  if (ec) return End();
+  if (closing()) return;  // the close completes (or its grace period ends) without us
+  if (ws_.got_binary()) {
+    buffer_.consume(buffer_.size());
+    Send(FormatError(kErrBadMessage, "binary frames are not part of the protocol"));
+    return CloseWith(kCloseUnsupportedData);
+  }
+  std::string text = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  if (state_ == State::kOnline) {
+    deadline_ = Clock::now() + hub_.options().lease;  // any message renews the lease
+  }
+  if (Handle(text)) ReadNext();
+}
+
+template <typename Stream>
+template <typename Work>
+void DeviceSessionOn<Stream>::ThenReadNext(Work work) {
+  asio::post(store_strand_, [self = this->shared_from_this(), work = std::move(work)]() mutable {
+    work(*self);
+    asio::post(self->ws_.get_executor(), [self] { self->ReadNext(); });
+  });
+}
+
+template <typename Stream>
+bool DeviceSessionOn<Stream>::Handle(const std::string& text) {
   auto parsed = ParseDeviceMessage(text);
+  if (state_ != State::kOnline) {
+    // Before welcome the one message read must be a well-formed hello of this protocol version.
+    if (!parsed || parsed->type != DeviceMessageType::kHello) {
+      Send(FormatError(kErrBadMessage, parsed ? "hello expected" : parsed.error()));
+      CloseWith(kClosePolicy);
+      return false;
+    }
+    if (parsed->hello.protocol != kProtocolVersion) {
+      Send(FormatError(kErrProtocolVersion,
+                       "this server speaks protocol " + std::to_string(kProtocolVersion)));
+      CloseWith(kCloseProtocolVersion);
+      return false;
+    }
+    state_ = State::kAuthenticating;
+    asio::post(store_strand_,
+               [self = this->shared_from_this(), hello = std::move(parsed->hello)]() mutable {
+                 self->Authenticate(std::move(hello));
+               });
+    return false;  // nothing more is read before welcome
+  }
   if (!parsed) {
     Send(FormatError(kErrBadMessage, parsed.error()));
-    if (state_ != State::kOnline) CloseWith(kClosePolicy);
-    return;
+    return true;
   }
   DeviceMessage& m = *parsed;
-  if (m.type == DeviceMessageType::kUnknown) {
-    Send(FormatError(kErrUnknownType, "unknown type " + m.type_name));
-    return;
+  switch (m.type) {
+    case DeviceMessageType::kUnknown: {
+      const std::string type = EchoableType(m.type_name);
+      Send(FormatError(kErrUnknownType, type.empty() ? "unknown type" : "unknown type " + type));
+      return true;
+    }
+    case DeviceMessageType::kHeartbeat:
+      return true;
+    case DeviceMessageType::kHello:
+      Send(FormatError(kErrBadMessage, "already authenticated"));
+      return true;
+    case DeviceMessageType::kApplied:
+      ThenReadNext([a = std::move(m.applied)](DeviceSessionOn& self) {
+        DeviceHub& hub = self.hub_;
+        auto r = hub.store().RecordApplied(self.serial_number_, a.facet, a.generation, a.result,
+                                           a.detail, hub.clock().NowMs());
+        if (!r) {
+          LogWarn("device " + self.serial_number_ + ": cannot record applied: " + r.error().detail);
+        }
+        hub.NotifyApplied(self.serial_number_, a.facet, a.generation, a.result == "ok");
+        if (a.facet == store::kFacetFirmware || a.facet == store::kFacetDpi) {
+          ops::OnUpgradeApplied(hub.upgrade_env(), self.serial_number_, a.facet, a.generation,
+                                a.result, a.detail);
+        }
+      });
+      return false;
+    case DeviceMessageType::kProgress:
+      ThenReadNext([p = std::move(m.progress)](DeviceSessionOn& self) {
+        DeviceHub& hub = self.hub_;
+        ops::OnUpgradeProgress(hub.upgrade_env(), self.serial_number_, p.facet, p.generation,
+                               p.state, p.bytes, p.detail);
+        hub.NotifyProgress(self.serial_number_, p.facet, p.generation);
+      });
+      return false;
   }
-  switch (state_) {
-    case State::kAwaitHello:
-      if (m.type != DeviceMessageType::kHello) {
-        Send(FormatError(kErrBadMessage, "hello expected"));
-        CloseWith(kClosePolicy);
-        return;
-      }
-      state_ = State::kAuthenticating;
-      asio::post(store_strand_,
-                 [self = this->shared_from_this(), hello = std::move(m.hello)]() mutable {
-                   self->Authenticate(std::move(hello));
-                 });
-      return;
-    case State::kAuthenticating:
-      return;  // nothing is expected before welcome; heartbeats are harmless
-    case State::kOnline:
-      if (m.type == DeviceMessageType::kApplied) {
-        asio::post(store_strand_, [self = this->shared_from_this(), a = std::move(m.applied)] {
-          DeviceHub& hub = self->hub_;
-          auto r = hub.store().RecordApplied(self->serial_number_, a.facet, a.generation, a.result,
-                                             a.detail, hub.clock().NowMs());
-          if (!r)
-            LogWarn("device " + self->serial_number_ +
-                    ": cannot record applied: " + r.error().detail);
-          hub.NotifyApplied(self->serial_number_, a.facet, a.generation, a.result == "ok");
-          if (a.facet == store::kFacetFirmware || a.facet == store::kFacetDpi) {
-            ops::OnUpgradeApplied(hub.upgrade_env(), self->serial_number_, a.facet, a.generation,
-                                  a.result, a.detail);
-          }
-        });
-      } else if (m.type == DeviceMessageType::kProgress) {
-        asio::post(store_strand_, [self = this->shared_from_this(), p = std::move(m.progress)] {
-          ops::OnUpgradeProgress(self->hub_.upgrade_env(), self->serial_number_, p.facet,
-                                 p.generation, p.state, p.bytes, p.detail);
-        });
-      } else if (m.type == DeviceMessageType::kHello) {
-        Send(FormatError(kErrBadMessage, "already authenticated"));
-      }
-      return;
-    case State::kHandshake:
-      return;
-  }
+  return true;
 }
 
 template <typename Stream>
 void DeviceSessionOn<Stream>::Authenticate(Hello hello) {
-  bool ok = false;
-  auto device = hub_.store().GetDevice(hello.serial_number);
-  if (device && !device->retired) {
-    if (device->sealed_secret.empty()) {
-      const size_t n = hello.enroll_secret.size();
-      if (hub_.options().open_registry && hello.proof.empty() && n >= kMinSecretLength &&
-          n <= kMaxSecretLength) {
-        auto enrolled = hub_.store().EnrollDeviceSecret(hello.serial_number,
-                                                        hub_.secrets().Seal(hello.enroll_secret));
-        ok = enrolled && *enrolled;
-      }
-    } else if (!hello.proof.empty()) {
-      auto secret = hub_.secrets().Open(device->sealed_secret);
-      ok = secret && VerifyProof(*secret, hello.serial_number, nonce_, hello.proof);
+  DeviceHub& hub = hub_;
+  std::string refusal(kErrAuthFailed);
+  auto device = hub.store().GetDevice(hello.serial_number);
+  if (device && !device->retired && !device->sealed_secret.empty()) {
+    auto secret = hub.secrets().Open(device->sealed_secret);
+    if (secret && VerifyProof(*secret, hello.serial_number, nonce_, hello.proof)) {
+      // A device that proved its secret but reports another model than the inventory's is not
+      // taken for that device (upgrades are chosen by the inventory's model).
+      refusal = !hello.model.empty() && hello.model != device->hardware_model
+                    ? std::string(kErrModelMismatch)
+                    : std::string();
     }
   } else if (!device && device.error().code != store::StoreErrorCode::kNotFound) {
     LogWarn("device channel: cannot read device: " + device.error().detail);
   }
-  hello.enroll_secret.clear();
   std::string session_id;
-  if (ok) {
+  if (refusal.empty()) {
     session_id = "ds-" + HexEncode(RandomBytes(12));
-    // Record what the device reports before it is welcomed (and so seen online): a caller that
-    // finds it online also finds its firmware, DPI version and boot time.
-    auto r = hub_.store().RecordDeviceConnected(hello.serial_number, hello.firmware, hello.dpi,
-                                                hello.boot_time_ms, hub_.clock().NowMs());
+    const int64_t now = hub.clock().NowMs();
+    // Everything the hello reports is recorded before the device is welcomed (and so seen
+    // online): a caller that finds it online also finds its versions and boot time, and a new
+    // desired generation is above every generation the device says it applied.
+    auto r = hub.store().RecordDeviceConnected(hello.serial_number, hello.firmware, hello.dpi,
+                                               hello.boot_time_ms, now);
     if (!r) {
       LogWarn("device " + hello.serial_number + ": cannot record connection: " + r.error().detail);
     }
-    // An upgrade whose target the device now runs succeeds only with this report (§7).
-    ops::OnDeviceHello(hub_.upgrade_env(), hello.serial_number, hello.firmware, hello.dpi);
+    CatchUpApplied(hello);
+    // An upgrade whose target the device now runs succeeds only with this report.
+    ops::OnDeviceHello(hub.upgrade_env(), hello.serial_number, hello.firmware, hello.dpi);
     // A device that booted (a new boot time, or its first connection) gets its boot-time
     // auto-upgrade (docs/semantics.md "Automatic upgrades").
     if (device->boot_ms != hello.boot_time_ms) {
-      ops::OnDeviceBooted(hub_.upgrade_env(), hello.serial_number);
+      ops::OnDeviceBooted(hub.upgrade_env(), hello.serial_number);
     }
     // Several nodes: other nodes see the device online (here) from now on.
-    if (hub_.ClaimPresence(hello.serial_number, session_id)) {
+    if (hub.ClaimPresence(hello.serial_number, session_id)) {
       claimed_serial_ = hello.serial_number;
       claimed_session_ = session_id;
     }
   }
-  asio::post(ws_.get_executor(),
-             [self = this->shared_from_this(), hello = std::move(hello), ok, session_id]() mutable {
-               self->OnAuthenticated(std::move(hello), ok, std::move(session_id));
-             });
+  asio::post(ws_.get_executor(), [self = this->shared_from_this(), hello = std::move(hello),
+                                  refusal = std::move(refusal), session_id]() mutable {
+    self->OnAuthenticated(std::move(hello), std::move(refusal), std::move(session_id));
+  });
 }
 
 template <typename Stream>
-void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, bool ok, std::string session_id) {
-  if (ended_ || close_started_ || pending_close_) return;
-  if (!ok) {
-    LogInfo("device channel: authentication failed for a hello");
-    Send(FormatError(kErrAuthFailed));
+void DeviceSessionOn<Stream>::CatchUpApplied(const Hello& hello) {
+  DeviceHub& hub = hub_;
+  auto facets = hub.store().GetDeviceFacets(hello.serial_number);
+  if (!facets) {
+    LogWarn("device " + hello.serial_number + ": cannot read facets: " + facets.error().detail);
+    return;
+  }
+  for (const auto& [facet, reported] : hello.applied) {
+    int64_t stored = 0;
+    for (const store::DeviceFacetRecord& f : *facets) {
+      if (f.facet == facet) stored = f.applied_generation;
+    }
+    if (reported <= stored) continue;
+    // The device confirmed more than the store knows (its report was lost, or the store was
+    // restored from an older backup): the store catches up.
+    auto r = hub.store().RecordApplied(hello.serial_number, facet, reported, "ok", "",
+                                       hub.clock().NowMs());
+    if (r) {
+      hub.NotifyApplied(hello.serial_number, facet, reported, true);
+    } else {
+      LogWarn("device " + hello.serial_number + ": cannot record applied: " + r.error().detail);
+    }
+  }
+}
+
+template <typename Stream>
+void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, std::string refusal,
+                                              std::string session_id) {
+  if (ended_ || closing()) return;
+  if (!refusal.empty()) {
+    LogInfo("device channel: a hello was refused (" + refusal + ")");
+    Send(FormatError(refusal));
     CloseWith(kCloseAuthFailed);
     return;
   }
   serial_number_ = hello.serial_number;
   std::shared_ptr<DeviceSession> replaced;
-  if (!hub_.Register(this->shared_from_this(), serial_number_, session_id, hello.applied,
-                     &replaced)) {
+  if (!hub_.Register(this->shared_from_this(), serial_number_, session_id, &replaced)) {
     end_reason_ = std::string(kReasonServerShutdown);
     CloseWith(1001);
     return;
@@ -206,6 +295,7 @@ void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, bool ok, std::string 
   if (replaced) replaced->Kick(kCloseReplaced, kReasonReplaced);
   state_ = State::kOnline;
   session_id_ = std::move(session_id);
+  ws_.read_message_max(kMaxFrameBytes);
   Send(FormatWelcome(session_id_, hub_.options().lease.count(), hub_.options().heartbeat.count()));
   deadline_ = Clock::now() + hub_.options().lease;
   ArmTimer();
@@ -213,12 +303,12 @@ void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, bool ok, std::string 
   asio::post(store_strand_, [self = this->shared_from_this(), hello = std::move(hello)]() mutable {
     self->AfterWelcome(std::move(hello));
   });
+  ReadNext();
 }
 
 template <typename Stream>
 void DeviceSessionOn<Stream>::AfterWelcome(Hello hello) {
   DeviceHub& hub = hub_;
-  const int64_t now = hub.clock().NowMs();
   auto facets = hub.store().GetDeviceFacets(serial_number_);
   if (!facets) {
     LogWarn("device " + serial_number_ + ": cannot read facets: " + facets.error().detail);
@@ -227,21 +317,15 @@ void DeviceSessionOn<Stream>::AfterWelcome(Hello hello) {
   for (const store::DeviceFacetRecord& f : *facets) {
     auto it = hello.applied.find(f.facet);
     const int64_t reported = it == hello.applied.end() ? 0 : it->second;
-    if (reported > f.applied_generation) {
-      // The device confirmed more than the store knows (e.g. its report was lost): catch up.
-      auto rec = hub.store().RecordApplied(serial_number_, f.facet, reported, "ok", "", now);
-      if (rec) hub.NotifyApplied(serial_number_, f.facet, reported, true);
+    if (f.desired_generation <= reported) continue;
+    // A firmware/dpi generation is re-sent only while its upgrade is in flight: a finished,
+    // failed or timed-out upgrade is never resumed by a reconnect.
+    if ((f.facet == store::kFacetFirmware || f.facet == store::kFacetDpi) &&
+        !ops::IsActiveUpgradeGeneration(hub.upgrade_env(), serial_number_, f.facet,
+                                        f.desired_generation)) {
+      continue;
     }
-    if (f.desired_generation > reported) {
-      // A firmware/dpi generation is re-sent only while its upgrade is in flight: a finished,
-      // failed or timed-out upgrade is never resumed by a reconnect.
-      if ((f.facet == store::kFacetFirmware || f.facet == store::kFacetDpi) &&
-          !ops::IsActiveUpgradeGeneration(hub.upgrade_env(), serial_number_, f.facet,
-                                          f.desired_generation)) {
-        continue;
-      }
-      SendDesired(f.facet, f.desired_generation, f.desired_value);
-    }
+    SendDesired(f.facet, f.desired_generation, f.desired_value);
   }
 }
 
@@ -250,10 +334,7 @@ void DeviceSessionOn<Stream>::SendDesired(std::string facet, int64_t generation,
                                           std::string value_json) {
   asio::post(ws_.get_executor(), [self = this->shared_from_this(), facet = std::move(facet),
                                   generation, value = std::move(value_json)] {
-    if (self->state_ != State::kOnline || self->ended_ || self->close_started_ ||
-        self->pending_close_) {
-      return;
-    }
+    if (self->state_ != State::kOnline || self->ended_ || self->closing()) return;
     self->Send(FormatDesired(facet, generation, value));
   });
 }
@@ -262,19 +343,29 @@ template <typename Stream>
 void DeviceSessionOn<Stream>::Kick(uint16_t code, std::string_view reason) {
   asio::post(ws_.get_executor(),
              [self = this->shared_from_this(), code, reason = std::string(reason)] {
-               if (self->ended_ || self->close_started_ || self->pending_close_) return;
+               if (self->ended_ || self->closing()) return;
                self->end_reason_ = reason;
-               if (self->state_ == State::kHandshake) {
-                 beast::error_code ignored;
-                 beast::get_lowest_layer(self->ws_).socket().close(ignored);
-                 return;
-               }
+               if (self->state_ == State::kHandshake) return self->End();
                self->CloseWith(code);
              });
 }
 
 template <typename Stream>
+void DeviceSessionOn<Stream>::Drop() {
+  asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->End(); });
+}
+
+template <typename Stream>
 void DeviceSessionOn<Stream>::Send(std::string text) {
+  if (ended_) return;
+  if (outbox_bytes_ + text.size() > kMaxOutboxBytes) {
+    // The peer does not read what it is sent: nothing more can reach it, not even a close.
+    LogInfo(
+        "device channel: " + (serial_number_.empty() ? std::string("a device") : serial_number_) +
+        " does not read its messages; disconnected");
+    return End();
+  }
+  outbox_bytes_ += text.size();
   outbox_.push_back(std::move(text));
   if (!writing_) DoWrite();
 }
@@ -286,10 +377,12 @@ void DeviceSessionOn<Stream>::DoWrite() {
   ws_.async_write(asio::buffer(outbox_.front()),
                   [self = this->shared_from_this()](beast::error_code ec, size_t) {
                     self->writing_ = false;
+                    self->outbox_bytes_ -= self->outbox_.front().size();
                     self->outbox_.pop_front();
-                    if (ec) {
+                    if (ec || self->ended_) {
                       self->outbox_.clear();
-                      return;  // the read fails too and ends the session
+                      self->outbox_bytes_ = 0;
+                      return self->End();
                     }
                     if (!self->outbox_.empty()) return self->DoWrite();
                     if (self->pending_close_ && !self->close_started_) self->DoClose();
@@ -298,9 +391,12 @@ void DeviceSessionOn<Stream>::DoWrite() {
 
 template <typename Stream>
 void DeviceSessionOn<Stream>::CloseWith(uint16_t code) {
-  if (close_started_ || pending_close_) return;
+  if (ended_ || closing()) return;
   pending_close_ = code;
-  timer_.cancel();
+  read_timer_.cancel();
+  // The close must be done by then, whether or not the peer reads.
+  deadline_ = Clock::now() + kCloseGrace;
+  ArmTimer();
   if (!writing_) DoClose();
 }
 
@@ -308,12 +404,7 @@ template <typename Stream>
 void DeviceSessionOn<Stream>::DoClose() {
   close_started_ = true;
   ws_.async_close(websocket::close_reason(*pending_close_),
-                  [self = this->shared_from_this()](beast::error_code ec) {
-                    if (ec) {
-                      beast::error_code ignored;
-                      beast::get_lowest_layer(self->ws_).socket().close(ignored);
-                    }
-                  });
+                  [self = this->shared_from_this()](beast::error_code) { self->End(); });
 }
 
 template <typename Stream>
@@ -324,8 +415,12 @@ void DeviceSessionOn<Stream>::ArmTimer() {
 
 template <typename Stream>
 void DeviceSessionOn<Stream>::OnTimer(beast::error_code ec) {
-  if (ec || ended_ || close_started_ || pending_close_) return;
+  if (ec || ended_) return;
   if (Clock::now() < deadline_) return ArmTimer();  // renewed meanwhile
+  if (closing()) {
+    LogInfo("device channel: a close was not completed in time; connection dropped");
+    return End();
+  }
   if (state_ == State::kOnline) {
     end_reason_ = std::string(kReasonLeaseExpired);
     LogInfo("device " + serial_number_ + ": lease expired");
@@ -341,6 +436,7 @@ void DeviceSessionOn<Stream>::End() {
   if (ended_) return;
   ended_ = true;
   timer_.cancel();
+  read_timer_.cancel();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
   const bool was_online = state_ == State::kOnline;

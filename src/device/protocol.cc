@@ -56,19 +56,48 @@ bool OptionalString(const json::object& o, std::string_view name, std::string* o
   return true;
 }
 
+// 1..kMaxHelloFieldLength characters of [A-Za-z0-9._+-] (empty allowed when optional).
+bool IsHelloField(std::string_view s, bool optional) {
+  if (s.empty()) return optional;
+  if (s.size() > kMaxHelloFieldLength) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '+' || c == '-';
+  });
+}
+
+bool IsLowerHexOfLength(std::string_view s, size_t n) {
+  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 Result<Hello, std::string> ParseHello(const json::object& o) {
   Hello h;
+  if (o.contains("protocol")) {
+    auto protocol = IntMember(o, "protocol");
+    if (!protocol || *protocol < 0 || *protocol > 1000000) {
+      return MakeUnexpected(std::string("hello: bad protocol"));
+    }
+    h.protocol = static_cast<int>(*protocol);
+  }
   auto sn = StringMember(o, "serial_number");
-  if (!sn || sn->empty()) return MakeUnexpected(std::string("hello: serial_number missing"));
+  if (!sn || !IsHelloField(*sn, /*optional=*/false)) {
+    return MakeUnexpected(std::string("hello: serial_number missing or malformed"));
+  }
   h.serial_number = *sn;
-  if (!OptionalString(o, "proof", &h.proof) ||
-      !OptionalString(o, "enroll_secret", &h.enroll_secret) ||
-      !OptionalString(o, "model", &h.model) || !OptionalString(o, "firmware", &h.firmware) ||
-      !OptionalString(o, "dpi", &h.dpi)) {
+  if (!OptionalString(o, "proof", &h.proof) || !OptionalString(o, "model", &h.model) ||
+      !OptionalString(o, "firmware", &h.firmware) || !OptionalString(o, "dpi", &h.dpi)) {
     return MakeUnexpected(std::string("hello: a member has the wrong type"));
   }
-  if (h.proof.empty() == h.enroll_secret.empty()) {
-    return MakeUnexpected(std::string("hello: exactly one of proof and enroll_secret is needed"));
+  if (!IsLowerHexOfLength(h.proof, 64)) {
+    return MakeUnexpected(std::string("hello: proof must be 64 lower-case hex digits"));
+  }
+  if (!IsHelloField(h.model, true) || !IsHelloField(h.firmware, true) ||
+      !IsHelloField(h.dpi, true)) {
+    return MakeUnexpected(std::string("hello: model, firmware and dpi are at most " +
+                                      std::to_string(kMaxHelloFieldLength) +
+                                      " characters of [A-Za-z0-9._+-]"));
   }
   if (o.contains("boot_time")) {
     auto boot = IntMember(o, "boot_time");
@@ -205,9 +234,10 @@ std::string FormatError(std::string_view code, std::string_view message) {
 }
 
 std::string FormatHello(const Hello& h) {
-  json::object o{{"type", "hello"}, {"serial_number", h.serial_number}};
-  if (!h.proof.empty()) o["proof"] = h.proof;
-  if (!h.enroll_secret.empty()) o["enroll_secret"] = h.enroll_secret;
+  json::object o{{"type", "hello"},
+                 {"protocol", h.protocol},
+                 {"serial_number", h.serial_number},
+                 {"proof", h.proof}};
   o["model"] = h.model;
   o["firmware"] = h.firmware;
   o["dpi"] = h.dpi;

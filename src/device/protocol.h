@@ -17,17 +17,24 @@ namespace sag::device {
 
 inline constexpr int kProtocolVersion = 1;
 inline constexpr std::string_view kChannelPath = "/device/v1/channel";
+// The largest message either side sends once the device is welcomed, and the largest one the
+// server reads before (the hello).
 inline constexpr size_t kMaxFrameBytes = 64 * 1024;
+inline constexpr size_t kMaxHelloFrameBytes = 4 * 1024;
 inline constexpr size_t kMinSecretLength = 16;
 inline constexpr size_t kMaxSecretLength = 128;
+// The longest serial number, model and version string a hello may carry.
+inline constexpr size_t kMaxHelloFieldLength = 64;
 
 // WebSocket close codes of the protocol.
 inline constexpr uint16_t kCloseAuthFailed = 4001;
 inline constexpr uint16_t kCloseLeaseExpired = 4002;
 inline constexpr uint16_t kCloseReplaced = 4003;
+inline constexpr uint16_t kCloseProtocolVersion = 4004;
 
 // Error codes of {"type":"error"}.
 inline constexpr std::string_view kErrAuthFailed = "AuthFailed";
+inline constexpr std::string_view kErrModelMismatch = "ModelMismatch";
 inline constexpr std::string_view kErrUnknownType = "UnknownType";
 inline constexpr std::string_view kErrBadMessage = "BadMessage";
 inline constexpr std::string_view kErrProtocolVersion = "ProtocolVersion";
@@ -40,12 +47,12 @@ bool IsKnownFacet(std::string_view facet);
 
 // Device -> server.
 struct Hello {
+  int protocol = kProtocolVersion;  // absent in the message: 1
   std::string serial_number;
-  std::string proof;          // lower-case hex HMAC; empty when enrolling
-  std::string enroll_secret;  // open registry only; empty when proving
-  std::string model;
-  std::string firmware;
-  std::string dpi;
+  std::string proof;     // 64 lower-case hex digits (HMAC-SHA256)
+  std::string model;     // "" when not reported
+  std::string firmware;  // "" when not reported
+  std::string dpi;       // "" when not reported
   int64_t boot_time_ms = 0;
   std::map<std::string, int64_t> applied;  // known facets only
 };
@@ -57,8 +64,8 @@ struct Applied {
   std::string detail;
 };
 
-// Progress of a firmware or dpi generation on the device (§7): state is "downloading",
-// "installing" or "rebooting"; bytes/total the download progress.
+// Progress of a firmware or dpi generation on the device (docs/device-protocol.md §6): state is
+// "downloading", "installing" or "rebooting"; bytes/total the download progress.
 struct Progress {
   std::string facet;
   int64_t generation = 0;
@@ -82,8 +89,10 @@ struct DeviceMessage {
 };
 
 // Parses one text frame from a device. Errors are a human-readable reason (answered with
-// BadMessage): not a JSON object, no string "type", or a hello/applied with missing or ill-typed
-// members. An unknown type parses as kUnknown.
+// BadMessage): not a JSON object, no string "type", or a hello/applied/progress with missing or
+// ill-typed members (a hello needs serial_number and proof; its serial number, model and versions
+// are at most kMaxHelloFieldLength characters of [A-Za-z0-9._+-]). An unknown type parses as
+// kUnknown. A hello's protocol is parsed, not checked (the server answers ProtocolVersion).
 Result<DeviceMessage, std::string> ParseDeviceMessage(std::string_view text);
 
 // Server -> device.

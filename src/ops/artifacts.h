@@ -1,5 +1,5 @@
 // Artifacts of published versions: content-addressed files "<dir>/<sha256>" and the per-device
-// download tokens that authorize a device to fetch one (docs/device-protocol.md §7).
+// download tokens that authorize a device to fetch one (docs/device-protocol.md §6).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,9 @@
 // BindSerialNumber: binds a device (serial number) to a hardware instance; race-safe, one SN one
-// instance across all accounts (docs/semantics.md).
+// instance across all accounts (docs/semantics.md). A device whose secret is not the operator's
+// (created by this bind in the open registry, or by an earlier one) gets a new secret with every
+// binding, readable by the binding account only (DescribeSmartAccessGatewayAttribute SecretKey):
+// whoever knew the serial number, or the secret of an earlier binding, cannot act as the device.
+#include "common/ids.h"
 #include "ops/handlers.h"
 #include "ops/instance_common.h"
 #include "ops/validation.h"
@@ -9,6 +13,16 @@ namespace {
 
 // Devices an instance may hold: one without HA, two (main and standby) with it.
 int MaxDevices(const store::InstanceRecord& in) { return in.ha_type == "no_backup" ? 1 : 2; }
+
+// A device that got a new secret with this binding loses the session it may hold with the old one.
+OpResult AfterBinding(const OpContext& ctx, const std::string& serial_number) {
+  auto device = ctx.store().GetDevice(serial_number);
+  if (!device) return MakeUnexpected(StoreFailure(device.error()));
+  if (device->secret_generated && ctx.services.devices != nullptr) {
+    ctx.services.devices->Disconnect(serial_number);
+  }
+  return boost::json::object{};
+}
 
 }  // namespace
 
@@ -35,10 +49,12 @@ OpResult BindSerialNumber(OpContext& ctx) {
   req.max_devices = MaxDevices(in);
   req.register_unknown = ctx.services.open_device_registry;
   req.now_ms = ctx.now_ms();
+  req.sealed_secret = ctx.services.secrets.Seal(NewDeviceSecret());
   auto r = ctx.store().BindSerialNumber(req);
   if (!r) return MakeUnexpected(StoreFailure(r.error()));
   switch (*r) {
     case store::BindOutcome::kBound:
+      return AfterBinding(ctx, sn);
     case store::BindOutcome::kAlreadyBoundHere:
       return boost::json::object{};
     case store::BindOutcome::kInstanceNotFound:

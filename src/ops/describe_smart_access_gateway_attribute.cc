@@ -1,5 +1,6 @@
 // DescribeSmartAccessGatewayAttribute: one instance in detail. An unknown, foreign or other-region
-// id is InvalidId.SMARTAG (docs/semantics.md).
+// id is InvalidId.SMARTAG (docs/semantics.md). Devices.Device[].SecretKey shows the secret sagd
+// generated for an open-registry device to the account it is bound to.
 #include "ops/handlers.h"
 #include "ops/instance_common.h"
 
@@ -8,7 +9,10 @@ namespace sag::ops {
 OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
                    LoadInstance(ctx, ctx.params.Get("SmartAGId"), ApiErrorId::kInvalidIdSmartag));
-  return InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), DevicesOf(ctx, in));
+  std::vector<store::DeviceRecord> devices = DevicesOf(ctx, in);
+  std::vector<std::string> secret_keys;
+  for (const store::DeviceRecord& d : devices) secret_keys.push_back(ReadableSecretKey(ctx, d));
+  return InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), devices, secret_keys);
 }
 
 }  // namespace sag::ops

@@ -1,6 +1,6 @@
 // Every operation handler, one per source file of the same name. The registry (registry.cc) says
 // which parameters each requires and what RAM resource it acts on; handlers may assume those
-// checks passed.
+// checks passed. Those returning OpStep may suspend on a device (ops/op.h).
 #pragma once
 
 #include "ops/op.h"
@@ -19,7 +19,7 @@ OpResult UnbindSerialNumber(OpContext& ctx);
 OpResult ActivateSmartAccessGateway(OpContext& ctx);
 OpResult DescribeSmartAccessGatewayHa(OpContext& ctx);
 OpResult RebootSmartAccessGateway(OpContext& ctx);
-OpResult ModifySAGAdminPassword(OpContext& ctx);
+OpStep ModifySAGAdminPassword(OpContext& ctx);
 OpResult DescribeSAGDeviceInfo(OpContext& ctx);
 OpResult CreateCloudConnectNetwork(OpContext& ctx);
 OpResult DescribeCloudConnectNetworks(OpContext& ctx);
@@ -75,7 +75,7 @@ OpResult ListDeviceStates(OpContext& ctx);
 
 // ---- smartag: software versions (reference §2) ----
 OpResult DescribeSmartAccessGatewayVersions(OpContext& ctx);
-OpResult UpdateSmartAccessGatewayVersion(OpContext& ctx);
+OpStep UpdateSmartAccessGatewayVersion(OpContext& ctx);
 OpResult DescribeDeviceAutoUpgradePolicy(OpContext& ctx);
 OpResult ModifyDeviceAutoUpgradePolicy(OpContext& ctx);
 

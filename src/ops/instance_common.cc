@@ -133,9 +133,16 @@ boost::json::object InstanceListItem(const store::InstanceRecord& in, int64_t no
   return o;
 }
 
+std::string ReadableSecretKey(const OpContext& ctx, const store::DeviceRecord& device) {
+  if (!device.secret_generated || device.sealed_secret.empty()) return "";
+  auto secret = ctx.services.secrets.Open(device.sealed_secret);
+  return secret ? *secret : "";
+}
+
 boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t now_ms,
                                       const std::string& ccn_name,
-                                      const std::vector<store::DeviceRecord>& devices) {
+                                      const std::vector<store::DeviceRecord>& devices,
+                                      const std::vector<std::string>& secret_keys) {
   boost::json::object o;
   AddCommonFields(o, in, now_ms, ccn_name);
   o["InstanceType"] = in.instance_type == "software" ? "sag-software" : in.hardware_spec;
@@ -143,6 +150,9 @@ boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t n
   boost::json::array device_list;
   for (size_t i = 0; i < in.serial_numbers.size(); ++i) {
     const store::DeviceRecord* d = i < devices.size() ? &devices[i] : nullptr;
+    // The key is "activated" once the device authenticated with it since it was bound.
+    const bool key_used =
+        d != nullptr && d->last_connected_ms > 0 && d->last_connected_ms >= d->bound_ms;
     device_list.push_back(
         boost::json::object{{"SerialNumber", in.serial_numbers[i]},
                             {"HaState", i == 0 ? "active" : "standby"},
@@ -150,8 +160,8 @@ boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t n
                             {"SoftwareVersion", d != nullptr ? d->firmware_version : ""},
                             {"DpiSignatureDbVersion", d != nullptr ? d->dpi_version : ""},
                             {"MonitorVersion", ""},
-                            {"SecretKey", ""},
-                            {"DistributeSkStatus", 0}});
+                            {"SecretKey", i < secret_keys.size() ? secret_keys[i] : ""},
+                            {"DistributeSkStatus", key_used ? 1 : 0}});
   }
   o["Devices"] = boost::json::object{{"Device", std::move(device_list)}};
   o["TrafficMasterSn"] = in.serial_numbers.empty() ? "" : in.serial_numbers[0];

@@ -41,10 +41,17 @@ std::vector<store::DeviceRecord> DevicesOf(const OpContext& ctx,
 boost::json::object InstanceListItem(const store::InstanceRecord& instance, int64_t now_ms,
                                      const std::string& ccn_name,
                                      const std::vector<store::DeviceRecord>& devices = {});
-// The instance as the DescribeSmartAccessGatewayAttribute body (without RequestId).
+// The device secret the account of the device's instance may read (Devices.Device[].SecretKey):
+// the one sagd generated for an open-registry device; "" for a secret the operator gave (or one
+// that cannot be opened).
+std::string ReadableSecretKey(const OpContext& ctx, const store::DeviceRecord& device);
+
+// The instance as the DescribeSmartAccessGatewayAttribute body (without RequestId); secret_keys
+// are the devices' ReadableSecretKey, in the order of devices.
 boost::json::object InstanceAttribute(const store::InstanceRecord& instance, int64_t now_ms,
                                       const std::string& ccn_name,
-                                      const std::vector<store::DeviceRecord>& devices = {});
+                                      const std::vector<store::DeviceRecord>& devices = {},
+                                      const std::vector<std::string>& secret_keys = {});
 // The name of the instance's CCN, or "" when it has none (or it cannot be read).
 std::string CcnNameOf(const OpContext& ctx, const store::InstanceRecord& instance);
 

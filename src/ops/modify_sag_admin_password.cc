@@ -1,6 +1,7 @@
 // ModifySAGAdminPassword: hands the device the new admin password's Argon2id hash as the desired
-// admin_password facet and answers once the device confirmed it (docs/semantics.md). The
-// plaintext lives only in this request's parameters: it is never stored, logged or returned.
+// admin_password facet and answers once the device confirmed it (docs/semantics.md); the call is
+// suspended meanwhile, holding no thread. The plaintext lives only in this request's parameters:
+// it is never stored, logged or returned.
 #include <chrono>
 
 #include <boost/json.hpp>
@@ -28,9 +29,23 @@ bool IsValidAdminPassword(std::string_view p) {
 // The oldest device firmware with the admin-password feature (docs/semantics.md).
 constexpr std::string_view kAdminPasswordMinFirmware = "1.5.0";
 
+// The call's result once the device answered (or did not).
+OpResult AfterTheDevice(WaitOutcome outcome) {
+  switch (outcome) {
+    case WaitOutcome::kApplied:
+      return boost::json::object{};
+    case WaitOutcome::kOffline:
+      return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayOffline));
+    case WaitOutcome::kFailed:
+    case WaitOutcome::kTimeout:
+      return MakeUnexpected(ApiError(ApiErrorId::kConfigUnsynchronized));
+  }
+  return MakeUnexpected(ApiError::Internal("unknown wait outcome"));
+}
+
 }  // namespace
 
-OpResult ModifySAGAdminPassword(OpContext& ctx) {
+OpStep ModifySAGAdminPassword(OpContext& ctx) {
   const std::string& password = ctx.params.Get("Password");
   if (password.empty()) return MakeUnexpected(ApiError(ApiErrorId::kMissingParamPassword));
   if (!IsValidAdminPassword(password)) {
@@ -70,6 +85,8 @@ OpResult ModifySAGAdminPassword(OpContext& ctx) {
     return MakeUnexpected(ApiError(active ? ApiErrorId::kFeatureNotSupportForActiveSmartAG
                                           : ApiErrorId::kFeatureNotSupportForStandBySmartAG));
   }
+  // Refused early, before the costly hash, when a change is visibly unconfirmed; the store's
+  // check-and-set below decides between concurrent calls.
   auto facets = ctx.store().GetDeviceFacets(sn);
   if (!facets) return MakeUnexpected(StoreFailure(facets.error()));
   for (const auto& f : *facets) {
@@ -80,26 +97,22 @@ OpResult ModifySAGAdminPassword(OpContext& ctx) {
   auto hash = HashPassword(password);
   if (!hash) return MakeUnexpected(ApiError::Internal("password hashing failed"));
   const std::string value = boost::json::serialize(boost::json::object{{"hash", *hash}});
-  auto generation =
-      ctx.store().SetDesiredFacet(sn, store::kFacetAdminPassword, value, ctx.now_ms());
-  if (!generation) return MakeUnexpected(StoreFailure(generation.error()));
-  DeviceControl& devices = *ctx.services.devices;
-  if (!devices.Push(sn, store::kFacetAdminPassword, *generation, value)) {
+  auto desired = ctx.store().SetDesiredFacet(sn, store::kFacetAdminPassword, value, ctx.now_ms(),
+                                             /*require_synchronized=*/true);
+  if (!desired) return MakeUnexpected(StoreFailure(desired.error()));
+  if (desired->outcome == store::DesiredOutcome::kUnsynchronized) {
+    return MakeUnexpected(ApiError(ApiErrorId::kConfigUnsynchronized));
+  }
+  if (!ctx.services.devices->Push(sn, store::kFacetAdminPassword, desired->generation, value)) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayOffline));
   }
-  auto outcome =
-      devices.WaitApplied(sn, store::kFacetAdminPassword, *generation,
-                          std::chrono::milliseconds(ctx.services.admin_password_timeout_ms));
-  switch (outcome) {
-    case WaitOutcome::kApplied:
-      return boost::json::object{};
-    case WaitOutcome::kOffline:
-      return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayOffline));
-    case WaitOutcome::kFailed:
-    case WaitOutcome::kTimeout:
-      return MakeUnexpected(ApiError(ApiErrorId::kConfigUnsynchronized));
-  }
-  return MakeUnexpected(ApiError::Internal("unknown wait outcome"));
+  return Suspension{
+      .wait = {.serial_number = sn,
+               .facet = std::string(store::kFacetAdminPassword),
+               .generation = desired->generation,
+               .until = WaitUntil::kConfirmed,
+               .timeout = std::chrono::milliseconds(ctx.services.admin_password_timeout_ms)},
+      .resume = &AfterTheDevice};
 }
 
 }  // namespace sag::ops

@@ -1,11 +1,15 @@
 // The shape of an operation: a pure function from (context, params) to a JSON body or an ApiError,
 // plus the declarations the gateway checks before calling it (required parameters, RAM resource,
-// who may call it).
+// who may call it). An operation that must wait for a device's answer returns a Suspension
+// instead of blocking: the gateway hands the wait to the device channel and completes the call
+// when the answer (or the timeout) comes.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -79,6 +83,19 @@ struct OpContext {
   int64_t now_ms() const { return services.clock.NowMs(); }
 };
 
+// What a suspending operation waits for, and how its call ends afterwards.
+struct Suspension {
+  DeviceWait wait;
+  // Turns how the wait ended into the call's result. Runs once, after the handler returned, on a
+  // device-channel thread (see DeviceControl::AwaitDevice): it must not refer to the OpContext or
+  // anything else of the handler's frame; it captures by value what it needs (OpServices and what
+  // it refers to outlive every call).
+  std::function<OpResult(WaitOutcome)> resume;
+};
+
+// What a suspending handler returns: the call's result now, or the wait it suspends on.
+using OpStep = std::variant<OpResult, Suspension>;
+
 // A required parameter and the error its absence yields (the gateway's MissingParameter unless the
 // operation documents another code, e.g. SAG.InstanceIdEmpty).
 struct RequiredParam {
@@ -99,6 +116,10 @@ enum class ResourceKind {
 struct OpSpec {
   std::string_view action = {};
   OpResult (*handler)(OpContext&) = nullptr;
+  // Set instead of handler by an operation that may wait for a device. While it runs or is
+  // suspended such a call holds one of its account's suspended-call slots (the gateway refuses
+  // calls beyond them with Throttling.User).
+  OpStep (*suspending_handler)(OpContext&) = nullptr;
   std::vector<RequiredParam> required = {};
   ResourceKind resource = ResourceKind::kAll;
   std::string_view resource_param = {};

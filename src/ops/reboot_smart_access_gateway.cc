@@ -29,9 +29,10 @@ OpResult RebootSmartAccessGateway(OpContext& ctx) {
     }
   }
   for (const auto& t : targets) {
-    auto generation = ctx.store().SetDesiredFacet(t, store::kFacetReboot, "{}", ctx.now_ms());
-    if (!generation) return MakeUnexpected(StoreFailure(generation.error()));
-    if (!ctx.services.devices->Push(t, store::kFacetReboot, *generation, "{}")) {
+    auto desired = ctx.store().SetDesiredFacet(t, store::kFacetReboot, "{}", ctx.now_ms(),
+                                               /*require_synchronized=*/false);
+    if (!desired) return MakeUnexpected(StoreFailure(desired.error()));
+    if (!ctx.services.devices->Push(t, store::kFacetReboot, desired->generation, "{}")) {
       return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotOnline));
     }
   }

@@ -76,7 +76,7 @@ const std::vector<OpSpec>& SmartagOps() {
        .resource = R::kInstance,
        .resource_param = "SmartAGId"},
       {.action = "ModifySAGAdminPassword",
-       .handler = &ModifySAGAdminPassword,
+       .suspending_handler = &ModifySAGAdminPassword,
        .required =
            {{"Password", E::kMissingParamPassword}, {"RegionId"}, {"SmartAGId"}, {"SmartAGSn"}},
        .resource = R::kInstance,
@@ -198,7 +198,7 @@ const std::vector<OpSpec>& SmartagOps() {
        .resource = R::kInstance,
        .resource_param = "SmartAGId"},
       {.action = "UpdateSmartAccessGatewayVersion",
-       .handler = &UpdateSmartAccessGatewayVersion,
+       .suspending_handler = &UpdateSmartAccessGatewayVersion,
        .required = {{"SmartAGId"}, {"VersionCode"}, {"RegionId"}},
        .resource = R::kInstance,
        .resource_param = "SmartAGId"},

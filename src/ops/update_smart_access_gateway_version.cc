@@ -1,8 +1,9 @@
 // UpdateSmartAccessGatewayVersion (reference §2): starts the upgrade of one device (SerialNumber)
 // or of every device of the instance (standby first, the active device once the standby
-// succeeded) to a published version. Answers once the first device acknowledged the upgrade; the
-// rest runs on the devices (ops/upgrade_engine.h) and shows in DescribeSAGDeviceInfo and the
-// operator's ListUpgrades. Checks, in order (docs/semantics.md "Versions"):
+// succeeded) to a published version. Answers once the first device acknowledged the upgrade (the
+// call is suspended meanwhile, holding no thread); the rest runs on the devices
+// (ops/upgrade_engine.h) and shows in DescribeSAGDeviceInfo and the operator's ListUpgrades.
+// Checks, in order (docs/semantics.md "Versions"):
 //   instance (InvalidId.SMARTAG) -> expired (SmartAccessGatewayInArrears) -> not Active
 //   (SmartAccessGatewayNotActivated) -> no CCN (NotBoundCCN) -> SerialNumber not a device of the
 //   instance (PermissionError) -> version type/code unknown, withdrawn or not for the model
@@ -12,7 +13,6 @@
 //   (ResourceInOperating) -> no acknowledgement in time (GetSmartAccessGatewayStateError).
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "ops/device_common.h"
 #include "ops/handlers.h"
@@ -25,28 +25,23 @@
 namespace sag::ops {
 namespace {
 
-// Waits until the dispatched upgrade left Dispatched (the device acknowledged it), reading the
-// store so that a device connected to another node counts too. False on timeout, after moving
-// the upgrade to TimedOut.
-bool AwaitAcknowledgement(OpContext& ctx, const UpgradeEnv& env, const store::UpgradeRecord& u) {
-  using Steady = std::chrono::steady_clock;
-  const auto deadline =
-      Steady::now() + std::chrono::milliseconds(ctx.services.upgrade_ack_timeout_ms);
-  while (true) {
-    auto now = ctx.store().GetUpgrade(u.id);
-    if (now && now->state != store::kUpgradeDispatched) return true;
-    if (Steady::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+// The call's result once the device acknowledged the dispatched upgrade u, or did not in time.
+// Whatever the wait says, the store decides: an upgrade that left Dispatched was acknowledged
+// (e.g. by a report that reached another node); one still Dispatched is moved to TimedOut.
+OpResult AfterTheAcknowledgement(const UpgradeEnv& env, const store::UpgradeRecord& u,
+                                 int64_t timeout_ms, WaitOutcome outcome) {
+  if (outcome == WaitOutcome::kApplied) return boost::json::object{};
+  if (TimeOutUpgrade(env, u, {std::string(store::kUpgradeDispatched)},
+                     "the device did not acknowledge the upgrade within " +
+                         std::to_string(timeout_ms) + " ms")) {
+    return MakeUnexpected(ApiError(ApiErrorId::kGetSmartAccessGatewayStateError));
   }
-  // False only when it really was still Dispatched (it may have moved on just now).
-  return !TimeOutUpgrade(env, u, {std::string(store::kUpgradeDispatched)},
-                         "the device did not acknowledge the upgrade within " +
-                             std::to_string(ctx.services.upgrade_ack_timeout_ms) + " ms");
+  return boost::json::object{};
 }
 
 }  // namespace
 
-OpResult UpdateSmartAccessGatewayVersion(OpContext& ctx) {
+OpStep UpdateSmartAccessGatewayVersion(OpContext& ctx) {
   const Params& p = ctx.params;
   ASSIGN_OR_RETURN(auto in, LoadInstance(ctx, p.Get("SmartAGId"), ApiErrorId::kInvalidIdSmartag));
   if (InArrears(in, ctx.now_ms())) {
@@ -132,10 +127,15 @@ OpResult UpdateSmartAccessGatewayVersion(OpContext& ctx) {
                  .upgrade_timeout_ms = ctx.services.upgrade_timeout_ms};
   auto dispatched = DispatchUpgrade(env, upgrades.front());
   if (!dispatched) return MakeUnexpected(StoreFailure(dispatched.error()));
-  if (!AwaitAcknowledgement(ctx, env, *dispatched)) {
-    return MakeUnexpected(ApiError(ApiErrorId::kGetSmartAccessGatewayStateError));
-  }
-  return boost::json::object{};
+  const int64_t timeout_ms = ctx.services.upgrade_ack_timeout_ms;
+  return Suspension{.wait = {.serial_number = dispatched->serial_number,
+                             .facet = std::string(FacetOfVersionType(dispatched->version_type)),
+                             .generation = dispatched->generation,
+                             .until = WaitUntil::kAcknowledged,
+                             .timeout = std::chrono::milliseconds(timeout_ms)},
+                    .resume = [env, u = *dispatched, timeout_ms](WaitOutcome outcome) {
+                      return AfterTheAcknowledgement(env, u, timeout_ms, outcome);
+                    }};
 }
 
 }  // namespace sag::ops

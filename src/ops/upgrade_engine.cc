@@ -105,12 +105,14 @@ Result<s::UpgradeRecord, s::StoreError> DispatchUpgrade(const UpgradeEnv& env,
   const std::string value = UpgradeDesiredValue(env, upgrade, version->size);
   const std::string_view facet = FacetOfVersionType(upgrade.version_type);
   const int64_t now = env.clock.NowMs();
-  auto generation = env.store.SetDesiredFacet(upgrade.serial_number, facet, value, now);
-  if (!generation) return MakeUnexpected(generation.error());
+  auto desired = env.store.SetDesiredFacet(upgrade.serial_number, facet, value, now,
+                                           /*require_synchronized=*/false);
+  if (!desired) return MakeUnexpected(desired.error());
+  const int64_t generation = desired->generation;
   s::UpgradeChange change;
   change.state = std::string(s::kUpgradeDispatched);
   change.from_states = {std::string(s::kUpgradeQueued)};
-  change.generation = *generation;
+  change.generation = generation;
   change.deadline_ms = now + env.upgrade_timeout_ms;
   change.detail = "";
   change.now_ms = now;
@@ -120,12 +122,12 @@ Result<s::UpgradeRecord, s::StoreError> DispatchUpgrade(const UpgradeEnv& env,
     return MakeUnexpected(s::StoreError{s::StoreErrorCode::kConflict, "upgrade not queued"});
   }
   upgrade.state = change.state;
-  upgrade.generation = *generation;
+  upgrade.generation = generation;
   upgrade.deadline_ms = *change.deadline_ms;
   LogInfo("upgrade " + upgrade.id + " of " + upgrade.serial_number + " to " + upgrade.version_type +
-          " " + upgrade.version_code + ": Dispatched (generation " + std::to_string(*generation) +
+          " " + upgrade.version_code + ": Dispatched (generation " + std::to_string(generation) +
           ")");
-  if (env.devices != nullptr) env.devices->Push(upgrade.serial_number, facet, *generation, value);
+  if (env.devices != nullptr) env.devices->Push(upgrade.serial_number, facet, generation, value);
   return upgrade;
 }
 

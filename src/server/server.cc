@@ -256,7 +256,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   device::DeviceHubOptions hub_options;
   hub_options.lease = std::chrono::milliseconds(config.device_lease_ms);
   hub_options.heartbeat = std::chrono::milliseconds(config.device_heartbeat_ms);
-  hub_options.open_registry = config.open_device_registry;
+  hub_options.hello_timeout = std::chrono::milliseconds(config.device_hello_timeout_ms);
   hub_options.artifact_token_key = artifact_token_key;
   hub_options.upgrade_timeout_ms = config.upgrade_timeout_ms;
   if (cluster) {
@@ -300,8 +300,10 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   auth::ReplayGuard& replay = impl->shared_nonces
                                   ? static_cast<auth::ReplayGuard&>(*impl->shared_nonces)
                                   : static_cast<auth::ReplayGuard&>(*impl->nonce_journal);
-  impl->gateway = std::make_unique<api::Gateway>(*impl->services, replay, impl->wall_clock,
-                                                 api::GatewayOptions{config.test_mode});
+  impl->gateway = std::make_unique<api::Gateway>(
+      *impl->services, replay, impl->wall_clock,
+      api::GatewayOptions{.test_mode = config.test_mode,
+                          .max_suspended_per_account = config.max_device_waits_per_account});
 
   api::HttpServerOptions http_options;
   http_options.host = config.listen_host;
@@ -359,7 +361,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
               return respond(device::ServeArtifact(req, *store_ptr, artifact_config));
             }
             if (IsConsoleTarget(req.target)) return respond(ServeConsole(req));
-            respond(gateway->Handle(req));
+            gateway->Handle(req, std::move(respond));
           }),
       [](const api::HttpRequest& req) {
         std::string host = req.Header("host");

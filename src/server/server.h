@@ -21,11 +21,15 @@ struct ServerConfig {
   bool test_mode = false;
   bool open_device_registry = true;  // --device-registry open|closed
   int io_threads = 2;
-  // A ModifySAGAdminPassword blocks its worker while it waits for the device.
+  // Request workers; a call waiting for a device is suspended and holds none.
   int worker_threads = 8;
   int64_t admin_password_timeout_ms = 10000;  // --admin-password-timeout-ms
-  int64_t device_lease_ms = 30000;            // --device-lease-ms
-  int64_t device_heartbeat_ms = 10000;        // --device-heartbeat-ms
+  // Calls of one account that may wait for a device at once (--max-device-waits-per-account);
+  // more are Throttling.User.
+  int max_device_waits_per_account = 100;
+  int64_t device_lease_ms = 30000;          // --device-lease-ms
+  int64_t device_heartbeat_ms = 10000;      // --device-heartbeat-ms
+  int64_t device_hello_timeout_ms = 10000;  // how long a new device channel may take to prove
   // --tls-cert / --tls-key (PEM): both set makes the listener speak only TLS.
   std::string tls_cert_file;
   std::string tls_key_file;

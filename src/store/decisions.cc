@@ -43,7 +43,8 @@ bool HasUnconfirmedChange(const DeviceFacetRecord& facet) {
 }
 
 int64_t NextDesiredGeneration(const DeviceFacetRecord& facet) {
-  return std::max(facet.desired_generation, facet.applied_generation) + 1;
+  return std::max({facet.desired_generation, facet.applied_generation, facet.result_generation}) +
+         1;
 }
 
 void ApplyReport(int64_t generation, std::string_view result, std::string_view detail,

@@ -50,8 +50,9 @@ CcnUnbindOutcome DecideCcnUnbind(std::string_view instance_ccn_id, std::string_v
 
 // True while the device has not confirmed the facet's latest desired value (a change is pending).
 bool HasUnconfirmedChange(const DeviceFacetRecord& facet);
-// The generation a new desired value of facet gets: max(desired, applied) + 1, so that a device
-// that applied more than the server remembers still sees the change as newer.
+// The generation a new desired value of facet gets: max(desired, applied, result) + 1, so that the
+// change is newer than every generation the device ever reported (applied, failed or reverted),
+// even one the server does not otherwise remember.
 int64_t NextDesiredGeneration(const DeviceFacetRecord& facet);
 // The facet after the device reported result for generation: "ok" raises applied_generation to
 // generation (never lowers it); every result replaces result_generation, last_result and

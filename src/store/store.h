@@ -162,7 +162,11 @@ struct DeviceRecord {
   std::string serial_number;
   std::string hardware_model;  // sag-100wm | sag-1000 | sag-vcpe
   std::string sealed_secret;   // device secret sealed by the caller (may be empty)
-  bool retired = false;        // a retired device can no longer be bound
+  // True when sagd generated the secret as it bound the device (open registry, see
+  // BindSerialNumberRequest::sealed_secret): the account the device is bound to may read it.
+  // False for a secret the operator gave (RegisterDevice, which ignores this field).
+  bool secret_generated = false;
+  bool retired = false;  // a retired device can no longer be bound
   int64_t create_ms = 0;
   // The binding, filled on reads and ignored by RegisterDevice: all empty/0 when unbound.
   std::string account_id;  // the account of the instance the device is bound to
@@ -198,6 +202,19 @@ struct DeviceFacetRecord {
   int64_t update_ms = 0;
 };
 
+// What SetDesiredFacet did.
+enum class DesiredOutcome {
+  kSet,             // the value is the facet's desired value under the returned generation
+  kUnsynchronized,  // require_synchronized, and the device has not confirmed the facet's current
+                    // desired generation: nothing changed
+};
+
+// The outcome of SetDesiredFacet and, with kSet, the new desired generation.
+struct DesiredResult {
+  DesiredOutcome outcome = DesiredOutcome::kSet;
+  int64_t generation = 0;
+};
+
 // Binds a device to an instance (see Store::BindSerialNumber).
 struct BindSerialNumberRequest {
   std::string account_id, region_id, instance_id, serial_number;
@@ -205,6 +222,11 @@ struct BindSerialNumberRequest {
   bool register_unknown = false;  // open registry: create the device (model = instance's
                                   // hardware_spec) when absent
   int64_t now_ms = 0;             // bound_ms, and create_ms of a device created on bind
+  // A new sealed secret, or empty. With kBound it becomes the device's secret (secret_generated)
+  // when the device is created by this bind, or already had a generated secret (every binding of
+  // such a device gets a new one, so an earlier binder's copy no longer authenticates), or had no
+  // secret at all; a secret the operator gave is kept.
+  std::string sealed_secret = {};
 };
 
 // What BindSerialNumber did; everything but kBound changed nothing.
@@ -372,10 +394,6 @@ class Store : public ClientUserStore,
   virtual StoreResult<std::vector<DeviceRecord>> ListDevices(int64_t offset, int64_t limit) = 0;
   virtual StoreResult<int64_t> CountDevices() = 0;
   virtual StoreResult<void> RetireDevice(std::string_view serial_number) = 0;
-  // Sets the device's sealed secret only when it has none yet, atomically: true when set, false
-  // when the device already had a secret (nothing changed). kNotFound when the device is missing.
-  virtual StoreResult<bool> EnrollDeviceSecret(std::string_view serial_number,
-                                               std::string_view sealed_secret) = 0;
   // Device runtime. RecordDeviceConnected sets versions, boot time and last_connected_ms;
   // RecordDeviceOffline sets last_offline_ms and offline_reason. kNotFound when the device is
   // missing.
@@ -387,15 +405,18 @@ class Store : public ClientUserStore,
                                                 std::string_view reason, int64_t now_ms) = 0;
 
   // Device facets (desired / applied state). SetDesiredFacet stores value as the facet's desired
-  // value under a new generation, atomically max(desired, applied) + 1, and returns it (so a
-  // device that applied more than the server remembers still sees the change as newer).
+  // value under a new generation, max(desired, applied, result) + 1 (so the change is newer than
+  // every generation the device ever reported, even one the server does not remember), and
+  // returns it. With require_synchronized it does so only while applied >= desired (no change of
+  // the facet is unconfirmed; a facet without a row counts as synchronized), else kUnsynchronized;
+  // the check and the change are one atomic step, so of concurrent callers exactly one succeeds.
   // RecordApplied stores the device's report for generation: result "ok" raises
   // applied_generation to generation (it never lowers it); any result sets result_generation,
   // last_result and last_detail. Both: kNotFound when the device is missing. GetDeviceFacets: the
   // facets that have a row, ordered by name (empty for an unknown device).
-  virtual StoreResult<int64_t> SetDesiredFacet(std::string_view serial_number,
-                                               std::string_view facet, std::string_view value,
-                                               int64_t now_ms) = 0;
+  virtual StoreResult<DesiredResult> SetDesiredFacet(std::string_view serial_number,
+                                                     std::string_view facet, std::string_view value,
+                                                     int64_t now_ms, bool require_synchronized) = 0;
   virtual StoreResult<void> RecordApplied(std::string_view serial_number, std::string_view facet,
                                           int64_t generation, std::string_view result,
                                           std::string_view detail, int64_t now_ms) = 0;

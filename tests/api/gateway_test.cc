@@ -3,6 +3,9 @@
 #include "api/gateway.h"
 
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -19,6 +22,14 @@
 
 namespace sag::api {
 namespace {
+
+// Handles req with a gateway call that completes before Handle returns.
+HttpResponse HandleNow(Gateway& gateway, const HttpRequest& req) {
+  std::optional<HttpResponse> out;
+  gateway.Handle(req, [&](HttpResponse r) { out = std::move(r); });
+  EXPECT_TRUE(out.has_value()) << "the call did not complete at once";
+  return out.value_or(HttpResponse{});
+}
 
 constexpr int64_t kNow = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
 constexpr char kKeyId[] = "LTAItest000000000000000A";
@@ -40,8 +51,10 @@ class GatewayTest : public ::testing::Test {
 
   // A V1-signed POST with the business params in the form body, signed at `timestamp`.
   HttpRequest V1(const std::string& action, signing::ParamList params, const std::string& timestamp,
-                 const std::string& nonce, const std::string& secret = kSecret) {
+                 const std::string& nonce, const std::string& secret = kSecret,
+                 const std::string& format = "JSON") {
     signing::V1SignInput in;
+    in.format = format;
     in.access_key_id = kKeyId;
     in.access_key_secret = secret;
     in.action = action;
@@ -112,26 +125,27 @@ TEST_F(GatewayTest, TimestampWindowIsInclusiveAtFifteenMinutes) {
   int n = 0;
   for (const Row& row : rows) {
     SCOPED_TRACE(row.skew_s);
-    auto r = gateway_->Handle(V1("DescribeRegions", {}, FormatIso8601Utc(kNow + row.skew_s * 1000),
-                                 "nonce-" + std::to_string(n++)));
+    auto r =
+        HandleNow(*gateway_, V1("DescribeRegions", {}, FormatIso8601Utc(kNow + row.skew_s * 1000),
+                                "nonce-" + std::to_string(n++)));
     EXPECT_EQ(Code(r), row.code);
   }
 }
 
 TEST_F(GatewayTest, FractionalTimestampsAreAccepted) {
-  auto r = gateway_->Handle(V1("DescribeRegions", {}, "2023-11-14T22:13:20.312Z", "n1"));
+  auto r = HandleNow(*gateway_, V1("DescribeRegions", {}, "2023-11-14T22:13:20.312Z", "n1"));
   EXPECT_EQ(Code(r), "OK");
 }
 
 TEST_F(GatewayTest, UnknownActionIsReportedBeforeTheSignature) {
-  auto r = gateway_->Handle(V1("NoSuchAction", {}, FormatIso8601Utc(kNow), "n1", "wrong"));
+  auto r = HandleNow(*gateway_, V1("NoSuchAction", {}, FormatIso8601Utc(kNow), "n1", "wrong"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(Code(r), "InvalidAction.NotFound");
 }
 
 TEST_F(GatewayTest, WrongSecretQuotesTheServerStringToSign) {
   auto req = V1("DescribeRegions", {}, FormatIso8601Utc(kNow), "n1", "wrong");
-  auto r = gateway_->Handle(req);
+  auto r = HandleNow(*gateway_, req);
   EXPECT_EQ(r.status, 400);
   auto body = boost::json::parse(r.body).as_object();
   EXPECT_EQ(body.at("Code").as_string(), "SignatureDoesNotMatch");
@@ -145,10 +159,11 @@ TEST_F(GatewayTest, WrongSecretQuotesTheServerStringToSign) {
 
 TEST_F(GatewayTest, NonceIsBurntOnlyBySignedRequests) {
   std::string ts = FormatIso8601Utc(kNow);
-  EXPECT_EQ(Code(gateway_->Handle(V1("DescribeRegions", {}, ts, "same", "wrong"))),
+  EXPECT_EQ(Code(HandleNow(*gateway_, V1("DescribeRegions", {}, ts, "same", "wrong"))),
             "SignatureDoesNotMatch");
-  EXPECT_EQ(Code(gateway_->Handle(V1("DescribeRegions", {}, ts, "same"))), "OK");
-  EXPECT_EQ(Code(gateway_->Handle(V1("DescribeRegions", {}, ts, "same"))), "SignatureNonceUsed");
+  EXPECT_EQ(Code(HandleNow(*gateway_, V1("DescribeRegions", {}, ts, "same"))), "OK");
+  EXPECT_EQ(Code(HandleNow(*gateway_, V1("DescribeRegions", {}, ts, "same"))),
+            "SignatureNonceUsed");
 }
 
 TEST_F(GatewayTest, V3SignedRequestWithQueryParamsSucceeds) {
@@ -164,11 +179,11 @@ TEST_F(GatewayTest, V3SignedRequestWithQueryParamsSucceeds) {
   req.target = "/?" + signing::BuildUrlEncoded(in.query);
   for (const auto& [k, v] : signing::SignV3(in)) req.headers.emplace(k, v);
   req.headers.emplace("user-agent", "not signed");
-  auto r = gateway_->Handle(req);
+  auto r = HandleNow(*gateway_, req);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("China (Hangzhou)"), std::string::npos);
   // The same request again is a replay.
-  EXPECT_EQ(Code(gateway_->Handle(req)), "SignatureNonceUsed");
+  EXPECT_EQ(Code(HandleNow(*gateway_, req)), "SignatureNonceUsed");
 }
 
 TEST_F(GatewayTest, V3TamperedQueryDoesNotMatch) {
@@ -183,7 +198,7 @@ TEST_F(GatewayTest, V3TamperedQueryDoesNotMatch) {
   req.method = "POST";
   req.target = "/?AcceptLanguage=ja";
   for (const auto& [k, v] : signing::SignV3(in)) req.headers.emplace(k, v);
-  auto r = gateway_->Handle(req);
+  auto r = HandleNow(*gateway_, req);
   EXPECT_EQ(Code(r), "SignatureDoesNotMatch");
   EXPECT_NE(r.body.find("ACS3-HMAC-SHA256"), std::string::npos);
 }
@@ -198,7 +213,7 @@ TEST_F(GatewayTest, QueryAndBodyAreMergedAndBothSigned) {
   for (auto& kv : params) (kv.first == "AcceptLanguage" ? query : body).push_back(kv);
   req.body = signing::BuildUrlEncoded(body);
   req.target = "/?" + signing::BuildUrlEncoded(query);
-  auto r = gateway_->Handle(req);
+  auto r = HandleNow(*gateway_, req);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("シンガポール"), std::string::npos);
 }
@@ -207,13 +222,13 @@ TEST_F(GatewayTest, MalformedEncodingIsRejected) {
   HttpRequest req;
   req.method = "GET";
   req.target = "/?Action=DescribeRegions&Bad=%G1";
-  auto r = gateway_->Handle(req);
+  auto r = HandleNow(*gateway_, req);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Code(r), "RequestParameterMalformed");
 }
 
 TEST_F(GatewayTest, RequestIdHeaderMatchesBody) {
-  auto r = gateway_->Handle(V1("DescribeRegions", {}, FormatIso8601Utc(kNow), "n1"));
+  auto r = HandleNow(*gateway_, V1("DescribeRegions", {}, FormatIso8601Utc(kNow), "n1"));
   auto body = boost::json::parse(r.body).as_object();
   std::string id(body.at("RequestId").as_string());
   EXPECT_EQ(id.size(), 36u);
@@ -227,9 +242,9 @@ TEST_F(GatewayTest, AKeyOverItsNonceBoundIsThrottledAndNoOtherKeyIs) {
   auth::NonceWindow small({.per_key_max = 2, .global_max = 1000});
   Gateway gateway(*services_, small, wall_clock_, GatewayOptions{});
   const std::string ts = FormatIso8601Utc(kNow);
-  EXPECT_EQ(Code(gateway.Handle(V1("DescribeRegions", {}, ts, "n1"))), "OK");
-  EXPECT_EQ(Code(gateway.Handle(V1("DescribeRegions", {}, ts, "n2"))), "OK");
-  HttpResponse refused = gateway.Handle(V1("DescribeRegions", {}, ts, "n3"));
+  EXPECT_EQ(Code(HandleNow(gateway, V1("DescribeRegions", {}, ts, "n1"))), "OK");
+  EXPECT_EQ(Code(HandleNow(gateway, V1("DescribeRegions", {}, ts, "n2"))), "OK");
+  HttpResponse refused = HandleNow(gateway, V1("DescribeRegions", {}, ts, "n3"));
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(Code(refused), "Throttling.User");
   EXPECT_EQ(Message(refused), "Request was denied due to user flow control.");
@@ -238,7 +253,7 @@ TEST_F(GatewayTest, AKeyOverItsNonceBoundIsThrottledAndNoOtherKeyIs) {
   EXPECT_GT(std::stoll(retry_after), 0);
   EXPECT_LE(std::stoll(retry_after), 16 * 60 * 1000);
   // A replay is still a replay, and the refused nonce was not used up.
-  EXPECT_EQ(Code(gateway.Handle(V1("DescribeRegions", {}, ts, "n1"))), "SignatureNonceUsed");
+  EXPECT_EQ(Code(HandleNow(gateway, V1("DescribeRegions", {}, ts, "n1"))), "SignatureNonceUsed");
   EXPECT_EQ(small.KeySize(kKeyId), 2u);
 }
 
@@ -269,20 +284,20 @@ TEST_F(GatewayTest, V3MustSignItsNonceAndDate) {
                         std::string(signing::kV3Algorithm) + " Credential=" + kKeyId +
                             ",SignedHeaders=" + list +
                             ",Signature=" + signing::V3Signature(kSecret, to_sign));
-    HttpResponse r = gateway_->Handle(req);
+    HttpResponse r = HandleNow(*gateway_, req);
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(Code(r), "IncompleteSignature") << r.body;
   }
 }
 
 TEST_F(GatewayTest, AnOverlongNonceIsInvalidParameter) {
-  HttpResponse r =
-      gateway_->Handle(V1("DescribeRegions", {}, FormatIso8601Utc(kNow), std::string(129, 'n')));
+  HttpResponse r = HandleNow(
+      *gateway_, V1("DescribeRegions", {}, FormatIso8601Utc(kNow), std::string(129, 'n')));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Code(r), "InvalidParameter");
   EXPECT_EQ(Message(r), "The specified parameter \"SignatureNonce\" is not valid.");
-  EXPECT_EQ(Code(gateway_->Handle(
-                V1("DescribeRegions", {}, FormatIso8601Utc(kNow), std::string(128, 'n')))),
+  EXPECT_EQ(Code(HandleNow(*gateway_, V1("DescribeRegions", {}, FormatIso8601Utc(kNow),
+                                         std::string(128, 'n')))),
             "OK");
 }
 
@@ -309,7 +324,8 @@ TEST_F(GatewayTest, HostileParameterTextIsInvalidParameterNamingIt) {
   int n = 0;
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name + " #" + std::to_string(n));
-    HttpResponse r = gateway_->Handle(
+    HttpResponse r = HandleNow(
+        *gateway_,
         V1("ModifySmartAccessGateway",
            {{"RegionId", "cn-shanghai"}, {"SmartAGId", "sag-doesnotexist"}, {row.name, row.value}},
            ts, "text-" + std::to_string(n++)));
@@ -321,7 +337,8 @@ TEST_F(GatewayTest, HostileParameterTextIsInvalidParameterNamingIt) {
   for (const std::string& ok :
        {std::string(1024, 'p'), std::string("{\n\t\"label\": \"杭州\"\r\n}"),
         std::string("\xF0\x9F\x98\x80 emoji")}) {
-    HttpResponse r = gateway_->Handle(
+    HttpResponse r = HandleNow(
+        *gateway_,
         V1("ModifySmartAccessGateway",
            {{"RegionId", "cn-shanghai"}, {"SmartAGId", "sag-doesnotexist"}, {"Position", ok}}, ts,
            "text-" + std::to_string(n++)));
@@ -333,8 +350,9 @@ TEST_F(GatewayTest, AParameterNameThatIsNotTextIsMalformed) {
   int n = 0;
   for (const std::string& name :
        {std::string("\xFF"), std::string("a\x01"), std::string(129, 'N')}) {
-    HttpResponse r = gateway_->Handle(V1("DescribeRegions", {{name, "x"}}, FormatIso8601Utc(kNow),
-                                         "name-" + std::to_string(n++)));
+    HttpResponse r =
+        HandleNow(*gateway_, V1("DescribeRegions", {{name, "x"}}, FormatIso8601Utc(kNow),
+                                "name-" + std::to_string(n++)));
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(Code(r), "RequestParameterMalformed");
     EXPECT_EQ(Message(r), "Request parameters has malformed encoded characters.");
@@ -345,7 +363,7 @@ TEST_F(GatewayTest, AHostHeaderThatIsNotAHostNameIsNotEchoed) {
   HttpRequest req = V1("DescribeRegions", {}, FormatIso8601Utc(kNow), "n1", "wrong");
   req.headers.erase("host");
   req.headers.emplace("host", "a\xFF\"b");
-  HttpResponse r = gateway_->Handle(req);
+  HttpResponse r = HandleNow(*gateway_, req);
   EXPECT_TRUE(IsValidUtf8(r.body));
   EXPECT_EQ(boost::json::parse(r.body).as_object().at("HostId").as_string(),
             "smartag.aliyuncs.com");
@@ -354,25 +372,25 @@ TEST_F(GatewayTest, AHostHeaderThatIsNotAHostNameIsNotEchoed) {
 // Values stored before the text rule existed (or by hand) still give well-formed answers.
 TEST_F(GatewayTest, StoredValuesThatAreNotTextStillRenderWellFormed) {
   const std::string ts = FormatIso8601Utc(kNow);
-  HttpResponse created = gateway_->Handle(V1("CreateSmartAccessGateway",
-                                             {{"RegionId", "cn-shanghai"},
-                                              {"ChargeType", "PREPAY"},
-                                              {"HaType", "no_backup"},
-                                              {"HardWareSpec", "sag-100wm"},
-                                              {"Period", "12"},
-                                              {"AutoPay", "true"},
-                                              {"BuyerMessage", "m"},
-                                              {"ReceiverAddress", "a"},
-                                              {"ReceiverCity", "c"},
-                                              {"ReceiverCountry", "c"},
-                                              {"ReceiverDistrict", "d"},
-                                              {"ReceiverEmail", "e@example.com"},
-                                              {"ReceiverMobile", "18840850000"},
-                                              {"ReceiverName", "n"},
-                                              {"ReceiverState", "s"},
-                                              {"ReceiverTown", "t"},
-                                              {"ReceiverZip", "310000"}},
-                                             ts, "create"));
+  HttpResponse created = HandleNow(*gateway_, V1("CreateSmartAccessGateway",
+                                                 {{"RegionId", "cn-shanghai"},
+                                                  {"ChargeType", "PREPAY"},
+                                                  {"HaType", "no_backup"},
+                                                  {"HardWareSpec", "sag-100wm"},
+                                                  {"Period", "12"},
+                                                  {"AutoPay", "true"},
+                                                  {"BuyerMessage", "m"},
+                                                  {"ReceiverAddress", "a"},
+                                                  {"ReceiverCity", "c"},
+                                                  {"ReceiverCountry", "c"},
+                                                  {"ReceiverDistrict", "d"},
+                                                  {"ReceiverEmail", "e@example.com"},
+                                                  {"ReceiverMobile", "18840850000"},
+                                                  {"ReceiverName", "n"},
+                                                  {"ReceiverState", "s"},
+                                                  {"ReceiverTown", "t"},
+                                                  {"ReceiverZip", "310000"}},
+                                                 ts, "create"));
   ASSERT_EQ(created.status, 200) << created.body;
   const std::string id(boost::json::parse(created.body).as_object().at("SmartAGId").as_string());
   store::InstancePatch patch;
@@ -381,9 +399,10 @@ TEST_F(GatewayTest, StoredValuesThatAreNotTextStillRenderWellFormed) {
       "b\xFF\xFE<&\r\x7F");
   ASSERT_TRUE(store_->UpdateInstance(account_id_, "cn-shanghai", id, patch).has_value());
 
-  HttpResponse xml = gateway_->Handle(
-      V1("DescribeSmartAccessGatewayAttribute",
-         {{"RegionId", "cn-shanghai"}, {"SmartAGId", id}, {"Format", "XML"}}, ts, "xml"));
+  HttpResponse xml =
+      HandleNow(*gateway_,
+                V1("DescribeSmartAccessGatewayAttribute",
+                   {{"RegionId", "cn-shanghai"}, {"SmartAGId", id}, {"Format", "XML"}}, ts, "xml"));
   ASSERT_EQ(xml.status, 200) << xml.body;
   EXPECT_TRUE(IsValidUtf8(xml.body));
   EXPECT_NE(xml.body.find("<Position>a\xEF\xBF\xBD"
@@ -393,8 +412,8 @@ TEST_F(GatewayTest, StoredValuesThatAreNotTextStillRenderWellFormed) {
   for (char c : xml.body) EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20);
 
   HttpResponse json =
-      gateway_->Handle(V1("DescribeSmartAccessGatewayAttribute",
-                          {{"RegionId", "cn-shanghai"}, {"SmartAGId", id}}, ts, "json"));
+      HandleNow(*gateway_, V1("DescribeSmartAccessGatewayAttribute",
+                              {{"RegionId", "cn-shanghai"}, {"SmartAGId", id}}, ts, "json"));
   ASSERT_EQ(json.status, 200) << json.body;
   EXPECT_TRUE(IsValidUtf8(json.body));
   EXPECT_EQ(boost::json::parse(json.body).as_object().at("Position").as_string(),
@@ -516,6 +535,166 @@ TEST_F(GatewayUploadTest, ABodyOtherThanTheSignedOneIsSignatureDoesNotMatch) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Code(r), "SignatureDoesNotMatch");
   EXPECT_FALSE(store_->GetVersion("Device", "2.0.0").has_value());
+}
+
+// A device channel whose waits the test ends by hand.
+class ManualDevices : public ops::DeviceControl {
+ public:
+  bool IsOnline(std::string_view) const override { return true; }
+  bool Push(std::string_view, std::string_view, int64_t generation, std::string_view) override {
+    pushed.push_back(generation);
+    return true;
+  }
+  void AwaitDevice(ops::DeviceWait wait, ops::WaitCallback done) override {
+    waits.push_back(std::move(wait));
+    callbacks.push_back(std::move(done));
+  }
+  void Disconnect(std::string_view) override {}
+
+  std::vector<int64_t> pushed;
+  std::vector<ops::DeviceWait> waits;
+  std::vector<ops::WaitCallback> callbacks;
+};
+
+// ModifySAGAdminPassword through the gateway: the call is suspended on the device's answer and
+// completed by it, with at most one such call of an account at a time.
+class SuspendingGatewayTest : public GatewayTest {
+ protected:
+  void SetUp() override {
+    GatewayTest::SetUp();
+    services_->devices = &devices_;
+    gateway_ = std::make_unique<Gateway>(*services_, nonces_, wall_clock_,
+                                         GatewayOptions{.max_suspended_per_account = 1});
+    auto keys = store_->GetAccessKey(kKeyId);
+    ASSERT_TRUE(keys.has_value());
+    account_ = keys->account_id;
+    for (const char* sn : {"sagsusp001", "sagsusp002"}) {
+      store::DeviceRecord d;
+      d.serial_number = sn;
+      d.hardware_model = "sag-1000";
+      d.sealed_secret = "x";
+      ASSERT_TRUE(store_->RegisterDevice(d).has_value());
+      ASSERT_TRUE(store_->RecordDeviceConnected(sn, "2.0.0", "1.0.0", 1, kNow).has_value());
+      store::InstanceRecord in;
+      in.id = std::string("sag-") + sn;
+      in.account_id = account_;
+      in.region_id = "cn-shanghai";
+      in.status = "Active";
+      in.instance_type = "hardware";
+      in.hardware_spec = "sag-1000";
+      in.ha_type = "no_backup";
+      in.create_ms = kNow;
+      in.end_ms = kNow + 86400000;
+      ASSERT_TRUE(store_->CreateInstance(in).has_value());
+      store::BindSerialNumberRequest bind;
+      bind.account_id = account_;
+      bind.region_id = "cn-shanghai";
+      bind.instance_id = in.id;
+      bind.serial_number = sn;
+      ASSERT_EQ(store_->BindSerialNumber(bind).value(), store::BindOutcome::kBound);
+    }
+  }
+
+  // Starts a password change of sn; the response lands in *out when the call completes.
+  void ChangePassword(const std::string& sn, const std::string& nonce,
+                      std::optional<HttpResponse>* out, const std::string& format = "JSON") {
+    gateway_->Handle(V1("ModifySAGAdminPassword",
+                        {{"RegionId", "cn-shanghai"},
+                         {"SmartAGId", "sag-" + sn},
+                         {"SmartAGSn", sn},
+                         {"Password", "NewPass_123"}},
+                        FormatIso8601Utc(kNow), nonce, kSecret, format),
+                     [out](HttpResponse r) { *out = std::move(r); });
+  }
+
+  ManualDevices devices_;
+  std::string account_;
+};
+
+TEST_F(SuspendingGatewayTest, TheCallIsAnsweredWhenTheDeviceIs) {
+  std::optional<HttpResponse> response;
+  ChangePassword("sagsusp001", "n1", &response, "XML");
+  EXPECT_FALSE(response.has_value());  // suspended: Handle returned without an answer
+  ASSERT_EQ(devices_.waits.size(), 1u);
+  EXPECT_EQ(devices_.waits[0].serial_number, "sagsusp001");
+  EXPECT_EQ(devices_.waits[0].facet, "admin_password");
+  EXPECT_EQ(devices_.waits[0].generation, devices_.pushed.at(0));
+  EXPECT_EQ(devices_.waits[0].until, ops::WaitUntil::kConfirmed);
+  devices_.callbacks[0](ops::WaitOutcome::kApplied);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+  // Format, action and request id outlived the handler.
+  EXPECT_TRUE(response->body.starts_with("<?xml")) << response->body;
+  EXPECT_NE(response->body.find("<ModifySAGAdminPasswordResponse>"), std::string::npos);
+  EXPECT_NE(response->body.find("<RequestId>"), std::string::npos);
+}
+
+TEST_F(SuspendingGatewayTest, EachOutcomeHasItsError) {
+  struct Row {
+    ops::WaitOutcome outcome;
+    int status;
+    const char* code;
+  } rows[] = {{ops::WaitOutcome::kOffline, 400, "SmartAccessGatewayOffline"},
+              {ops::WaitOutcome::kFailed, 400, "ConfigUnsynchronized"},
+              {ops::WaitOutcome::kTimeout, 400, "ConfigUnsynchronized"}};
+  int n = 0;
+  for (const Row& row : rows) {
+    // A fresh facet each time: the last change is left unconfirmed.
+    ASSERT_TRUE(store_
+                    ->RecordApplied("sagsusp001", store::kFacetAdminPassword,
+                                    devices_.pushed.empty() ? 0 : devices_.pushed.back(), "ok", "",
+                                    kNow)
+                    .has_value());
+    std::optional<HttpResponse> response;
+    ChangePassword("sagsusp001", "n" + std::to_string(n++), &response);
+    ASSERT_FALSE(response.has_value());
+    devices_.callbacks.back()(row.outcome);
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, row.status);
+    EXPECT_EQ(Code(*response), row.code);
+  }
+}
+
+TEST_F(SuspendingGatewayTest, AnAccountsSuspendedCallsAreCapped) {
+  std::optional<HttpResponse> first;
+  ChangePassword("sagsusp001", "n1", &first);
+  ASSERT_FALSE(first.has_value());
+  std::optional<HttpResponse> second;
+  ChangePassword("sagsusp002", "n2", &second);
+  ASSERT_TRUE(second.has_value());  // refused at once, before anything reached the device
+  EXPECT_EQ(second->status, 400);
+  EXPECT_EQ(Code(*second), "Throttling.User");
+  EXPECT_EQ(boost::json::parse(second->body).at("Message").as_string(),
+            "Request was denied due to user flow control.");
+  EXPECT_EQ(devices_.pushed.size(), 1u);
+  // Other calls of the account are not affected.
+  EXPECT_EQ(Code(HandleNow(*gateway_, V1("DescribeRegions", {}, FormatIso8601Utc(kNow), "n3"))),
+            "OK");
+  devices_.callbacks[0](ops::WaitOutcome::kApplied);
+  ASSERT_TRUE(first.has_value());
+  std::optional<HttpResponse> third;
+  ChangePassword("sagsusp002", "n4", &third);
+  EXPECT_FALSE(third.has_value());  // the slot is free again
+  devices_.callbacks[1](ops::WaitOutcome::kApplied);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(third->status, 200);
+}
+
+TEST_F(SuspendingGatewayTest, ACallAnsweredAtOnceFreesItsSlot) {
+  std::optional<HttpResponse> bad;
+  gateway_->Handle(V1("ModifySAGAdminPassword",
+                      {{"RegionId", "cn-shanghai"},
+                       {"SmartAGId", "sag-sagsusp001"},
+                       {"SmartAGSn", "sagsusp001"},
+                       {"Password", "short"}},
+                      FormatIso8601Utc(kNow), "n1"),
+                   [&](HttpResponse r) { bad = std::move(r); });
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(Code(*bad), "IllegalParam.Password");
+  std::optional<HttpResponse> good;
+  ChangePassword("sagsusp001", "n2", &good);
+  EXPECT_FALSE(good.has_value());
+  EXPECT_EQ(devices_.waits.size(), 1u);
 }
 
 }  // namespace

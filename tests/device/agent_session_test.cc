@@ -86,7 +86,6 @@ class FakeSagd {
 
   int welcomed = 0;  // sessions welcomed so far
   int auth_failures = 0;
-  int enrollments = 0;
   std::map<std::string, int> heartbeats;                 // per SN
   std::vector<json::object> hellos;                      // every hello, in order
   std::vector<json::object> applied;                     // every applied, in order
@@ -136,11 +135,7 @@ class FakeSagd {
     hellos.push_back(hello);
     const std::string sn(hello.at("serial_number").as_string());
     const json::value* proof = hello.if_contains("proof");
-    const json::value* enroll = hello.if_contains("enroll_secret");
-    const bool enrolled = enroll != nullptr && enroll->as_string() == SecretOf(sn);
-    if (enrolled) ++enrollments;
-    if (!enrolled &&
-        (proof == nullptr || proof->as_string() != ComputeProof(SecretOf(sn), sn, nonce))) {
+    if (proof == nullptr || proof->as_string() != ComputeProof(SecretOf(sn), sn, nonce)) {
       ++auth_failures;
       text = R"({"type":"error","code":"AuthFailed"})";
       co_await ws->async_write(asio::buffer(text), use(ec));
@@ -266,7 +261,7 @@ TEST_F(AgentSessionTest, RebootReconnectsWithNewBootTimeAndReportsTheGeneration)
 }
 
 // A refused facet is answered failed; so is a firmware change without what a download needs
-// (version, url, sha256, size: docs/device-protocol.md §7), and nothing is installed. Real
+// (version, url, sha256, size: docs/device-protocol.md §6), and nothing is installed. Real
 // downloads are covered end to end in tests/e2e/upgrades.test.js.
 TEST_F(AgentSessionTest, RefusedFacetAndIncompleteFirmwareAnsweredFailed) {
   Fleet fleet(ioc_, nullptr);
@@ -328,20 +323,39 @@ TEST_F(AgentSessionTest, StateSurvivesARestart) {
   std::filesystem::remove_all(dir);
 }
 
-TEST_F(AgentSessionTest, EnrollsOnceThenProves) {
+TEST_F(AgentSessionTest, HelloSaysTheProtocolVersionAndProves) {
   Fleet fleet(ioc_, nullptr);
-  DeviceOptions o = Options("SN000006");
-  o.enroll = true;
+  ASSERT_TRUE(fleet.Add(Options("SN000006"), server_.target()));
+  fleet.StartAll();
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return fleet.online() == 1; }));
+  EXPECT_EQ(server_.hellos.at(0).at("protocol").as_int64(), 1);
+  EXPECT_FALSE(server_.hellos.at(0).contains("enroll_secret"));
+  EXPECT_EQ(server_.hellos.at(0).at("proof").as_string().size(), 64u);
+  StopFleet(ioc_, fleet);
+}
+
+// A re-sent firmware generation that already failed is answered failed again and never started
+// over (docs/device-protocol.md), while a failed admin password is simply tried again.
+TEST_F(AgentSessionTest, AFailedUpgradeIsAnsweredAgainNotRestarted) {
+  Fleet fleet(ioc_, nullptr);
+  DeviceOptions o = Options("SN000010");
+  o.refuse = {"firmware", "admin_password"};
   ASSERT_TRUE(fleet.Add(o, server_.target()));
   fleet.StartAll();
   ASSERT_TRUE(RunUntil(ioc_, [&] { return fleet.online() == 1; }));
-  EXPECT_TRUE(server_.hellos.at(0).contains("enroll_secret"));
-  EXPECT_FALSE(server_.hellos.at(0).contains("proof"));
-  server_.CloseAll(4002);
-  ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.welcomed == 2; }));
-  EXPECT_TRUE(server_.hellos.at(1).contains("proof"));
-  EXPECT_FALSE(server_.hellos.at(1).contains("enroll_secret"));
-  EXPECT_EQ(server_.enrollments, 1);
+  server_.PushDesired("SN000010", "firmware", 3, {{"version", "2.1.0"}});
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.applied.size() == 1; }));
+  EXPECT_EQ(server_.applied[0].at("result"), "failed");
+  EXPECT_EQ(fleet.devices()[0]->state().unapplied.at("firmware"), (EndedGeneration{3, "failed"}));
+  server_.PushDesired("SN000010", "firmware", 3, {{"version", "2.1.0"}});
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.applied.size() == 2; }));
+  EXPECT_EQ(server_.applied[1].at("result"), "failed");
+  EXPECT_EQ(server_.applied[1].at("detail"), "this generation was failed earlier");
+  server_.PushDesired("SN000010", "admin_password", 4, {{"hash", "$argon2id$x"}});
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.applied.size() == 3; }));
+  server_.PushDesired("SN000010", "admin_password", 4, {{"hash", "$argon2id$x"}});
+  ASSERT_TRUE(RunUntil(ioc_, [&] { return server_.applied.size() == 4; }));
+  EXPECT_EQ(server_.applied[3].at("detail"), "refused by simulation");  // tried again
   StopFleet(ioc_, fleet);
 }
 

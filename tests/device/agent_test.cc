@@ -80,7 +80,7 @@ DeviceState SampleState() {
   s.boot_time_ms = 1795429990000;
   s.admin_password_hash = "$argon2id$v=19$m=65536,t=2,p=1$abc$def";
   s.applied = {{"admin_password", 3}, {"reboot", 1}, {"firmware", 2}, {"dpi", 0}};
-  s.enrolled = true;
+  s.unapplied = {{"firmware", {2, "reverted"}}};
   return s;
 }
 

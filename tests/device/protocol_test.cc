@@ -13,7 +13,7 @@ namespace {
 
 namespace json = boost::json;
 
-// The worked example of docs/device-protocol.md §6.
+// The worked example of docs/device-protocol.md ("Example").
 TEST(ProofTest, MatchesTheDocumentedVector) {
   EXPECT_EQ(
       ComputeProof("sag-device-secret-0001", "sage62x0219", "9f1c0a7e5b3d4c2a1f0e9d8c7b6a5948"),
@@ -57,7 +57,7 @@ TEST(NonceTest, Is32LowerHex) {
 TEST(DeviceMessageTest, HelloRoundTrips) {
   Hello h;
   h.serial_number = "sage62x0219";
-  h.proof = "abcd";
+  h.proof = std::string(64, 'a');
   h.model = "sag-1000";
   h.firmware = "2.0.0";
   h.dpi = "1.0.0";
@@ -67,7 +67,8 @@ TEST(DeviceMessageTest, HelloRoundTrips) {
   ASSERT_TRUE(m.has_value()) << m.error();
   EXPECT_EQ(m->type, DeviceMessageType::kHello);
   EXPECT_EQ(m->hello.serial_number, "sage62x0219");
-  EXPECT_EQ(m->hello.proof, "abcd");
+  EXPECT_EQ(m->hello.protocol, 1);
+  EXPECT_EQ(m->hello.proof, std::string(64, 'a'));
   EXPECT_EQ(m->hello.model, "sag-1000");
   EXPECT_EQ(m->hello.firmware, "2.0.0");
   EXPECT_EQ(m->hello.dpi, "1.0.0");
@@ -76,8 +77,9 @@ TEST(DeviceMessageTest, HelloRoundTrips) {
 }
 
 TEST(DeviceMessageTest, HelloFromTheDocumentParses) {
-  auto m = ParseDeviceMessage(
-      R"({"type":"hello","serial_number":"SN","proof":"ff","model":"sag-1000",
+  auto m = ParseDeviceMessage(R"({"type":"hello","serial_number":"SN","proof":")" +
+                              std::string(64, 'f') +
+                              R"(","model":"sag-1000",
           "firmware":"2.0.0","dpi":"1.0.0","boot_time":5,"extra":true,
           "applied":{"admin_password":3,"reboot":0,"firmware":0,"dpi":0,"future":9}})");
   ASSERT_TRUE(m.has_value()) << m.error();
@@ -85,12 +87,24 @@ TEST(DeviceMessageTest, HelloFromTheDocumentParses) {
   EXPECT_EQ(m->hello.applied.at("admin_password"), 3);
 }
 
-TEST(DeviceMessageTest, EnrolmentHelloHasTheSecretAndNoProof) {
-  auto m = ParseDeviceMessage(
-      R"({"type":"hello","serial_number":"SN","enroll_secret":"0123456789abcdef"})");
-  ASSERT_TRUE(m.has_value()) << m.error();
-  EXPECT_EQ(m->hello.enroll_secret, "0123456789abcdef");
-  EXPECT_TRUE(m->hello.proof.empty());
+TEST(DeviceMessageTest, HelloProtocolIsParsedAndDefaultsToOne) {
+  const std::string proof = std::string(64, 'a');
+  auto absent =
+      ParseDeviceMessage(R"({"type":"hello","serial_number":"SN","proof":")" + proof + R"("})");
+  ASSERT_TRUE(absent.has_value()) << absent.error();
+  EXPECT_EQ(absent->hello.protocol, 1);
+  // Another version parses (the server answers it with ProtocolVersion).
+  auto two = ParseDeviceMessage(R"({"type":"hello","protocol":2,"serial_number":"SN","proof":")" +
+                                proof + R"("})");
+  ASSERT_TRUE(two.has_value()) << two.error();
+  EXPECT_EQ(two->hello.protocol, 2);
+}
+
+// The enrolment of earlier versions is gone: a hello without a proof is malformed.
+TEST(DeviceMessageTest, EnrollSecretInsteadOfProofIsMalformed) {
+  EXPECT_FALSE(ParseDeviceMessage(
+                   R"({"type":"hello","serial_number":"SN","enroll_secret":"0123456789abcdef"})")
+                   .has_value());
 }
 
 TEST(DeviceMessageTest, HeartbeatAndAppliedParse) {
@@ -115,7 +129,8 @@ TEST(DeviceMessageTest, UnknownTypeIsNotAnError) {
 }
 
 TEST(DeviceMessageTest, MalformedMessagesAreRejected) {
-  const char* bad[] = {
+  const std::string p = std::string(64, 'a');
+  const std::string bad[] = {
       "",
       "not json",
       "[1,2]",
@@ -123,23 +138,33 @@ TEST(DeviceMessageTest, MalformedMessagesAreRejected) {
       R"({"type":5})",
       R"({"type":"hello"})",
       R"({"type":"hello","serial_number":"SN"})",
-      R"({"type":"hello","serial_number":"SN","proof":"a","enroll_secret":"0123456789abcdef"})",
-      R"({"type":"hello","serial_number":"","proof":"a"})",
+      R"({"type":"hello","serial_number":"SN","proof":"a"})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + std::string(64, 'A') + R"("})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(0"})",
+      R"({"type":"hello","serial_number":"","proof":")" + p + R"("})",
+      R"({"type":"hello","serial_number":"S N","proof":")" + p + R"("})",
+      R"({"type":"hello","serial_number":")" + std::string(65, 's') + R"(","proof":")" + p +
+          R"("})",
       R"({"type":"hello","serial_number":"SN","proof":7})",
-      R"({"type":"hello","serial_number":"SN","proof":"a","applied":[]})",
-      R"({"type":"hello","serial_number":"SN","proof":"a","applied":{"reboot":-1}})",
-      R"({"type":"hello","serial_number":"SN","proof":"a","applied":{"reboot":"1"}})",
-      R"({"type":"hello","serial_number":"SN","proof":"a","boot_time":"x"})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(","firmware":"2.0\u0001"})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(","model":")" +
+          std::string(65, 'm') + R"("})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(","dpi":"1 0"})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(","protocol":"1"})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(","applied":[]})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(","applied":{"reboot":-1}})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(","applied":{"reboot":"1"}})",
+      R"({"type":"hello","serial_number":"SN","proof":")" + p + R"(","boot_time":"x"})",
       R"({"type":"applied","facet":"admin_password","generation":1})",
       R"({"type":"applied","facet":"admin_password","generation":0,"result":"ok"})",
       R"({"type":"applied","facet":"color","generation":1,"result":"ok"})",
       R"({"type":"applied","facet":"reboot","generation":1,"result":"maybe"})",
       R"({"type":"applied","facet":"reboot","generation":"1","result":"ok"})",
   };
-  for (const char* text : bad) EXPECT_FALSE(ParseDeviceMessage(text).has_value()) << text;
+  for (const std::string& text : bad) EXPECT_FALSE(ParseDeviceMessage(text).has_value()) << text;
 }
 
-// The hello the agent sends: every facet reported, the proof and no enroll_secret.
+// The hello the agent sends: the protocol version, every facet reported and the proof.
 TEST(DeviceMessageTest, HelloWithProofReportsEveryFacet) {
   Hello h;
   h.serial_number = "sage62x0219";
@@ -148,12 +173,12 @@ TEST(DeviceMessageTest, HelloWithProofReportsEveryFacet) {
   h.dpi = "1.0.0";
   h.boot_time_ms = 1795429990000;
   h.applied = AppliedWithEveryFacet({{"admin_password", 3}});
-  h.proof = "5d7e";
+  h.proof = "4ada825ea407f94823470404471aaad5f35d1ee370e51b7abb71081b5a3186bf";
   json::object o = json::parse(FormatHello(h)).as_object();
   EXPECT_EQ(o.at("type"), "hello");
+  EXPECT_EQ(o.at("protocol").as_int64(), 1);
   EXPECT_EQ(o.at("serial_number"), "sage62x0219");
-  EXPECT_EQ(o.at("proof"), "5d7e");
-  EXPECT_FALSE(o.contains("enroll_secret"));
+  EXPECT_EQ(o.at("proof"), "4ada825ea407f94823470404471aaad5f35d1ee370e51b7abb71081b5a3186bf");
   EXPECT_EQ(o.at("model"), "sag-1000");
   EXPECT_EQ(o.at("firmware"), "2.0.0");
   EXPECT_EQ(o.at("dpi"), "1.0.0");
@@ -164,15 +189,6 @@ TEST(DeviceMessageTest, HelloWithProofReportsEveryFacet) {
   EXPECT_EQ(applied.at("reboot").as_int64(), 0);
   EXPECT_EQ(applied.at("firmware").as_int64(), 0);
   EXPECT_EQ(applied.at("dpi").as_int64(), 0);
-}
-
-TEST(DeviceMessageTest, HelloWithEnrollSecretHasNoProof) {
-  Hello h;
-  h.serial_number = "SN1";
-  h.enroll_secret = "0123456789abcdef";
-  json::object o = json::parse(FormatHello(h)).as_object();
-  EXPECT_EQ(o.at("enroll_secret"), "0123456789abcdef");
-  EXPECT_FALSE(o.contains("proof"));
 }
 
 TEST(DeviceMessageTest, HeartbeatAndAppliedShapes) {

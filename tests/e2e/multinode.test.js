@@ -414,3 +414,38 @@ describe('first start', () => {
     for (const n of nodes) assert.deepEqual(await n.stop(), { code: 0, signal: null }, n.stderr());
   });
 });
+
+describe('calls waiting for a device on another node', () => {
+  // The wait of node B ends by the device's report on node A, carried over as a cluster message:
+  // with an acknowledgement timeout of 10 minutes, an answer within the client's 15 s can only
+  // come from the report (the store is re-read only at the timeout).
+  it('UpdateSmartAccessGatewayVersion through node B answers once the device on node A acknowledged', async () => {
+    const C = cluster(freshDatabase());
+    const A = await C.start(['--upgrade-ack-timeout-ms', '600000']);
+    const B = await C.start(['--upgrade-ack-timeout-ms', '600000']);
+    const t = await h.createAccount(A, 'mn-upgrade');
+    const viaB = h.v1Client(B.endpoint, t.key);
+    const { makeArtifact, sag } = require('./lib/upgrades');
+    const artifact = makeArtifact(32 * 1024);
+    for (const node of [A, B]) {
+      const r = sag(node, ['admin', 'PublishVersion', '--VersionType', 'Device', '--VersionCode', '2.1.0',
+        '--HardwareModels', 'sag-1000', '--ArtifactFile', artifact.file]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+    }
+    const secret = 'device-secret-' + h.randomAlnum(16);
+    const sn = 'sagmnup' + h.randomAlnum(8).toLowerCase();
+    await h.operatorClient(A).call('RegisterDevice', { SerialNumber: sn, HardwareModel: 'sag-1000', DeviceSecret: secret });
+    const id = await createInstance(viaB, { HardWareSpec: 'sag-1000', MaxBandWidth: '10' });
+    await viaB.call('BindSerialNumber', { RegionId: REGION, SmartAGId: id, SerialNumber: sn });
+    await viaB.call('ActivateSmartAccessGateway', { RegionId: REGION, SmartAGId: id });
+    const { CcnId } = await viaB.call('CreateCloudConnectNetwork', { RegionId: REGION, Name: 'mn-up', IsDefault: 'false' });
+    await viaB.call('BindSmartAccessGateway', { RegionId: REGION, CcnId, SmartAGId: id });
+    await startDevice(A.endpoint, ['--sn', sn, '--secret', secret, '--firmware', '2.0.0', '--reboot-ms', '200']);
+    const r = await viaB.call('UpdateSmartAccessGatewayVersion', { RegionId: REGION, SmartAGId: id, VersionCode: '2.1.0' });
+    assert.match(r.RequestId, /^[0-9A-F-]{36}$/);
+    await h.poll(async () => {
+      const [u] = (await h.operatorClient(B).call('ListUpgrades', { SerialNumber: sn })).Upgrades.Upgrade;
+      return u && u.State === 'Succeeded';
+    }, { timeoutMs: 20000, intervalMs: 100 });
+  });
+});

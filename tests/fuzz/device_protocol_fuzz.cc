@@ -35,8 +35,8 @@ void CheckDeviceMessage(std::string_view text) {
     Require(again.has_value() && again->type == device::DeviceMessageType::kHello,
             "a formatted hello parses as hello");
     const device::Hello& back = again->hello;
-    Require(back.serial_number == hello.serial_number && back.proof == hello.proof &&
-                back.enroll_secret == hello.enroll_secret && back.model == hello.model &&
+    Require(back.protocol == hello.protocol && back.serial_number == hello.serial_number &&
+                back.proof == hello.proof && back.model == hello.model &&
                 back.firmware == hello.firmware && back.dpi == hello.dpi &&
                 back.boot_time_ms == hello.boot_time_ms && back.applied == hello.applied,
             "hello round trip keeps every field");

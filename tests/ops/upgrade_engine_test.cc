@@ -22,10 +22,8 @@ class RecordingDevices : public DeviceControl {
     last_value = value;
     return true;
   }
-  WaitOutcome WaitApplied(std::string_view, std::string_view, int64_t,
-                          std::chrono::milliseconds) override {
-    return WaitOutcome::kTimeout;
-  }
+  void AwaitDevice(DeviceWait, WaitCallback done) override { done(WaitOutcome::kTimeout); }
+  void Disconnect(std::string_view) override {}
   std::vector<std::string> pushes;
   std::string last_value;
 };

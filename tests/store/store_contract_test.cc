@@ -925,7 +925,8 @@ class BindingTest : public StoreContractTest {
   }
   std::string Bind(const std::string& account, const std::string& region,
                    const std::string& instance, const std::string& sn, int max_devices = 2,
-                   bool register_unknown = false, int64_t now_ms = 500) {
+                   bool register_unknown = false, int64_t now_ms = 500,
+                   const std::string& sealed_secret = "") {
     BindSerialNumberRequest req;
     req.account_id = account;
     req.region_id = region;
@@ -934,6 +935,7 @@ class BindingTest : public StoreContractTest {
     req.max_devices = max_devices;
     req.register_unknown = register_unknown;
     req.now_ms = now_ms;
+    req.sealed_secret = sealed_secret;
     return OutcomeName(store().BindSerialNumber(req));
   }
   std::string Unbind(const std::string& account, const std::string& region,
@@ -1120,6 +1122,43 @@ TEST_P(BindingTest, BindUnknownDeviceInAnOpenRegistryCreatesIt) {
   expected.bound_ms = 321;
   EXPECT_EQ(Dump(*device), Dump(expected));
   EXPECT_EQ(*store().CountDevices(), 1);
+}
+
+TEST_P(BindingTest, ADeviceCreatedOnBindGetsTheGeneratedSecret) {
+  CreateHw(kAccountA, kRegion, "sag-1", "sag-1000");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-new", 1, true, 321, "sealed-g1"), "Bound");
+  auto device = store().GetDevice("sn-new");
+  ASSERT_STORE_OK(device);
+  EXPECT_EQ(device->sealed_secret, "sealed-g1");
+  EXPECT_TRUE(device->secret_generated);
+}
+
+TEST_P(BindingTest, EveryNewBindingOfAGeneratedSecretDeviceReplacesItsSecret) {
+  CreateHw(kAccountA, kRegion, "sag-1", "sag-1000");
+  CreateHw(kAccountB, kRegion, "sag-2", "sag-1000");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-new", 1, true, 321, "sealed-g1"), "Bound");
+  // Refused binds change nothing.
+  EXPECT_EQ(Bind(kAccountB, kRegion, "sag-2", "sn-new", 1, true, 322, "sealed-x"),
+            "BoundElsewhere");
+  EXPECT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-new", 1, true, 322, "sealed-y"),
+            "AlreadyBoundHere");
+  EXPECT_EQ(store().GetDevice("sn-new")->sealed_secret, "sealed-g1");
+  ASSERT_EQ(Unbind(kAccountA, kRegion, "sag-1", "sn-new"), "Unbound");
+  ASSERT_EQ(Bind(kAccountB, kRegion, "sag-2", "sn-new", 1, true, 323, "sealed-g2"), "Bound");
+  auto device = store().GetDevice("sn-new");
+  ASSERT_STORE_OK(device);
+  EXPECT_EQ(device->sealed_secret, "sealed-g2");
+  EXPECT_TRUE(device->secret_generated);
+}
+
+TEST_P(BindingTest, AnOperatorGivenSecretIsKept) {
+  CreateHw(kAccountA, kRegion, "sag-1");
+  Register("sn-1");
+  ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1, true, 500, "sealed-g1"), "Bound");
+  auto device = store().GetDevice("sn-1");
+  ASSERT_STORE_OK(device);
+  EXPECT_EQ(device->sealed_secret, "sealed-sn-1");
+  EXPECT_FALSE(device->secret_generated);
 }
 
 TEST_P(BindingTest, OpenRegistryDoesNotCreateADeviceThatIsNotBound) {
@@ -1917,6 +1956,10 @@ class DeviceChannelStoreTest : public StoreContractTest {
     d.create_ms = 5;
     ASSERT_STORE_OK(store().RegisterDevice(d));
   }
+  std::string Desire(const std::string& sn, std::string_view facet, std::string_view value,
+                     int64_t now_ms, bool require_synchronized = false) {
+    return OutcomeName(store().SetDesiredFacet(sn, facet, value, now_ms, require_synchronized));
+  }
   DeviceFacetRecord Facet(const std::string& sn, std::string_view facet) {
     auto facets = store().GetDeviceFacets(sn);
     EXPECT_TRUE(facets.has_value());
@@ -1928,20 +1971,6 @@ class DeviceChannelStoreTest : public StoreContractTest {
     return {};
   }
 };
-
-TEST_P(DeviceChannelStoreTest, EnrollSetsTheSecretOnlyWhenEmpty) {
-  Register("sagenrol01");
-  auto first = store().EnrollDeviceSecret("sagenrol01", "sealed-1");
-  ASSERT_STORE_OK(first);
-  EXPECT_TRUE(*first);
-  auto second = store().EnrollDeviceSecret("sagenrol01", "sealed-2");
-  ASSERT_STORE_OK(second);
-  EXPECT_FALSE(*second);
-  auto d = store().GetDevice("sagenrol01");
-  ASSERT_STORE_OK(d);
-  EXPECT_EQ(d->sealed_secret, "sealed-1");
-  EXPECT_EQ(Outcome(store().EnrollDeviceSecret("sagmissing", "x")), "NotFound");
-}
 
 TEST_P(DeviceChannelStoreTest, RuntimeIsRecordedAndReadBack) {
   Register("sagrun0001");
@@ -1962,12 +1991,8 @@ TEST_P(DeviceChannelStoreTest, RuntimeIsRecordedAndReadBack) {
 TEST_P(DeviceChannelStoreTest, DesiredGenerationsGrowAndAppliedNeverLowers) {
   Register("sagfacet01");
   EXPECT_TRUE(store().GetDeviceFacets("sagfacet01")->empty());
-  auto g1 = store().SetDesiredFacet("sagfacet01", kFacetAdminPassword, R"({"hash":"h1"})", 10);
-  ASSERT_STORE_OK(g1);
-  EXPECT_EQ(*g1, 1);
-  auto g2 = store().SetDesiredFacet("sagfacet01", kFacetAdminPassword, R"({"hash":"h2"})", 11);
-  ASSERT_STORE_OK(g2);
-  EXPECT_EQ(*g2, 2);
+  EXPECT_EQ(Desire("sagfacet01", kFacetAdminPassword, R"({"hash":"h1"})", 10), "Set 1");
+  EXPECT_EQ(Desire("sagfacet01", kFacetAdminPassword, R"({"hash":"h2"})", 11), "Set 2");
   ASSERT_STORE_OK(store().RecordApplied("sagfacet01", kFacetAdminPassword, 2, "ok", "", 12));
   ASSERT_STORE_OK(store().RecordApplied("sagfacet01", kFacetAdminPassword, 1, "ok", "", 13));
   DeviceFacetRecord f = Facet("sagfacet01", kFacetAdminPassword);
@@ -1976,8 +2001,7 @@ TEST_P(DeviceChannelStoreTest, DesiredGenerationsGrowAndAppliedNeverLowers) {
   EXPECT_EQ(f.applied_generation, 2);
   EXPECT_EQ(f.update_ms, 13);
   // A failure is recorded but does not confirm.
-  auto g3 = store().SetDesiredFacet("sagfacet01", kFacetAdminPassword, R"({"hash":"h3"})", 14);
-  ASSERT_STORE_OK(g3);
+  EXPECT_EQ(Desire("sagfacet01", kFacetAdminPassword, R"({"hash":"h3"})", 14), "Set 3");
   ASSERT_STORE_OK(
       store().RecordApplied("sagfacet01", kFacetAdminPassword, 3, "failed", "disk", 15));
   f = Facet("sagfacet01", kFacetAdminPassword);
@@ -1985,7 +2009,8 @@ TEST_P(DeviceChannelStoreTest, DesiredGenerationsGrowAndAppliedNeverLowers) {
   EXPECT_EQ(f.result_generation, 3);
   EXPECT_EQ(f.last_result, "failed");
   EXPECT_EQ(f.last_detail, "disk");
-  EXPECT_EQ(Outcome(store().SetDesiredFacet("sagmissing", kFacetReboot, "{}", 1)), "NotFound");
+  EXPECT_EQ(Desire("sagmissing", kFacetReboot, "{}", 1), "NotFound");
+  EXPECT_EQ(Desire("sagmissing", kFacetReboot, "{}", 1, /*require_synchronized=*/true), "NotFound");
   EXPECT_EQ(Outcome(store().RecordApplied("sagmissing", kFacetReboot, 1, "ok", "", 1)), "NotFound");
 }
 
@@ -1993,9 +2018,35 @@ TEST_P(DeviceChannelStoreTest, NewGenerationExceedsWhatTheDeviceReportedApplied)
   Register("sagfacet02");
   // The device reports generation 5 applied (e.g. the database was restored from a backup).
   ASSERT_STORE_OK(store().RecordApplied("sagfacet02", kFacetReboot, 5, "ok", "", 1));
-  auto g = store().SetDesiredFacet("sagfacet02", kFacetReboot, "{}", 2);
-  ASSERT_STORE_OK(g);
-  EXPECT_EQ(*g, 6);
+  EXPECT_EQ(Desire("sagfacet02", kFacetReboot, "{}", 2), "Set 6");
+}
+
+TEST_P(DeviceChannelStoreTest, NewGenerationExceedsWhatTheDeviceReportedFailed) {
+  Register("sagfacet04");
+  ASSERT_STORE_OK(store().RecordApplied("sagfacet04", kFacetAdminPassword, 7, "failed", "", 1));
+  EXPECT_EQ(Desire("sagfacet04", kFacetAdminPassword, "{}", 2, /*require_synchronized=*/true),
+            "Set 8");
+}
+
+TEST_P(DeviceChannelStoreTest, RequireSynchronizedRefusesWhileAChangeIsUnconfirmed) {
+  Register("sagfacet05");
+  // No row yet: synchronized.
+  EXPECT_EQ(Desire("sagfacet05", kFacetAdminPassword, R"({"hash":"h1"})", 1, true), "Set 1");
+  EXPECT_EQ(Desire("sagfacet05", kFacetAdminPassword, R"({"hash":"h2"})", 2, true),
+            "Unsynchronized");
+  DeviceFacetRecord f = Facet("sagfacet05", kFacetAdminPassword);
+  EXPECT_EQ(f.desired_generation, 1);
+  EXPECT_EQ(f.desired_value, R"({"hash":"h1"})");
+  EXPECT_EQ(f.update_ms, 1);
+  // A failed answer leaves the change unconfirmed.
+  ASSERT_STORE_OK(store().RecordApplied("sagfacet05", kFacetAdminPassword, 1, "failed", "", 3));
+  EXPECT_EQ(Desire("sagfacet05", kFacetAdminPassword, R"({"hash":"h2"})", 4, true),
+            "Unsynchronized");
+  // Other facets are independent; without the flag the change is always made.
+  EXPECT_EQ(Desire("sagfacet05", kFacetReboot, "{}", 5, true), "Set 1");
+  EXPECT_EQ(Desire("sagfacet05", kFacetAdminPassword, R"({"hash":"h3"})", 6), "Set 2");
+  ASSERT_STORE_OK(store().RecordApplied("sagfacet05", kFacetAdminPassword, 2, "ok", "", 7));
+  EXPECT_EQ(Desire("sagfacet05", kFacetAdminPassword, R"({"hash":"h4"})", 8, true), "Set 3");
 }
 
 // Races run only on backends that serve several connections at once.
@@ -2010,9 +2061,9 @@ TEST_P(ConcurrentDeviceChannelStoreTest, ConcurrentSetDesiredGivesDistinctGenera
   for (int t = 0; t < kWriters; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kEach; ++i) {
-        auto g = store().SetDesiredFacet("sagfacet03", kFacetDpi, "{}", 1);
+        auto r = store().SetDesiredFacet("sagfacet03", kFacetDpi, "{}", 1, false);
         std::lock_guard lock(mu);
-        if (g) gens.push_back(*g);
+        if (r && r->outcome == DesiredOutcome::kSet) gens.push_back(r->generation);
       }
     });
   }
@@ -2020,6 +2071,28 @@ TEST_P(ConcurrentDeviceChannelStoreTest, ConcurrentSetDesiredGivesDistinctGenera
   std::sort(gens.begin(), gens.end());
   ASSERT_EQ(gens.size(), static_cast<size_t>(kWriters * kEach));
   for (size_t i = 0; i < gens.size(); ++i) EXPECT_EQ(gens[i], static_cast<int64_t>(i) + 1);
+}
+
+TEST_P(ConcurrentDeviceChannelStoreTest, OfConcurrentSynchronizedChangesExactlyOneIsMade) {
+  Register("sagfacet06");
+  constexpr int kWriters = 4, kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::thread> threads;
+    std::vector<std::string> outcomes(kWriters);
+    for (int t = 0; t < kWriters; ++t) {
+      threads.emplace_back([&, t] {
+        outcomes[static_cast<size_t>(t)] =
+            Desire("sagfacet06", kFacetAdminPassword, "{}", round, /*require_synchronized=*/true);
+      });
+    }
+    for (auto& t : threads) t.join();
+    const std::string made = "Set " + std::to_string(round + 1);
+    EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), made), 1) << "round " << round;
+    EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), "Unsynchronized"), kWriters - 1)
+        << "round " << round;
+    ASSERT_STORE_OK(
+        store().RecordApplied("sagfacet06", kFacetAdminPassword, round + 1, "ok", "", round));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()), BackendName);

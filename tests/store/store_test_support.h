@@ -113,8 +113,8 @@ inline std::string Dump(const InstanceRecord& r) {
 inline std::string Dump(const DeviceRecord& r) {
   std::ostringstream out;
   out << "serial_number=" << r.serial_number << " hardware_model=" << r.hardware_model
-      << " sealed_secret=" << r.sealed_secret << " retired=" << r.retired
-      << " create_ms=" << r.create_ms << " account_id=" << r.account_id
+      << " sealed_secret=" << r.sealed_secret << " secret_generated=" << r.secret_generated
+      << " retired=" << r.retired << " create_ms=" << r.create_ms << " account_id=" << r.account_id
       << " instance_id=" << r.instance_id << " bound_ms=" << r.bound_ms;
   return out.str();
 }
@@ -203,6 +203,16 @@ inline std::string Name(CcnUnbindOutcome o) {
       return "CcnNotFound";
     case CcnUnbindOutcome::kNotBound:
       return "NotBound";
+  }
+  return "?";
+}
+
+inline std::string Name(const DesiredResult& r) {
+  switch (r.outcome) {
+    case DesiredOutcome::kSet:
+      return "Set " + std::to_string(r.generation);
+    case DesiredOutcome::kUnsynchronized:
+      return "Unsynchronized";
   }
   return "?";
 }

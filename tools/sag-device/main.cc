@@ -1,4 +1,4 @@
-// sag-device: the reference device agent (SPEC §4, docs/device-protocol.md). Runs one device, or
+// sag-device: the reference device agent (docs/device-protocol.md). Runs one device, or
 // a fleet of simulated devices in one event-driven process, against sagd's device channel.
 #include <atomic>
 #include <chrono>
@@ -36,7 +36,8 @@ Output: one line per event on stderr; on stdout "sag-device: N online" whenever 
 welcomed devices changes. SIGTERM/SIGINT close every session (code 1000) and exit 0.
 Upgrades: a desired firmware/dpi facet is downloaded with HTTP Range requests (resuming after a
 cut), checked against its SHA-256, installed, and the device reboots and reconnects reporting the
-new version (progress messages on the way; docs/device-protocol.md section 7).
+new version (progress messages on the way; docs/device-protocol.md section 6). A download refused
+with 403 or 404 is not retried; a re-sent generation that already failed is answered failed again.
 Fleet: --count N --sn-prefix P runs devices P000001..P00000N; each uses --secret, or
 --secret-prefix X giving the secret X<sn>.)";
 
@@ -76,7 +77,9 @@ int main(int argc, char** argv) {
   app.add_flag("--insecure", insecure,
                "https:// without verifying the server's certificate: for testing only");
   app.add_option("--sn", sn, "serial number of the one device to run");
-  app.add_option("--secret", secret, "device secret, 16-128 characters (env SAG_DEVICE_SECRET)");
+  app.add_option("--secret", secret,
+                 "device secret, 16-128 characters (env SAG_DEVICE_SECRET): the operator's, or for "
+                 "an open-registry device the SecretKey DescribeSmartAccessGatewayAttribute shows");
   app.add_option("--secret-prefix", secret_prefix, "fleet: the secret of device <sn> is X<sn>");
   app.add_option("--count", count, "fleet: number of devices")->check(CLI::Range(1, 1000000));
   app.add_option("--sn-prefix", sn_prefix, "fleet: serial numbers P000001..");
@@ -84,7 +87,6 @@ int main(int argc, char** argv) {
   app.add_option("--firmware", base.firmware, "initial firmware version")->capture_default_str();
   app.add_option("--dpi", base.dpi, "initial DPI signature version")->capture_default_str();
   app.add_option("--state-dir", base.state_dir, "keep one state file per device here");
-  app.add_flag("--enroll", base.enroll, "first contact sends enroll_secret (open registry)");
   app.add_option("--silent-drop-after-ms", base.silent_drop_after_ms,
                  "after T ms stop sending and reading, keeping the socket open");
   app.add_option("--slow-apply-ms", base.slow_apply_ms, "delay each apply by T ms");

@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
   app.add_option("--admin-password-timeout-ms", config.admin_password_timeout_ms,
                  "how long ModifySAGAdminPassword waits for the device to confirm")
       ->check(CLI::Range(int64_t{100}, int64_t{600000}));
+  app.add_option("--max-device-waits-per-account", config.max_device_waits_per_account,
+                 "calls of one account that may wait for a device at once (ModifySAGAdminPassword, "
+                 "UpdateSmartAccessGatewayVersion); more are answered Throttling.User")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   app.add_option("--upgrade-ack-timeout-ms", config.upgrade_ack_timeout_ms,
                  "UpdateSmartAccessGatewayVersion: how long to wait for the device to acknowledge "
                  "the upgrade before answering GetSmartAccessGatewayStateError")

@@ -32,7 +32,13 @@ std::string DeviceStateToJson(const DeviceState& state) {
   o["boot_time"] = state.boot_time_ms;
   o["admin_password_hash"] = state.admin_password_hash;
   o["applied"] = std::move(applied);
-  o["enrolled"] = state.enrolled;
+  if (!state.unapplied.empty()) {
+    json::object unapplied;
+    for (const auto& [facet, ended] : state.unapplied) {
+      unapplied[facet] = json::object{{"generation", ended.generation}, {"result", ended.result}};
+    }
+    o["unapplied"] = std::move(unapplied);
+  }
   if (!state.report_facet.empty()) {
     o["report"] = json::object{{"facet", state.report_facet},
                                {"generation", state.report_generation},
@@ -64,9 +70,18 @@ Result<DeviceState, std::string> DeviceStateFromJson(std::string_view text) {
     return MakeUnexpected(std::string("state: missing boot_time"));
   }
   state.boot_time_ms = boot->as_int64();
-  if (const json::value* enrolled = o.if_contains("enrolled")) {
-    if (!enrolled->is_bool()) return MakeUnexpected(std::string("state: mistyped enrolled"));
-    state.enrolled = enrolled->as_bool();
+  if (const json::value* unapplied = o.if_contains("unapplied")) {
+    if (!unapplied->is_object()) return MakeUnexpected(std::string("state: bad unapplied"));
+    for (const auto& member : unapplied->as_object()) {
+      const json::object* e = member.value().if_object();
+      const json::value* generation = e ? e->if_contains("generation") : nullptr;
+      const json::value* result = e ? e->if_contains("result") : nullptr;
+      if (!generation || !generation->is_int64() || !result || !result->is_string()) {
+        return MakeUnexpected(std::string("state: bad unapplied"));
+      }
+      state.unapplied[std::string(member.key())] =
+          EndedGeneration{generation->as_int64(), std::string(result->as_string())};
+    }
   }
   if (const json::value* report = o.if_contains("report")) {
     const json::object* r = report->if_object();

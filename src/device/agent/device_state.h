@@ -13,6 +13,14 @@
 
 namespace sag::device::agent {
 
+// A firmware/dpi generation that ended without being applied.
+struct EndedGeneration {
+  int64_t generation = 0;
+  std::string result;  // failed | reverted
+
+  bool operator==(const EndedGeneration&) const = default;
+};
+
 // What a device remembers across restarts.
 struct DeviceState {
   std::string serial_number;
@@ -22,7 +30,9 @@ struct DeviceState {
   int64_t boot_time_ms = 0;
   std::string admin_password_hash;         // "$argon2id$..." or empty; never logged
   std::map<std::string, int64_t> applied;  // facet -> last applied generation
-  bool enrolled = false;                   // a hello with enroll_secret was welcomed once
+  // facet -> the last firmware/dpi generation that failed or was reverted: answered again with
+  // the same result if the server sends it again (an upgrade is never started over).
+  std::map<std::string, EndedGeneration> unapplied;
   // An installed (or rolled back) firmware/dpi generation still to be reported after the next
   // welcome: facet, generation, result ("ok" | "reverted" | "failed") and detail. Empty facet:
   // none.

@@ -535,23 +535,15 @@ void SimulatedDevice::HandleMessage(const std::shared_ptr<Conn>& conn, std::stri
     hello.dpi = state_.dpi;
     hello.boot_time_ms = state_.boot_time_ms;
     hello.applied = AppliedWithEveryFacet(state_.applied);
-    if (options_.enroll && !state_.enrolled) {
-      hello.enroll_secret = options_.secret;
-    } else {
-      hello.proof = ComputeProof(options_.secret, state_.serial_number, challenge->nonce);
-    }
+    hello.proof = ComputeProof(options_.secret, state_.serial_number, challenge->nonce);
     conn->hello_sent = true;
-    Event(hello.enroll_secret.empty() ? "hello" : "hello (enrolling)");
+    Event("hello");
     Send(conn, FormatHello(hello));
   } else if (auto* welcome = std::get_if<Welcome>(&message)) {
     if (!conn->hello_sent || conn->welcomed) return;
     conn->welcomed = true;
     conn->welcomed_at = SteadyMs();
     conn->watchdog_timer.cancel();
-    if (!state_.enrolled && options_.enroll) {
-      state_.enrolled = true;  // from now on this device proves
-      Persist();
-    }
     lease_ms_ = welcome->lease_ms;
     Event("welcome session=" + welcome->session_id +
           " lease_ms=" + std::to_string(welcome->lease_ms) +
@@ -588,6 +580,14 @@ void SimulatedDevice::HandleDesired(const std::shared_ptr<Conn>& conn, Desired d
     Answer(conn, desired.facet, applied, "ok");
     return;
   }
+  // A firmware/dpi generation that already failed or was reverted is answered the same way: an
+  // upgrade never starts over (an admin password, by contrast, is simply tried again).
+  if (auto ended = state_.unapplied.find(desired.facet);
+      ended != state_.unapplied.end() && ended->second.generation == desired.generation) {
+    Answer(conn, desired.facet, desired.generation, ended->second.result,
+           "this generation was " + ended->second.result + " earlier");
+    return;
+  }
   // An upgrade already under way (the server re-sends it after a reconnect) is not restarted.
   if ((job_ && job_->facet == desired.facet && job_->generation == desired.generation) ||
       (pending_install_ && pending_install_->facet == desired.facet &&
@@ -605,6 +605,8 @@ void SimulatedDevice::HandleDesired(const std::shared_ptr<Conn>& conn, Desired d
 void SimulatedDevice::Apply(const std::shared_ptr<Conn>& conn, const Desired& desired) {
   const std::string& facet = desired.facet;
   if (options_.refuse.count(facet) != 0) {
+    if (facet == "firmware" || facet == "dpi")
+      RememberUnapplied(facet, desired.generation, "failed");
     Answer(conn, facet, desired.generation, "failed", "refused by simulation");
     return;
   }
@@ -640,6 +642,7 @@ void SimulatedDevice::FinishInstall() {
   state_.report_facet = job->facet;
   state_.report_generation = job->generation;
   if (options_.rollback_after_reboot) {
+    state_.unapplied[job->facet] = EndedGeneration{job->generation, "reverted"};
     state_.report_result = "reverted";
     state_.report_detail = "rolled back to " +
                            (job->facet == "firmware" ? state_.firmware : state_.dpi) +
@@ -664,6 +667,12 @@ void SimulatedDevice::Report(std::string_view facet, int64_t generation, std::st
   state_.report_generation = generation;
   state_.report_result = std::string(result);
   state_.report_detail = std::string(detail);
+  Persist();
+}
+
+void SimulatedDevice::RememberUnapplied(std::string_view facet, int64_t generation,
+                                        std::string_view result) {
+  state_.unapplied[std::string(facet)] = EndedGeneration{generation, std::string(result)};
   Persist();
 }
 
@@ -734,7 +743,12 @@ asio::awaitable<void> SimulatedDevice::RunUpgrade(std::shared_ptr<SimulatedDevic
   std::string error;
   for (int attempt = 1; attempt <= 5 && !stopping_; ++attempt) {
     error = co_await Download(job);
-    if (error.empty() || error == "sha256 mismatch") break;
+    // A wrong artifact, an unknown one (404) or a refused download (403: no upgrade of this
+    // artifact is in flight for the device any more) does not get better by retrying.
+    if (error.empty() || error == "sha256 mismatch" || error.starts_with("HTTP 403") ||
+        error.starts_with("HTTP 404")) {
+      break;
+    }
     Event("download attempt " + std::to_string(attempt) + " failed: " + error + " (at byte " +
           std::to_string(job->offset) + ")");
     asio::steady_timer pause(strand_);
@@ -747,6 +761,7 @@ asio::awaitable<void> SimulatedDevice::RunUpgrade(std::shared_ptr<SimulatedDevic
   if (stopping_) co_return;
   if (!error.empty()) {
     job_.reset();
+    RememberUnapplied(job->facet, job->generation, "failed");
     Report(job->facet, job->generation, "failed",
            error == "sha256 mismatch" ? "sha256 mismatch: the artifact was not installed"
                                       : "download failed: " + error);
@@ -756,6 +771,7 @@ asio::awaitable<void> SimulatedDevice::RunUpgrade(std::shared_ptr<SimulatedDevic
   Progress(*job, "installing");
   if (options_.fail_install) {
     job_.reset();
+    RememberUnapplied(job->facet, job->generation, "failed");
     Report(job->facet, job->generation, "failed", "install failed (simulated)");
     co_return;
   }

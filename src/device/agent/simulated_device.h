@@ -58,8 +58,7 @@ class DownloadGate {
 // Identity, defaults and fault simulation of one device.
 struct DeviceOptions {
   std::string serial_number;
-  std::string secret;   // never logged, never persisted
-  bool enroll = false;  // first contact sends enroll_secret instead of proof
+  std::string secret;  // never logged, never persisted
   std::string model = "sag-1000";
   std::string firmware = "2.0.0";
   std::string dpi = "1.0.0";
@@ -72,7 +71,7 @@ struct DeviceOptions {
   int64_t backoff_base_ms = 1000;      // protocol §5: 1 s
   int64_t backoff_cap_ms = 60000;      // protocol §5: 60 s
   int64_t connect_timeout_ms = 15000;  // connect + WebSocket handshake + welcome
-  // Firmware/dpi upgrades (docs/device-protocol.md §7) and their simulated faults.
+  // Firmware/dpi upgrades (docs/device-protocol.md §6) and their simulated faults.
   int64_t download_chunk_bytes = 1 << 20;  // one Range request per chunk
   bool fail_download = false;              // every download attempt fails (HTTP error simulated)
   int64_t cut_download_at = 0;    // > 0: the first download loses its connection after this many
@@ -142,6 +141,9 @@ class SimulatedDevice : public std::enable_shared_from_this<SimulatedDevice> {
   // Sends an applied report now when welcomed, else keeps it (persisted) for the next welcome.
   void Report(std::string_view facet, int64_t generation, std::string_view result,
               std::string_view detail);
+  // A firmware/dpi generation ended without being applied (failed or reverted): remembered, so
+  // that a re-sent copy is answered the same way instead of starting over.
+  void RememberUnapplied(std::string_view facet, int64_t generation, std::string_view result);
   void Progress(const UpgradeJob& job, std::string_view state);
   // Boots into the pending install (or rolls it back, simulated) and keeps the report to send.
   void FinishInstall();

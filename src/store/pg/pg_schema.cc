@@ -292,12 +292,16 @@ CREATE TABLE upgrade_policies (
 );
 )sql";
 
+constexpr std::string_view kGeneratedDeviceSecrets = R"sql(
+ALTER TABLE devices ADD COLUMN secret_generated BOOLEAN NOT NULL DEFAULT FALSE;
+)sql";
+
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
   static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
                                                   kClientUsers, kVersionsAndUpgrades, kCluster,
-                                                  kUpgradePolicies});
+                                                  kUpgradePolicies, kGeneratedDeviceSecrets});
   return migrations.list();
 }
 

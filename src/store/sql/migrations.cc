@@ -42,6 +42,9 @@ CREATE INDEX nonces_by_expiry ON nonces (expires_ms);
     SchemaStep{7, "automatic upgrade policies", R"sql(
 CREATE INDEX upgrade_policies_due ON upgrade_policies (next_run_ms) WHERE next_run_ms > 0;
 )sql"},
+    // Open-registry devices get their secret from sagd when they are bound; the flag says the
+    // secret is sagd's (readable by the binding account), not the operator's.
+    SchemaStep{8, "secrets generated for open-registry devices", ""},
 };
 
 // The table that records the versions applied, in each dialect's types.

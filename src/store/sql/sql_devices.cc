@@ -119,21 +119,6 @@ StoreResult<void> SqlStore::RetireDevice(std::string_view serial_number) {
   });
 }
 
-StoreResult<bool> SqlStore::EnrollDeviceSecret(std::string_view serial_number,
-                                               std::string_view sealed_secret) {
-  return Transact(Txn::kWrite, [&](Connection& conn) -> StoreResult<bool> {
-    // One UPDATE: a concurrent enroller waits for the row lock, then re-checks the condition
-    // against the committed secret and changes nothing.
-    static const Statement kEnroll(
-        "UPDATE devices SET sealed_secret = $2 "
-        "WHERE serial_number = $1 AND length(sealed_secret) = 0");
-    ASSIGN_OR_RETURN(Rows rows, conn.Run(kEnroll, {serial_number, Value::Bytes(sealed_secret)}));
-    if (rows.affected() > 0) return true;
-    RETURN_IF_ERROR(RequireDevice(conn, serial_number));
-    return false;
-  });
-}
-
 StoreResult<void> SqlStore::RecordDeviceConnected(std::string_view serial_number,
                                                   std::string_view firmware_version,
                                                   std::string_view dpi_version, int64_t boot_ms,
@@ -156,16 +141,20 @@ StoreResult<void> SqlStore::RecordDeviceOffline(std::string_view serial_number,
   });
 }
 
-StoreResult<int64_t> SqlStore::SetDesiredFacet(std::string_view serial_number,
-                                               std::string_view facet, std::string_view value,
-                                               int64_t now_ms) {
-  return Transact(Txn::kWrite, [&](Connection& conn) -> StoreResult<int64_t> {
+StoreResult<DesiredResult> SqlStore::SetDesiredFacet(std::string_view serial_number,
+                                                     std::string_view facet, std::string_view value,
+                                                     int64_t now_ms, bool require_synchronized) {
+  return Transact(Txn::kWrite, [&](Connection& conn) -> StoreResult<DesiredResult> {
+    // The facet row is locked: the check below and the change are one step for every caller.
     ASSIGN_OR_RETURN(DeviceFacetRecord f, LockFacet(conn, serial_number, facet, now_ms));
+    if (require_synchronized && HasUnconfirmedChange(f)) {
+      return DesiredResult{DesiredOutcome::kUnsynchronized, 0};
+    }
     f.desired_generation = NextDesiredGeneration(f);
     f.desired_value = std::string(value);
     f.update_ms = now_ms;
     RETURN_IF_ERROR(WriteFacet(conn, f));
-    return f.desired_generation;
+    return DesiredResult{DesiredOutcome::kSet, f.desired_generation};
   });
 }
 

@@ -198,9 +198,10 @@ StoreResult<BindOutcome> SqlStore::BindSerialNumber(const BindSerialNumberReques
                     .max_devices = request.max_devices,
                     .register_unknown = request.register_unknown,
                     .device = std::nullopt};
-    // Share-locked: RetireDevice (exclusive) cannot interleave; binders of the same device to
-    // other instances share the lock and meet at the binding's primary key.
-    static const Statement kLockDevice("SELECT 1 FROM devices WHERE serial_number = $1 FOR SHARE");
+    // Locked for update: RetireDevice cannot interleave, and the bind may replace the device's
+    // generated secret; binders of the same device to other instances wait here in turn.
+    static const Statement kLockDevice("SELECT 1 FROM devices WHERE serial_number = $1 FOR UPDATE");
+    bool replace_secret = false;  // the device's secret is sagd's (or none): the bind sets it
     auto read_device = [&]() -> StoreResult<void> {
       ASSIGN_OR_RETURN(const bool exists,
                        sql::RowExists(conn, kLockDevice, {request.serial_number}));
@@ -212,6 +213,7 @@ StoreResult<BindOutcome> SqlStore::BindSerialNumber(const BindSerialNumberReques
       facts.device = BindFacts::Device{.retired = d->retired,
                                        .hardware_model = d->hardware_model,
                                        .bound_instance_id = d->instance_id};
+      replace_secret = d->secret_generated || d->sealed_secret.empty();
       return {};
     };
     RETURN_IF_ERROR(read_device());
@@ -248,6 +250,13 @@ StoreResult<BindOutcome> SqlStore::BindSerialNumber(const BindSerialNumberReques
         return BindOutcome::kBoundElsewhere;  // the failed statement changed nothing
       }
       return MakeUnexpected(std::move(bound).error());
+    }
+    if (!request.sealed_secret.empty() && replace_secret) {
+      static const Statement kSecret(
+          "UPDATE devices SET sealed_secret = $2, secret_generated = TRUE WHERE serial_number = "
+          "$1");
+      RETURN_IF_ERROR(
+          sql::Exec(conn, kSecret, {request.serial_number, Value::Bytes(request.sealed_secret)}));
     }
     return BindOutcome::kBound;
   });

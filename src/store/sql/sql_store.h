@@ -57,16 +57,15 @@ class SqlStore : public Store {
   StoreResult<std::vector<DeviceRecord>> ListDevices(int64_t offset, int64_t limit) override;
   StoreResult<int64_t> CountDevices() override;
   StoreResult<void> RetireDevice(std::string_view serial_number) override;
-  StoreResult<bool> EnrollDeviceSecret(std::string_view serial_number,
-                                       std::string_view sealed_secret) override;
   StoreResult<void> RecordDeviceConnected(std::string_view serial_number,
                                           std::string_view firmware_version,
                                           std::string_view dpi_version, int64_t boot_ms,
                                           int64_t now_ms) override;
   StoreResult<void> RecordDeviceOffline(std::string_view serial_number, std::string_view reason,
                                         int64_t now_ms) override;
-  StoreResult<int64_t> SetDesiredFacet(std::string_view serial_number, std::string_view facet,
-                                       std::string_view value, int64_t now_ms) override;
+  StoreResult<DesiredResult> SetDesiredFacet(std::string_view serial_number, std::string_view facet,
+                                             std::string_view value, int64_t now_ms,
+                                             bool require_synchronized) override;
   StoreResult<void> RecordApplied(std::string_view serial_number, std::string_view facet,
                                   int64_t generation, std::string_view result,
                                   std::string_view detail, int64_t now_ms) override;

@@ -272,12 +272,16 @@ CREATE TABLE upgrade_policies (
 ) STRICT;
 )sql";
 
+constexpr std::string_view kGeneratedDeviceSecrets = R"sql(
+ALTER TABLE devices ADD COLUMN secret_generated INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
   static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
                                                   kClientUsers, kVersionsAndUpgrades, kCluster,
-                                                  kUpgradePolicies});
+                                                  kUpgradePolicies, kGeneratedDeviceSecrets});
   return migrations.list();
 }
 

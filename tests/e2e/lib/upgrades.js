@@ -96,7 +96,7 @@ async function readyInstance({ client, op, secret, model = 'sag-1000', count = 1
   return { id, sns, sn: sns[0] };
 }
 
-// The download token sagd gives a device for an artifact (docs/device-protocol.md §7), computed
+// The download token sagd gives a device for an artifact (docs/device-protocol.md §6), computed
 // from the server's master key as sagd does.
 function artifactToken(dataDir, sn, sha256) {
   const master = fs.readFileSync(path.join(dataDir, 'master.key'));
