@@ -1,5 +1,5 @@
 // The only place that turns results and ApiErrors into bytes: JSON or XML bodies in the POP
-// gateway's shapes (reference §1.7-1.8), with Content-Type and x-acs-request-id headers.
+// gateway's shapes, with Content-Type and x-acs-request-id headers.
 #pragma once
 
 #include <string>

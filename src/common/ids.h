@@ -1,4 +1,4 @@
-// Identifiers in the formats the smartag wire uses (reference §4.1).
+// Identifiers in the formats the smartag wire uses.
 #pragma once
 
 #include <string>

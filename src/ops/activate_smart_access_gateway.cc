@@ -1,8 +1,10 @@
 // ActivateSmartAccessGateway: makes an instance with at least one bound device Active.
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult ActivateSmartAccessGateway(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
@@ -23,5 +25,13 @@ OpResult ActivateSmartAccessGateway(OpContext& ctx) {
   }
   return MakeUnexpected(ApiError::Internal("unknown activate outcome"));
 }
+
+}  // namespace
+
+extern const OpSpec kActivateSmartAccessGatewaySpec{.action = "ActivateSmartAccessGateway",
+                                                    .handler = &ActivateSmartAccessGateway,
+                                                    .required = {{"RegionId"}, {"SmartAGId"}},
+                                                    .resource = ResourceKind::kInstance,
+                                                    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

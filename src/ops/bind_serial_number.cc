@@ -4,8 +4,8 @@
 // binding, readable by the binding account only (DescribeSmartAccessGatewayAttribute SecretKey):
 // whoever knew the serial number, or the secret of an earlier binding, cannot act as the device.
 #include "common/ids.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
@@ -25,6 +25,8 @@ OpResult AfterBinding(const OpContext& ctx, const std::string& serial_number) {
 }
 
 }  // namespace
+
+namespace {
 
 OpResult BindSerialNumber(OpContext& ctx) {
   std::string sn = ctx.params.Get("SerialNumber");
@@ -70,5 +72,14 @@ OpResult BindSerialNumber(OpContext& ctx) {
   }
   return MakeUnexpected(ApiError::Internal("unknown bind outcome"));
 }
+
+}  // namespace
+
+extern const OpSpec kBindSerialNumberSpec{
+    .action = "BindSerialNumber",
+    .handler = &BindSerialNumber,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty}, {"RegionId"}, {"SerialNumber"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

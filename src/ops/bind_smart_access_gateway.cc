@@ -1,10 +1,12 @@
 // BindSmartAccessGateway: attaches an active instance to a CCN of the same account and region.
 #include "ops/ccn_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult BindSmartAccessGateway(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -56,5 +58,15 @@ OpResult BindSmartAccessGateway(OpContext& ctx) {
   }
   return MakeUnexpected(ApiError::Internal("unknown CCN bind outcome"));
 }
+
+}  // namespace
+
+extern const OpSpec kBindSmartAccessGatewaySpec{
+    .action = "BindSmartAccessGateway",
+    .handler = &BindSmartAccessGateway,
+    .required = {{"CcnId", ApiErrorId::kSmartagMissingParameter},
+                 {"SmartAGId", ApiErrorId::kSmartagMissingParameter}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

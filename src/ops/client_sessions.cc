@@ -4,11 +4,13 @@
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "ops/client_user_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult KickOutClients(OpContext& ctx) {
   const std::string name = ctx.params.Get("Username");
@@ -22,6 +24,10 @@ OpResult KickOutClients(OpContext& ctx) {
   if (!closed) return MakeUnexpected(StoreFailure(closed.error()));
   return boost::json::object{};
 }
+
+}  // namespace
+
+namespace {
 
 OpResult DescribeUserOnlineClients(OpContext& ctx) {
   const std::string name = ctx.params.Get("UserName");
@@ -40,6 +46,10 @@ OpResult DescribeUserOnlineClients(OpContext& ctx) {
   }
   return boost::json::object{{"Users", boost::json::object{{"User", std::move(items)}}}};
 }
+
+}  // namespace
+
+namespace {
 
 OpResult DescribeUserOnlineClientStatistics(OpContext& ctx) {
   const std::vector<std::string> names = ctx.params.GetList("UserNames");
@@ -64,6 +74,10 @@ OpResult DescribeUserOnlineClientStatistics(OpContext& ctx) {
       {"UserStatistics", boost::json::object{{"Statistics", std::move(items)}}}};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult OpenClientSession(OpContext& ctx) {
   store::ClientSessionRecord session;
   session.id = NewResourceId("cs");
@@ -84,10 +98,53 @@ OpResult OpenClientSession(OpContext& ctx) {
                              {"OnlineTime", FormatDeviceTime(opened->online_ms)}};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult CloseClientSession(OpContext& ctx) {
   auto r = ctx.store().CloseClientSession(ctx.params.Get("SessionId"));
   if (!r) return MakeUnexpected(EntityError(r.error(), "client session"));
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeUserOnlineClientsSpec{
+    .action = "DescribeUserOnlineClients",
+    .handler = &DescribeUserOnlineClients,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"UserName", ApiErrorId::kClientUserNameEmpty}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
+
+extern const OpSpec kDescribeUserOnlineClientStatisticsSpec{
+    .action = "DescribeUserOnlineClientStatistics",
+    .handler = &DescribeUserOnlineClientStatistics,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty}, {"RegionId"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
+
+extern const OpSpec kKickOutClientsSpec{
+    .action = "KickOutClients",
+    .handler = &KickOutClients,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"Username", ApiErrorId::kClientUserNameEmpty}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
+
+extern const OpSpec kOpenClientSessionSpec{.action = "OpenClientSession",
+                                           .handler = &OpenClientSession,
+                                           .required = {{"SmartAGId"}, {"UserName"}},
+                                           .operator_only = true,
+                                           .test_mode_only = true};
+
+extern const OpSpec kCloseClientSessionSpec{.action = "CloseClientSession",
+                                            .handler = &CloseClientSession,
+                                            .required = {{"SessionId"}},
+                                            .operator_only = true,
+                                            .test_mode_only = true};
 
 }  // namespace sag::ops

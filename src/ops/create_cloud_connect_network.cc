@@ -1,12 +1,14 @@
 // CreateCloudConnectNetwork: a CCN in the caller's account (default region cn-shanghai).
 #include "common/ids.h"
 #include "ops/ccn_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/paging.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult CreateCloudConnectNetwork(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -50,5 +52,11 @@ OpResult CreateCloudConnectNetwork(OpContext& ctx) {
                              {"ResourceGroupId", DefaultResourceGroup(c.account_id)},
                              {"Status", "Active"}};
 }
+
+}  // namespace
+
+extern const OpSpec kCreateCloudConnectNetworkSpec{.action = "CreateCloudConnectNetwork",
+                                                   .handler = &CreateCloudConnectNetwork,
+                                                   .resource = ResourceKind::kAnyCcn};
 
 }  // namespace sag::ops

@@ -3,8 +3,8 @@
 // (docs/semantics.md).
 #include "common/crypto.h"
 #include "common/ids.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
@@ -23,6 +23,8 @@ constexpr SpecLimits kSpecs[] = {
 };
 
 }  // namespace
+
+namespace {
 
 OpResult CreateSmartAccessGateway(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -85,5 +87,28 @@ OpResult CreateSmartAccessGateway(OpContext& ctx) {
       {"ResourceGroupId", in.resource_group_id},
   };
 }
+
+}  // namespace
+
+extern const OpSpec kCreateSmartAccessGatewaySpec{.action = "CreateSmartAccessGateway",
+                                                  .handler = &CreateSmartAccessGateway,
+                                                  .required = {{"RegionId"},
+                                                               {"ChargeType"},
+                                                               {"HaType"},
+                                                               {"HardWareSpec"},
+                                                               {"Period"},
+                                                               {"AutoPay"},
+                                                               {"BuyerMessage"},
+                                                               {"ReceiverAddress"},
+                                                               {"ReceiverCity"},
+                                                               {"ReceiverCountry"},
+                                                               {"ReceiverDistrict"},
+                                                               {"ReceiverEmail"},
+                                                               {"ReceiverMobile"},
+                                                               {"ReceiverName"},
+                                                               {"ReceiverState"},
+                                                               {"ReceiverTown"},
+                                                               {"ReceiverZip"}},
+                                                  .resource = ResourceKind::kAnyInstance};
 
 }  // namespace sag::ops

@@ -4,11 +4,13 @@
 // (docs/semantics.md).
 #include "common/crypto.h"
 #include "ops/client_user_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult CreateSmartAccessGatewayClientUser(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -93,5 +95,16 @@ OpResult CreateSmartAccessGatewayClientUser(OpContext& ctx) {
     return MakeUnexpected(ApiError::Internal("unknown create outcome"));
   }
 }
+
+}  // namespace
+
+extern const OpSpec kCreateSmartAccessGatewayClientUserSpec{
+    .action = "CreateSmartAccessGatewayClientUser",
+    .handler = &CreateSmartAccessGatewayClientUser,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"UserMail", ApiErrorId::kClientUserEmailEmpty}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

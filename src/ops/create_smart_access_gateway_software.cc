@@ -3,11 +3,13 @@
 // optional extension parameter, or ModifySmartAccessGateway later) is where client users get their
 // ClientIp (docs/semantics.md).
 #include "common/ids.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult CreateSmartAccessGatewaySoftware(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -60,5 +62,15 @@ OpResult CreateSmartAccessGatewaySoftware(OpContext& ctx) {
       {"ResourceGroupId", in.resource_group_id},
   };
 }
+
+}  // namespace
+
+// SAG app instances and client users (docs/semantics.md).
+extern const OpSpec kCreateSmartAccessGatewaySoftwareSpec{
+    .action = "CreateSmartAccessGatewaySoftware",
+    .handler = &CreateSmartAccessGatewaySoftware,
+    .required =
+        {{"RegionId"}, {"ChargeType"}, {"DataPlan"}, {"Period"}, {"UserCount"}, {"AutoPay"}},
+    .resource = ResourceKind::kAnyInstance};
 
 }  // namespace sag::ops

@@ -1,9 +1,11 @@
 // DeleteCloudConnectNetwork: deletes a CCN no instance is bound to.
 #include "ops/ccn_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DeleteCloudConnectNetwork(OpContext& ctx) {
   auto r = ctx.store().DeleteCcn(ctx.principal.account_id, ctx.region_id, ctx.params.Get("CcnId"));
@@ -19,5 +21,14 @@ OpResult DeleteCloudConnectNetwork(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kDeleteCloudConnectNetworkSpec{
+    .action = "DeleteCloudConnectNetwork",
+    .handler = &DeleteCloudConnectNetwork,
+    .required = {{"CcnId", ApiErrorId::kSmartagMissingParameter}},
+    .resource = ResourceKind::kCcn,
+    .resource_param = "CcnId"};
 
 }  // namespace sag::ops

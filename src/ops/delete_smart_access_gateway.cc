@@ -1,9 +1,11 @@
 // DeleteSmartAccessGateway: deletes a CPE or vCPE instance that is not bound to a CCN. Without
 // billing there is no arrears precondition (docs/semantics.md).
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DeleteSmartAccessGateway(OpContext& ctx) {
   std::string id = ctx.params.Get("InstanceId");
@@ -21,5 +23,14 @@ OpResult DeleteSmartAccessGateway(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kDeleteSmartAccessGatewaySpec{
+    .action = "DeleteSmartAccessGateway",
+    .handler = &DeleteSmartAccessGateway,
+    .required = {{"InstanceId", ApiErrorId::kSmartagMissingParameter}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "InstanceId"};
 
 }  // namespace sag::ops

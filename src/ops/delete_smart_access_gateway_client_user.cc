@@ -1,10 +1,12 @@
 // DeleteSmartAccessGatewayClientUser: removes a client user, its sessions and its ClientIp (which
 // becomes free for the next user).
 #include "ops/client_user_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DeleteSmartAccessGatewayClientUser(OpContext& ctx) {
   const std::string name = ctx.params.Get("UserName");
@@ -22,5 +24,16 @@ OpResult DeleteSmartAccessGatewayClientUser(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kDeleteSmartAccessGatewayClientUserSpec{
+    .action = "DeleteSmartAccessGatewayClientUser",
+    .handler = &DeleteSmartAccessGatewayClientUser,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"UserName", ApiErrorId::kClientUserNameEmpty}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,10 +1,12 @@
 // DescribeBindableSmartAccessGateways: active, unexpired instances on no CCN, in the CCN's region.
 #include "ops/ccn_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/paging.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeBindableSmartAccessGateways(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -38,5 +40,14 @@ OpResult DescribeBindableSmartAccessGateways(OpContext& ctx) {
   AddPageFields(body, page, total);
   return body;
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeBindableSmartAccessGatewaysSpec{
+    .action = "DescribeBindableSmartAccessGateways",
+    .handler = &DescribeBindableSmartAccessGateways,
+    .required = {{"CcnId", ApiErrorId::kCcnInvalidId}, {"RegionId"}},
+    .resource = ResourceKind::kCcn,
+    .resource_param = "CcnId"};
 
 }  // namespace sag::ops

@@ -1,10 +1,12 @@
 // DescribeCloudConnectNetworks: the caller's CCNs in a region, filtered and paged (PageSize 1-50).
 #include "ops/ccn_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/paging.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeCloudConnectNetworks(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -29,5 +31,11 @@ OpResult DescribeCloudConnectNetworks(OpContext& ctx) {
   AddPageFields(body, page, tag_filter ? 0 : r->total);
   return body;
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeCloudConnectNetworksSpec{.action = "DescribeCloudConnectNetworks",
+                                                      .handler = &DescribeCloudConnectNetworks,
+                                                      .required = {{"RegionId"}}};
 
 }  // namespace sag::ops

@@ -1,11 +1,13 @@
-// DescribeDeviceAutoUpgradePolicy (reference §3 C): the automatic upgrade policy of one device and
+// DescribeDeviceAutoUpgradePolicy: the automatic upgrade policy of one device and
 // version type, the defaults (manual) when none was set (docs/semantics.md "Automatic upgrades").
 // Besides the documented fields it shows when the device's next scheduled turn comes and what came
 // of the last one (NextUpgradeTime, LastUpgradeTime, LastUpgradeResult: OpenSAG extensions).
 #include "ops/auto_upgrade_policy_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeDeviceAutoUpgradePolicy(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto p, LoadDevicePolicy(ctx));
@@ -24,5 +26,14 @@ OpResult DescribeDeviceAutoUpgradePolicy(OpContext& ctx) {
   }
   return out;
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeDeviceAutoUpgradePolicySpec{
+    .action = "DescribeDeviceAutoUpgradePolicy",
+    .handler = &DescribeDeviceAutoUpgradePolicy,
+    .required = {{"RegionId"}, {"SerialNumber"}, {"SmartAGId"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,8 +1,10 @@
 // DescribeRegions: the regions this server serves, named in AcceptLanguage (zh-CN default).
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/regions.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeRegions(OpContext& ctx) {
   std::string lang = ctx.params.Get("AcceptLanguage");
@@ -21,5 +23,9 @@ OpResult DescribeRegions(OpContext& ctx) {
   }
   return boost::json::object{{"Regions", boost::json::object{{"Region", std::move(regions)}}}};
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeRegionsSpec{.action = "DescribeRegions", .handler = &DescribeRegions};
 
 }  // namespace sag::ops

@@ -1,10 +1,12 @@
-// DescribeSAGDeviceInfo: one bound device as the device channel sees it (reference §3 B).
+// DescribeSAGDeviceInfo: one bound device as the device channel sees it.
 #include "common/time_format.h"
 #include "ops/device_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeSAGDeviceInfo(OpContext& ctx) {
   ASSIGN_OR_RETURN(InstanceDevice target, LoadInstanceDevice(ctx));
@@ -37,5 +39,14 @@ OpResult DescribeSAGDeviceInfo(OpContext& ctx) {
   o["UpgradeDetail"] = u != nullptr ? u->detail : "";
   return o;
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeSAGDeviceInfoSpec{
+    .action = "DescribeSAGDeviceInfo",
+    .handler = &DescribeSAGDeviceInfo,
+    .required = {{"RegionId"}, {"SmartAGId"}, {"SmartAGSn"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

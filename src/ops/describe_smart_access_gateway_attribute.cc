@@ -1,10 +1,12 @@
 // DescribeSmartAccessGatewayAttribute: one instance in detail. An unknown, foreign or other-region
 // id is InvalidId.SMARTAG (docs/semantics.md). Devices.Device[].SecretKey shows the secret sagd
 // generated for an open-registry device to the account it is bound to.
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
@@ -14,5 +16,14 @@ OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx) {
   for (const store::DeviceRecord& d : devices) secret_keys.push_back(ReadableSecretKey(ctx, d));
   return InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), devices, secret_keys);
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeSmartAccessGatewayAttributeSpec{
+    .action = "DescribeSmartAccessGatewayAttribute",
+    .handler = &DescribeSmartAccessGatewayAttribute,
+    .required = {{"RegionId"}, {"SmartAGId"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,11 +1,13 @@
 // DescribeSmartAccessGatewayClientUsers: the client users of a SAG app instance, paged (PageNumber,
 // or the 2019 name PageNo), optionally filtered by exact UserName and UserMail.
 #include "ops/client_user_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/paging.h"
 #include "ops/store_errors.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeSmartAccessGatewayClientUsers(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -30,5 +32,14 @@ OpResult DescribeSmartAccessGatewayClientUsers(OpContext& ctx) {
   AddPageFields(body, page, users->total);
   return body;
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeSmartAccessGatewayClientUsersSpec{
+    .action = "DescribeSmartAccessGatewayClientUsers",
+    .handler = &DescribeSmartAccessGatewayClientUsers,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty}, {"RegionId"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,8 +1,10 @@
 // DescribeSmartAccessGatewayHa: HA mode and the main/standby devices, by bind order.
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeSmartAccessGatewayHa(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
@@ -17,5 +19,13 @@ OpResult DescribeSmartAccessGatewayHa(OpContext& ctx) {
       {"LinkBackupInfoList", boost::json::object{{"LinkBackupInfoList", boost::json::array()}}},
   };
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeSmartAccessGatewayHaSpec{.action = "DescribeSmartAccessGatewayHa",
+                                                      .handler = &DescribeSmartAccessGatewayHa,
+                                                      .required = {{"RegionId"}, {"SmartAGId"}},
+                                                      .resource = ResourceKind::kInstance,
+                                                      .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

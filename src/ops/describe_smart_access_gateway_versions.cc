@@ -1,14 +1,16 @@
-// DescribeSmartAccessGatewayVersions (reference §2): the published, not withdrawn versions of a
+// DescribeSmartAccessGatewayVersions: the published, not withdrawn versions of a
 // type that fit the instance's hardware model; with SmartAGSn, only those that device can upgrade
 // to now (newer than what it runs, and for Dpi its Device version at least the minimum).
 #include <algorithm>
 
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 #include "ops/version_common.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeSmartAccessGatewayVersions(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
@@ -38,5 +40,14 @@ OpResult DescribeSmartAccessGatewayVersions(OpContext& ctx) {
   return boost::json::object{
       {"SmartAGVersions", boost::json::object{{"SmartAGVersion", std::move(items)}}}};
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeSmartAccessGatewayVersionsSpec{
+    .action = "DescribeSmartAccessGatewayVersions",
+    .handler = &DescribeSmartAccessGatewayVersions,
+    .required = {{"RegionId"}, {"SmartAGId"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

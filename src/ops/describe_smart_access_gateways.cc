@@ -1,10 +1,12 @@
 // DescribeSmartAccessGateways: the caller's instances, filtered and paged (PageSize 1-50).
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/paging.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult DescribeSmartAccessGateways(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -63,5 +65,10 @@ OpResult DescribeSmartAccessGateways(OpContext& ctx) {
   AddPageFields(body, page, result.total);
   return body;
 }
+
+}  // namespace
+
+extern const OpSpec kDescribeSmartAccessGatewaysSpec{.action = "DescribeSmartAccessGateways",
+                                                     .handler = &DescribeSmartAccessGateways};
 
 }  // namespace sag::ops

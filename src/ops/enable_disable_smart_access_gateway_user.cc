@@ -2,7 +2,7 @@
 // Disabling closes the user's sessions. A user disabled by the account's root user can be enabled
 // again only by the root user: a RAM user gets Forbbiden.SubUser (docs/semantics.md).
 #include "ops/client_user_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 
 namespace sag::ops {
@@ -40,8 +40,34 @@ OpResult SetState(OpContext& ctx, bool enable) {
 
 }  // namespace
 
+namespace {
+
 OpResult EnableSmartAccessGatewayUser(OpContext& ctx) { return SetState(ctx, true); }
 
+}  // namespace
+
+namespace {
+
 OpResult DisableSmartAccessGatewayUser(OpContext& ctx) { return SetState(ctx, false); }
+
+}  // namespace
+
+extern const OpSpec kEnableSmartAccessGatewayUserSpec{
+    .action = "EnableSmartAccessGatewayUser",
+    .handler = &EnableSmartAccessGatewayUser,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"UserName", ApiErrorId::kClientUserNameEmpty}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
+
+extern const OpSpec kDisableSmartAccessGatewayUserSpec{
+    .action = "DisableSmartAccessGatewayUser",
+    .handler = &DisableSmartAccessGatewayUser,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"UserName", ApiErrorId::kClientUserNameEmpty}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -24,7 +24,7 @@ Result<store::InstanceRecord, ApiError> LoadInstance(const OpContext& ctx, std::
 std::string DefaultResourceGroup(const std::string& account_id);
 
 // True when a device of the instance has a change pushed and not yet answered (desired generation
-// above applied, and no failure reported for it): an operation in flight (SPEC §3,
+// above applied, and no failure reported for it): an operation in flight (docs/semantics.md,
 // ResourceInOperating).
 Result<bool, ApiError> HasChangeInFlight(const OpContext& ctx, const store::InstanceRecord& in);
 
@@ -61,7 +61,7 @@ bool IsValidPeriod(int64_t months);
 // EndTime of an instance bought for that period.
 int64_t AddMonths(int64_t epoch_ms, int64_t months);
 
-// Instance status values (reference §4.2).
+// Instance status values.
 inline constexpr std::string_view kStatusInit = "Init";
 inline constexpr std::string_view kStatusActive = "Active";
 

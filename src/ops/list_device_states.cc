@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "ops/device_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/paging.h"
 #include "ops/store_errors.h"
 #include "ops/version_common.h"
@@ -191,6 +191,8 @@ boost::json::object Summary(const OpContext& ctx, const std::vector<store::Devic
 
 }  // namespace
 
+namespace {
+
 OpResult ListDeviceStates(OpContext& ctx) {
   ASSIGN_OR_RETURN(Page page, ReadPage(ctx.params, 50, 100));
   ASSIGN_OR_RETURN(std::vector<store::DeviceRecord> devices, SelectDevices(ctx));
@@ -207,5 +209,14 @@ OpResult ListDeviceStates(OpContext& ctx) {
   AddPageFields(body, page, total);
   return body;
 }
+
+}  // namespace
+
+// Read-only; the operator sees every device, an account those bound to its instances. RAM
+// resource: the instance of SmartAGId, or "smartag/" (every instance) without it.
+extern const OpSpec kListDeviceStatesSpec{.action = "ListDeviceStates",
+                                          .handler = &ListDeviceStates,
+                                          .resource = ResourceKind::kInstance,
+                                          .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

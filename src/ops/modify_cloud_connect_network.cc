@@ -1,10 +1,12 @@
 // ModifyCloudConnectNetwork: renames, re-describes, changes CIDRs or interworking of a CCN.
 #include "ops/ccn_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult ModifyCloudConnectNetwork(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -41,5 +43,15 @@ OpResult ModifyCloudConnectNetwork(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kModifyCloudConnectNetworkSpec{
+    .action = "ModifyCloudConnectNetwork",
+    .handler = &ModifyCloudConnectNetwork,
+    .required = {{"CcnId", ApiErrorId::kCcnInvalidId},
+                 {"RegionId", ApiErrorId::kSmartagMissingParameter}},
+    .resource = ResourceKind::kCcn,
+    .resource_param = "CcnId"};
 
 }  // namespace sag::ops

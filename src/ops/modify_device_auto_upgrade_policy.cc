@@ -1,4 +1,4 @@
-// ModifyDeviceAutoUpgradePolicy (reference §3 C): sets the automatic upgrade policy of one device
+// ModifyDeviceAutoUpgradePolicy: sets the automatic upgrade policy of one device
 // and version type. Parameters left out keep their current value; a scheduled policy's next
 // window is computed at once from the business clock (docs/semantics.md "Automatic upgrades").
 // Checks, in order: SmartAGId (SAG.InstanceIdEmpty, SAG.InstanceNoFound) -> SerialNumber a device
@@ -9,7 +9,7 @@
 
 #include "common/cron_schedule.h"
 #include "ops/auto_upgrade_policy_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 #include "ops/upgrade_policy.h"
 
@@ -27,6 +27,8 @@ Result<int64_t, ApiError> BoundedInt(const Params& p, std::string_view name, int
 }
 
 }  // namespace
+
+namespace {
 
 OpResult ModifyDeviceAutoUpgradePolicy(OpContext& ctx) {
   const Params& params = ctx.params;
@@ -68,5 +70,17 @@ OpResult ModifyDeviceAutoUpgradePolicy(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kModifyDeviceAutoUpgradePolicySpec{
+    .action = "ModifyDeviceAutoUpgradePolicy",
+    .handler = &ModifyDeviceAutoUpgradePolicy,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"SerialNumber", ApiErrorId::kSagInvalidSerialNumber},
+                 {"UpgradeType"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -7,8 +7,8 @@
 #include <boost/json.hpp>
 
 #include "ops/device_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 #include "ops/version.h"
 
@@ -44,6 +44,8 @@ OpResult AfterTheDevice(WaitOutcome outcome) {
 }
 
 }  // namespace
+
+namespace {
 
 OpStep ModifySAGAdminPassword(OpContext& ctx) {
   const std::string& password = ctx.params.Get("Password");
@@ -114,5 +116,17 @@ OpStep ModifySAGAdminPassword(OpContext& ctx) {
                .timeout = std::chrono::milliseconds(ctx.services.admin_password_timeout_ms)},
       .resume = &AfterTheDevice};
 }
+
+}  // namespace
+
+extern const OpSpec kModifySAGAdminPasswordSpec{
+    .action = "ModifySAGAdminPassword",
+    .suspending_handler = &ModifySAGAdminPassword,
+    .required = {{"Password", ApiErrorId::kMissingParamPassword},
+                 {"RegionId"},
+                 {"SmartAGId"},
+                 {"SmartAGSn"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

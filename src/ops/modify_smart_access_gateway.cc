@@ -2,11 +2,13 @@
 // the device's network configuration (CidrBlock, RoutingStrategy) need an activated instance; the
 // rest can be changed at any time before expiry (docs/semantics.md).
 #include "ops/client_user_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult ModifySmartAccessGateway(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -84,5 +86,15 @@ OpResult ModifySmartAccessGateway(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kModifySmartAccessGatewaySpec{
+    .action = "ModifySmartAccessGateway",
+    .handler = &ModifySmartAccessGateway,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId", ApiErrorId::kSmartagMissingParameter}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,11 +1,13 @@
 // ModifySmartAccessGatewayClientUser: changes a client user's Bandwidth and e-mail (request Email,
 // response UserMail) and answers with the user as stored afterwards (seed 004).
 #include "ops/client_user_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult ModifySmartAccessGatewayClientUser(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -35,5 +37,16 @@ OpResult ModifySmartAccessGatewayClientUser(OpContext& ctx) {
                              {"Bandwidth", user->bandwidth},
                              {"ClientIp", FormatIpv4(user->client_ip)}};
 }
+
+}  // namespace
+
+extern const OpSpec kModifySmartAccessGatewayClientUserSpec{
+    .action = "ModifySmartAccessGatewayClientUser",
+    .handler = &ModifySmartAccessGatewayClientUser,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"UserName", ApiErrorId::kClientUserNameEmpty}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

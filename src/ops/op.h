@@ -1,8 +1,10 @@
-// The shape of an operation: a pure function from (context, params) to a JSON body or an ApiError,
-// plus the declarations the gateway checks before calling it (required parameters, RAM resource,
-// who may call it). An operation that must wait for a device's answer returns a Suspension
-// instead of blocking: the gateway hands the wait to the device channel and completes the call
-// when the answer (or the timeout) comes.
+// The shape of an operation: a handler from the call's context (caller, parameters, the services
+// it may use: store, clocks, device channel) to a JSON body or an ApiError, and its spec: what the
+// gateway checks before calling it (required parameters, RAM resource, who may call it). Each
+// operation's source file defines its handler and its spec side by side; ops/registry.cc lists the
+// specs. An operation that must wait for a device's answer returns a Suspension instead of
+// blocking: the gateway hands the wait to the device channel and completes the call when the
+// answer (or the timeout) comes.
 #pragma once
 
 #include <cstdint>
@@ -132,7 +134,7 @@ struct OpSpec {
 struct ApiProduct {
   std::string_view version;
   std::string_view ram_service;
-  const std::vector<OpSpec>* ops;
+  const std::vector<const OpSpec*>* ops;
 };
 
 }  // namespace sag::ops

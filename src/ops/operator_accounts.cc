@@ -1,11 +1,13 @@
 // Operator API: accounts (operator only) and the test clock (operator only, --test-mode only).
 #include "common/time_format.h"
 #include "ops/account_setup.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult CreateAccount(OpContext& ctx) {
   std::string name = ctx.params.Get("AccountName");
@@ -24,6 +26,10 @@ OpResult CreateAccount(OpContext& ctx) {
   };
 }
 
+}  // namespace
+
+namespace {
+
 OpResult ListAccounts(OpContext& ctx) {
   auto r = ctx.store().ListAccounts();
   if (!r) return MakeUnexpected(StoreFailure(r.error()));
@@ -36,6 +42,8 @@ OpResult ListAccounts(OpContext& ctx) {
   }
   return boost::json::object{{"Accounts", boost::json::object{{"Account", std::move(items)}}}};
 }
+
+}  // namespace
 
 namespace {
 
@@ -50,10 +58,16 @@ boost::json::object ClockBody(const OpContext& ctx) {
 
 }  // namespace
 
+namespace {
+
 OpResult GetClock(OpContext& ctx) { return ClockBody(ctx); }
+
+}  // namespace
 
 // SetClock: either Now (epoch ms or ISO 8601) or AdvanceMs (may be negative); the offset is stored
 // so a restarted sagd keeps the moved clock.
+namespace {
+
 OpResult SetClock(OpContext& ctx) {
   OffsetClock& clock = *ctx.services.test_clock;
   const Params& p = ctx.params;
@@ -74,5 +88,21 @@ OpResult SetClock(OpContext& ctx) {
   }
   return ClockBody(ctx);
 }
+
+}  // namespace
+
+extern const OpSpec kCreateAccountSpec{.action = "CreateAccount",
+                                       .handler = &CreateAccount,
+                                       .required = {{"AccountName"}},
+                                       .operator_only = true};
+
+extern const OpSpec kListAccountsSpec{
+    .action = "ListAccounts", .handler = &ListAccounts, .operator_only = true};
+
+extern const OpSpec kGetClockSpec{
+    .action = "GetClock", .handler = &GetClock, .operator_only = true, .test_mode_only = true};
+
+extern const OpSpec kSetClockSpec{
+    .action = "SetClock", .handler = &SetClock, .operator_only = true, .test_mode_only = true};
 
 }  // namespace sag::ops

@@ -3,8 +3,8 @@
 // well-formed serial numbers itself.
 #include "common/ids.h"
 #include "common/time_format.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/paging.h"
 #include "ops/validation.h"
 
@@ -21,6 +21,8 @@ boost::json::object DeviceJson(const store::DeviceRecord& d) {
 }
 
 }  // namespace
+
+namespace {
 
 OpResult RegisterDevice(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -49,6 +51,10 @@ OpResult RegisterDevice(OpContext& ctx) {
   return body;
 }
 
+}  // namespace
+
+namespace {
+
 OpResult ListDevices(OpContext& ctx) {
   ASSIGN_OR_RETURN(Page page, ReadPage(ctx.params, 10, 100));
   auto r = ctx.store().ListDevices(page.offset(), page.size);
@@ -62,11 +68,30 @@ OpResult ListDevices(OpContext& ctx) {
   return body;
 }
 
+}  // namespace
+
+namespace {
+
 OpResult RetireDevice(OpContext& ctx) {
   if (auto r = ctx.store().RetireDevice(ctx.params.Get("SerialNumber")); !r) {
     return MakeUnexpected(EntityError(r.error(), "device"));
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kRegisterDeviceSpec{.action = "RegisterDevice",
+                                        .handler = &RegisterDevice,
+                                        .required = {{"SerialNumber"}, {"HardwareModel"}},
+                                        .operator_only = true};
+
+extern const OpSpec kListDevicesSpec{
+    .action = "ListDevices", .handler = &ListDevices, .operator_only = true};
+
+extern const OpSpec kRetireDeviceSpec{.action = "RetireDevice",
+                                      .handler = &RetireDevice,
+                                      .required = {{"SerialNumber"}},
+                                      .operator_only = true};
 
 }  // namespace sag::ops

@@ -1,8 +1,8 @@
 // Operator API: RAM policies and their attachment to users, within the caller's account.
 #include "auth/policy.h"
 #include "common/time_format.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
 namespace {
@@ -35,6 +35,8 @@ void ForgetPolicies(const OpContext& ctx) {
 
 }  // namespace
 
+namespace {
+
 OpResult CreatePolicy(OpContext& ctx) {
   std::string name = ctx.params.Get("PolicyName");
   if (!IsValidPolicyName(name)) return MakeUnexpected(ApiError::InvalidParameter("PolicyName"));
@@ -51,11 +53,19 @@ OpResult CreatePolicy(OpContext& ctx) {
   return boost::json::object{{"Policy", PolicyJson(p, false)}};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult GetPolicy(OpContext& ctx) {
   auto r = ctx.store().GetPolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"));
   if (!r) return MakeUnexpected(EntityError(r.error(), "policy"));
   return boost::json::object{{"Policy", PolicyJson(*r, true)}};
 }
+
+}  // namespace
+
+namespace {
 
 OpResult ListPolicies(OpContext& ctx) {
   auto r = ctx.store().ListPolicies(ctx.principal.account_id);
@@ -65,12 +75,20 @@ OpResult ListPolicies(OpContext& ctx) {
   return boost::json::object{{"Policies", boost::json::object{{"Policy", std::move(items)}}}};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult DeletePolicy(OpContext& ctx) {
   auto r = ctx.store().DeletePolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"));
   if (!r) return MakeUnexpected(EntityError(r.error(), "policy"));
   ForgetPolicies(ctx);  // after the write, so no stale set is cached again
   return boost::json::object{};
 }
+
+}  // namespace
+
+namespace {
 
 OpResult AttachPolicyToUser(OpContext& ctx) {
   auto r = ctx.store().AttachPolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"),
@@ -80,6 +98,10 @@ OpResult AttachPolicyToUser(OpContext& ctx) {
   return boost::json::object{};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult DetachPolicyFromUser(OpContext& ctx) {
   auto r = ctx.store().DetachPolicy(ctx.principal.account_id, ctx.params.Get("PolicyName"),
                                     ctx.params.Get("UserName"));
@@ -88,6 +110,10 @@ OpResult DetachPolicyFromUser(OpContext& ctx) {
   return boost::json::object{};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult ListPoliciesForUser(OpContext& ctx) {
   auto r = ctx.store().ListPoliciesForUser(ctx.principal.account_id, ctx.params.Get("UserName"));
   if (!r) return MakeUnexpected(StoreFailure(r.error()));
@@ -95,5 +121,30 @@ OpResult ListPoliciesForUser(OpContext& ctx) {
   for (const auto& p : *r) items.push_back(PolicyJson(p, false));
   return boost::json::object{{"Policies", boost::json::object{{"Policy", std::move(items)}}}};
 }
+
+}  // namespace
+
+extern const OpSpec kCreatePolicySpec{.action = "CreatePolicy",
+                                      .handler = &CreatePolicy,
+                                      .required = {{"PolicyName"}, {"PolicyDocument"}}};
+
+extern const OpSpec kGetPolicySpec{
+    .action = "GetPolicy", .handler = &GetPolicy, .required = {{"PolicyName"}}};
+
+extern const OpSpec kListPoliciesSpec{.action = "ListPolicies", .handler = &ListPolicies};
+
+extern const OpSpec kDeletePolicySpec{
+    .action = "DeletePolicy", .handler = &DeletePolicy, .required = {{"PolicyName"}}};
+
+extern const OpSpec kAttachPolicyToUserSpec{.action = "AttachPolicyToUser",
+                                            .handler = &AttachPolicyToUser,
+                                            .required = {{"PolicyName"}, {"UserName"}}};
+
+extern const OpSpec kDetachPolicyFromUserSpec{.action = "DetachPolicyFromUser",
+                                              .handler = &DetachPolicyFromUser,
+                                              .required = {{"PolicyName"}, {"UserName"}}};
+
+extern const OpSpec kListPoliciesForUserSpec{
+    .action = "ListPoliciesForUser", .handler = &ListPoliciesForUser, .required = {{"UserName"}}};
 
 }  // namespace sag::ops

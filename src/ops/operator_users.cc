@@ -1,8 +1,8 @@
 // Operator API: RAM users and their AccessKeys, within the caller's account.
 #include "common/time_format.h"
 #include "ops/account_setup.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
 namespace {
@@ -34,6 +34,8 @@ boost::json::object KeyJson(const store::AccessKeyRecord& k) {
 
 }  // namespace
 
+namespace {
+
 OpResult CreateUser(OpContext& ctx) {
   std::string name = ctx.params.Get("UserName");
   if (!IsValidUserName(name) || name == kRootUserName) {
@@ -45,6 +47,10 @@ OpResult CreateUser(OpContext& ctx) {
   return boost::json::object{{"User", UserJson(u)}};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult ListUsers(OpContext& ctx) {
   auto r = ctx.store().ListUsers(ctx.principal.account_id);
   if (!r) return MakeUnexpected(StoreFailure(r.error()));
@@ -52,6 +58,10 @@ OpResult ListUsers(OpContext& ctx) {
   for (const auto& u : *r) items.push_back(UserJson(u));
   return boost::json::object{{"Users", boost::json::object{{"User", std::move(items)}}}};
 }
+
+}  // namespace
+
+namespace {
 
 OpResult DeleteUser(OpContext& ctx) {
   std::string name = ctx.params.Get("UserName");
@@ -66,6 +76,10 @@ OpResult DeleteUser(OpContext& ctx) {
   return boost::json::object{};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult CreateAccessKey(OpContext& ctx) {
   std::string user =
       ctx.params.Has("UserName") ? ctx.params.Get("UserName") : std::string(kRootUserName);
@@ -79,6 +93,10 @@ OpResult CreateAccessKey(OpContext& ctx) {
                                         {"CreateDate", FormatIso8601Utc(ctx.now_ms())}}}};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult ListAccessKeys(OpContext& ctx) {
   std::string user =
       ctx.params.Has("UserName") ? ctx.params.Get("UserName") : std::string(kRootUserName);
@@ -88,6 +106,10 @@ OpResult ListAccessKeys(OpContext& ctx) {
   for (const auto& k : *r) items.push_back(KeyJson(k));
   return boost::json::object{{"AccessKeys", boost::json::object{{"AccessKey", std::move(items)}}}};
 }
+
+}  // namespace
+
+namespace {
 
 OpResult UpdateAccessKey(OpContext& ctx) {
   std::string status = ctx.params.Get("Status");
@@ -103,6 +125,10 @@ OpResult UpdateAccessKey(OpContext& ctx) {
   return boost::json::object{};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult DeleteAccessKey(OpContext& ctx) {
   auto r = ctx.store().DeleteAccessKey(ctx.principal.account_id, ctx.params.Get("UserAccessKeyId"));
   if (!r) return MakeUnexpected(EntityError(r.error(), "AccessKey"));
@@ -111,5 +137,26 @@ OpResult DeleteAccessKey(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kCreateUserSpec{
+    .action = "CreateUser", .handler = &CreateUser, .required = {{"UserName"}}};
+
+extern const OpSpec kListUsersSpec{.action = "ListUsers", .handler = &ListUsers};
+
+extern const OpSpec kDeleteUserSpec{
+    .action = "DeleteUser", .handler = &DeleteUser, .required = {{"UserName"}}};
+
+extern const OpSpec kCreateAccessKeySpec{.action = "CreateAccessKey", .handler = &CreateAccessKey};
+
+extern const OpSpec kListAccessKeysSpec{.action = "ListAccessKeys", .handler = &ListAccessKeys};
+
+extern const OpSpec kUpdateAccessKeySpec{.action = "UpdateAccessKey",
+                                         .handler = &UpdateAccessKey,
+                                         .required = {{"UserAccessKeyId"}, {"Status"}}};
+
+extern const OpSpec kDeleteAccessKeySpec{
+    .action = "DeleteAccessKey", .handler = &DeleteAccessKey, .required = {{"UserAccessKeyId"}}};
 
 }  // namespace sag::ops

@@ -7,7 +7,7 @@
 #include "common/log.h"
 #include "ops/artifacts.h"
 #include "ops/device_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 #include "ops/upgrade_engine.h"
 #include "ops/validation.h"
@@ -56,6 +56,8 @@ constexpr size_t kMaxVersionCode = 32;
 constexpr size_t kMaxVersionName = 128;
 
 }  // namespace
+
+namespace {
 
 OpResult PublishVersion(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -115,6 +117,10 @@ OpResult PublishVersion(OpContext& ctx) {
   return boost::json::object{{"Version", OperatorVersionJson(v)}};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult ListVersions(OpContext& ctx) {
   std::vector<std::string> types;
   if (ctx.params.Has("VersionType")) {
@@ -133,6 +139,10 @@ OpResult ListVersions(OpContext& ctx) {
   return boost::json::object{{"Versions", boost::json::object{{"Version", std::move(items)}}}};
 }
 
+}  // namespace
+
+namespace {
+
 OpResult WithdrawVersion(OpContext& ctx) {
   std::string t = NormalizeVersionType(ctx.params.Get("VersionType"));
   if (t.empty()) return MakeUnexpected(ApiError::InvalidParameter("VersionType"));
@@ -141,6 +151,10 @@ OpResult WithdrawVersion(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+namespace {
 
 OpResult ListUpgrades(OpContext& ctx) {
   store::UpgradeFilter filter;
@@ -168,6 +182,10 @@ OpResult ListUpgrades(OpContext& ctx) {
   for (const auto& u : *r) items.push_back(UpgradeJson(u));
   return boost::json::object{{"Upgrades", boost::json::object{{"Upgrade", std::move(items)}}}};
 }
+
+}  // namespace
+
+namespace {
 
 OpResult RolloutVersion(OpContext& ctx) {
   const std::string type = NormalizeVersionType(ctx.params.Get("VersionType"));
@@ -230,5 +248,29 @@ OpResult RolloutVersion(OpContext& ctx) {
   }
   return boost::json::object{{"Started", started}, {"Skipped", skipped}};
 }
+
+}  // namespace
+
+extern const OpSpec kPublishVersionSpec{
+    .action = "PublishVersion",
+    .handler = &PublishVersion,
+    .required = {{"VersionType"}, {"VersionCode"}, {"HardwareModels"}},
+    .operator_only = true};
+
+extern const OpSpec kListVersionsSpec{
+    .action = "ListVersions", .handler = &ListVersions, .operator_only = true};
+
+extern const OpSpec kWithdrawVersionSpec{.action = "WithdrawVersion",
+                                         .handler = &WithdrawVersion,
+                                         .required = {{"VersionType"}, {"VersionCode"}},
+                                         .operator_only = true};
+
+extern const OpSpec kListUpgradesSpec{
+    .action = "ListUpgrades", .handler = &ListUpgrades, .operator_only = true};
+
+extern const OpSpec kRolloutVersionSpec{.action = "RolloutVersion",
+                                        .handler = &RolloutVersion,
+                                        .required = {{"VersionType"}, {"VersionCode"}},
+                                        .operator_only = true};
 
 }  // namespace sag::ops

@@ -1,4 +1,4 @@
-// Pagination as in reference §1.9: PageNumber (1-based, default 1) and PageSize (default and
+// Pagination as smartag pages: PageNumber (1-based, default 1) and PageSize (default and
 // maximum per operation). Out-of-range values are InvalidParameter, never silently clamped.
 #pragma once
 

@@ -4,11 +4,13 @@
 #include <algorithm>
 
 #include "ops/device_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult RebootSmartAccessGateway(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
@@ -38,5 +40,13 @@ OpResult RebootSmartAccessGateway(OpContext& ctx) {
   }
   return boost::json::object{};
 }
+
+}  // namespace
+
+extern const OpSpec kRebootSmartAccessGatewaySpec{.action = "RebootSmartAccessGateway",
+                                                  .handler = &RebootSmartAccessGateway,
+                                                  .required = {{"RegionId"}, {"SmartAGId"}},
+                                                  .resource = ResourceKind::kInstance,
+                                                  .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,4 +1,4 @@
-// The regions smartag serves (reference §1.1).
+// The regions smartag serves (the ten of Alibaba Cloud's smartag endpoint list).
 #pragma once
 
 #include <string_view>

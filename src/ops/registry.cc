@@ -1,297 +1,130 @@
 #include "ops/registry.h"
 
-#include "ops/handlers.h"
-
 namespace sag::ops {
+
+// Every operation's spec, defined beside its handler in the source file named after it.
+extern const OpSpec kDescribeRegionsSpec;
+extern const OpSpec kCreateSmartAccessGatewaySpec;
+extern const OpSpec kDescribeSmartAccessGatewaysSpec;
+extern const OpSpec kDescribeSmartAccessGatewayAttributeSpec;
+extern const OpSpec kModifySmartAccessGatewaySpec;
+extern const OpSpec kDeleteSmartAccessGatewaySpec;
+extern const OpSpec kBindSerialNumberSpec;
+extern const OpSpec kUnbindSerialNumberSpec;
+extern const OpSpec kActivateSmartAccessGatewaySpec;
+extern const OpSpec kDescribeSmartAccessGatewayHaSpec;
+extern const OpSpec kRebootSmartAccessGatewaySpec;
+extern const OpSpec kModifySAGAdminPasswordSpec;
+extern const OpSpec kDescribeSAGDeviceInfoSpec;
+extern const OpSpec kCreateCloudConnectNetworkSpec;
+extern const OpSpec kDescribeCloudConnectNetworksSpec;
+extern const OpSpec kModifyCloudConnectNetworkSpec;
+extern const OpSpec kDeleteCloudConnectNetworkSpec;
+extern const OpSpec kBindSmartAccessGatewaySpec;
+extern const OpSpec kUnbindSmartAccessGatewaySpec;
+extern const OpSpec kDescribeBindableSmartAccessGatewaysSpec;
+extern const OpSpec kCreateSmartAccessGatewaySoftwareSpec;
+extern const OpSpec kCreateSmartAccessGatewayClientUserSpec;
+extern const OpSpec kDescribeSmartAccessGatewayClientUsersSpec;
+extern const OpSpec kModifySmartAccessGatewayClientUserSpec;
+extern const OpSpec kDeleteSmartAccessGatewayClientUserSpec;
+extern const OpSpec kResetSmartAccessGatewayClientUserPasswordSpec;
+extern const OpSpec kEnableSmartAccessGatewayUserSpec;
+extern const OpSpec kDisableSmartAccessGatewayUserSpec;
+extern const OpSpec kDescribeUserOnlineClientsSpec;
+extern const OpSpec kDescribeUserOnlineClientStatisticsSpec;
+extern const OpSpec kKickOutClientsSpec;
+extern const OpSpec kDescribeSmartAccessGatewayVersionsSpec;
+extern const OpSpec kUpdateSmartAccessGatewayVersionSpec;
+extern const OpSpec kDescribeDeviceAutoUpgradePolicySpec;
+extern const OpSpec kModifyDeviceAutoUpgradePolicySpec;
+extern const OpSpec kCreateAccountSpec;
+extern const OpSpec kListAccountsSpec;
+extern const OpSpec kCreateUserSpec;
+extern const OpSpec kListUsersSpec;
+extern const OpSpec kDeleteUserSpec;
+extern const OpSpec kCreateAccessKeySpec;
+extern const OpSpec kListAccessKeysSpec;
+extern const OpSpec kUpdateAccessKeySpec;
+extern const OpSpec kDeleteAccessKeySpec;
+extern const OpSpec kCreatePolicySpec;
+extern const OpSpec kGetPolicySpec;
+extern const OpSpec kListPoliciesSpec;
+extern const OpSpec kDeletePolicySpec;
+extern const OpSpec kAttachPolicyToUserSpec;
+extern const OpSpec kDetachPolicyFromUserSpec;
+extern const OpSpec kListPoliciesForUserSpec;
+extern const OpSpec kRegisterDeviceSpec;
+extern const OpSpec kListDevicesSpec;
+extern const OpSpec kRetireDeviceSpec;
+extern const OpSpec kGetClockSpec;
+extern const OpSpec kSetClockSpec;
+extern const OpSpec kOpenClientSessionSpec;
+extern const OpSpec kCloseClientSessionSpec;
+extern const OpSpec kPublishVersionSpec;
+extern const OpSpec kListVersionsSpec;
+extern const OpSpec kWithdrawVersionSpec;
+extern const OpSpec kListUpgradesSpec;
+extern const OpSpec kRolloutVersionSpec;
+extern const OpSpec kListDeviceStatesSpec;
+
 namespace {
 
-using E = ApiErrorId;
-using R = ResourceKind;
-
-// smartag 2018-03-13. Required parameters and their missing-codes follow each operation's
-// documented error table (reference §2-§3); the rest use the gateway's MissingParameter.
-const std::vector<OpSpec>& SmartagOps() {
-  static const std::vector<OpSpec> kOps = {
-      {.action = "DescribeRegions", .handler = &DescribeRegions},
-      {.action = "CreateSmartAccessGateway",
-       .handler = &CreateSmartAccessGateway,
-       .required = {{"RegionId"},
-                    {"ChargeType"},
-                    {"HaType"},
-                    {"HardWareSpec"},
-                    {"Period"},
-                    {"AutoPay"},
-                    {"BuyerMessage"},
-                    {"ReceiverAddress"},
-                    {"ReceiverCity"},
-                    {"ReceiverCountry"},
-                    {"ReceiverDistrict"},
-                    {"ReceiverEmail"},
-                    {"ReceiverMobile"},
-                    {"ReceiverName"},
-                    {"ReceiverState"},
-                    {"ReceiverTown"},
-                    {"ReceiverZip"}},
-       .resource = R::kAnyInstance},
-      {.action = "DescribeSmartAccessGateways", .handler = &DescribeSmartAccessGateways},
-      {.action = "DescribeSmartAccessGatewayAttribute",
-       .handler = &DescribeSmartAccessGatewayAttribute,
-       .required = {{"RegionId"}, {"SmartAGId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "ModifySmartAccessGateway",
-       .handler = &ModifySmartAccessGateway,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId", E::kSmartagMissingParameter}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DeleteSmartAccessGateway",
-       .handler = &DeleteSmartAccessGateway,
-       .required = {{"InstanceId", E::kSmartagMissingParameter}},
-       .resource = R::kInstance,
-       .resource_param = "InstanceId"},
-      {.action = "BindSerialNumber",
-       .handler = &BindSerialNumber,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty}, {"RegionId"}, {"SerialNumber"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "UnbindSerialNumber",
-       .handler = &UnbindSerialNumber,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty}, {"RegionId"}, {"SerialNumber"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "ActivateSmartAccessGateway",
-       .handler = &ActivateSmartAccessGateway,
-       .required = {{"RegionId"}, {"SmartAGId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DescribeSmartAccessGatewayHa",
-       .handler = &DescribeSmartAccessGatewayHa,
-       .required = {{"RegionId"}, {"SmartAGId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "RebootSmartAccessGateway",
-       .handler = &RebootSmartAccessGateway,
-       .required = {{"RegionId"}, {"SmartAGId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "ModifySAGAdminPassword",
-       .suspending_handler = &ModifySAGAdminPassword,
-       .required =
-           {{"Password", E::kMissingParamPassword}, {"RegionId"}, {"SmartAGId"}, {"SmartAGSn"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DescribeSAGDeviceInfo",
-       .handler = &DescribeSAGDeviceInfo,
-       .required = {{"RegionId"}, {"SmartAGId"}, {"SmartAGSn"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "CreateCloudConnectNetwork",
-       .handler = &CreateCloudConnectNetwork,
-       .resource = R::kAnyCcn},
-      {.action = "DescribeCloudConnectNetworks",
-       .handler = &DescribeCloudConnectNetworks,
-       .required = {{"RegionId"}}},
-      {.action = "ModifyCloudConnectNetwork",
-       .handler = &ModifyCloudConnectNetwork,
-       .required = {{"CcnId", E::kCcnInvalidId}, {"RegionId", E::kSmartagMissingParameter}},
-       .resource = R::kCcn,
-       .resource_param = "CcnId"},
-      {.action = "DeleteCloudConnectNetwork",
-       .handler = &DeleteCloudConnectNetwork,
-       .required = {{"CcnId", E::kSmartagMissingParameter}},
-       .resource = R::kCcn,
-       .resource_param = "CcnId"},
-      {.action = "BindSmartAccessGateway",
-       .handler = &BindSmartAccessGateway,
-       .required = {{"CcnId", E::kSmartagMissingParameter},
-                    {"SmartAGId", E::kSmartagMissingParameter}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "UnbindSmartAccessGateway",
-       .handler = &UnbindSmartAccessGateway,
-       .required = {{"CcnId", E::kSmartagMissingParameter},
-                    {"SmartAGId", E::kSmartagMissingParameter},
-                    {"RegionId", E::kSmartagMissingParameter}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DescribeBindableSmartAccessGateways",
-       .handler = &DescribeBindableSmartAccessGateways,
-       .required = {{"CcnId", E::kCcnInvalidId}, {"RegionId"}},
-       .resource = R::kCcn,
-       .resource_param = "CcnId"},
-      // SAG app instances and client users (reference §3 F; docs/semantics.md).
-      {.action = "CreateSmartAccessGatewaySoftware",
-       .handler = &CreateSmartAccessGatewaySoftware,
-       .required =
-           {{"RegionId"}, {"ChargeType"}, {"DataPlan"}, {"Period"}, {"UserCount"}, {"AutoPay"}},
-       .resource = R::kAnyInstance},
-      {.action = "CreateSmartAccessGatewayClientUser",
-       .handler = &CreateSmartAccessGatewayClientUser,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"UserMail", E::kClientUserEmailEmpty}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DescribeSmartAccessGatewayClientUsers",
-       .handler = &DescribeSmartAccessGatewayClientUsers,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty}, {"RegionId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "ModifySmartAccessGatewayClientUser",
-       .handler = &ModifySmartAccessGatewayClientUser,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"UserName", E::kClientUserNameEmpty}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DeleteSmartAccessGatewayClientUser",
-       .handler = &DeleteSmartAccessGatewayClientUser,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"UserName", E::kClientUserNameEmpty}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "ResetSmartAccessGatewayClientUserPassword",
-       .handler = &ResetSmartAccessGatewayClientUserPassword,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"UserName", E::kClientUserNameEmpty}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "EnableSmartAccessGatewayUser",
-       .handler = &EnableSmartAccessGatewayUser,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"UserName", E::kClientUserNameEmpty}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DisableSmartAccessGatewayUser",
-       .handler = &DisableSmartAccessGatewayUser,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"UserName", E::kClientUserNameEmpty}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DescribeUserOnlineClients",
-       .handler = &DescribeUserOnlineClients,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"UserName", E::kClientUserNameEmpty}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DescribeUserOnlineClientStatistics",
-       .handler = &DescribeUserOnlineClientStatistics,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty}, {"RegionId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "KickOutClients",
-       .handler = &KickOutClients,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"Username", E::kClientUserNameEmpty}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DescribeSmartAccessGatewayVersions",
-       .handler = &DescribeSmartAccessGatewayVersions,
-       .required = {{"RegionId"}, {"SmartAGId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "UpdateSmartAccessGatewayVersion",
-       .suspending_handler = &UpdateSmartAccessGatewayVersion,
-       .required = {{"SmartAGId"}, {"VersionCode"}, {"RegionId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "DescribeDeviceAutoUpgradePolicy",
-       .handler = &DescribeDeviceAutoUpgradePolicy,
-       .required = {{"RegionId"}, {"SerialNumber"}, {"SmartAGId"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
-      {.action = "ModifyDeviceAutoUpgradePolicy",
-       .handler = &ModifyDeviceAutoUpgradePolicy,
-       .required = {{"SmartAGId", E::kSagInstanceIdEmpty},
-                    {"RegionId"},
-                    {"SerialNumber", E::kSagInvalidSerialNumber},
-                    {"UpgradeType"}},
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
+// smartag 2018-03-13.
+const std::vector<const OpSpec*>& SmartagOps() {
+  static const std::vector<const OpSpec*> kOps = {
+      &kDescribeRegionsSpec,
+      &kCreateSmartAccessGatewaySpec,
+      &kDescribeSmartAccessGatewaysSpec,
+      &kDescribeSmartAccessGatewayAttributeSpec,
+      &kModifySmartAccessGatewaySpec,
+      &kDeleteSmartAccessGatewaySpec,
+      &kBindSerialNumberSpec,
+      &kUnbindSerialNumberSpec,
+      &kActivateSmartAccessGatewaySpec,
+      &kDescribeSmartAccessGatewayHaSpec,
+      &kRebootSmartAccessGatewaySpec,
+      &kModifySAGAdminPasswordSpec,
+      &kDescribeSAGDeviceInfoSpec,
+      &kCreateCloudConnectNetworkSpec,
+      &kDescribeCloudConnectNetworksSpec,
+      &kModifyCloudConnectNetworkSpec,
+      &kDeleteCloudConnectNetworkSpec,
+      &kBindSmartAccessGatewaySpec,
+      &kUnbindSmartAccessGatewaySpec,
+      &kDescribeBindableSmartAccessGatewaysSpec,
+      &kCreateSmartAccessGatewaySoftwareSpec,
+      &kCreateSmartAccessGatewayClientUserSpec,
+      &kDescribeSmartAccessGatewayClientUsersSpec,
+      &kModifySmartAccessGatewayClientUserSpec,
+      &kDeleteSmartAccessGatewayClientUserSpec,
+      &kResetSmartAccessGatewayClientUserPasswordSpec,
+      &kEnableSmartAccessGatewayUserSpec,
+      &kDisableSmartAccessGatewayUserSpec,
+      &kDescribeUserOnlineClientsSpec,
+      &kDescribeUserOnlineClientStatisticsSpec,
+      &kKickOutClientsSpec,
+      &kDescribeSmartAccessGatewayVersionsSpec,
+      &kUpdateSmartAccessGatewayVersionSpec,
+      &kDescribeDeviceAutoUpgradePolicySpec,
+      &kModifyDeviceAutoUpgradePolicySpec,
   };
   return kOps;
 }
 
-// The OpenSAG operator API (docs/operator-api.md).
-const std::vector<OpSpec>& OperatorOps() {
-  static const std::vector<OpSpec> kOps = {
-      {.action = "CreateAccount",
-       .handler = &CreateAccount,
-       .required = {{"AccountName"}},
-       .operator_only = true},
-      {.action = "ListAccounts", .handler = &ListAccounts, .operator_only = true},
-      {.action = "CreateUser", .handler = &CreateUser, .required = {{"UserName"}}},
-      {.action = "ListUsers", .handler = &ListUsers},
-      {.action = "DeleteUser", .handler = &DeleteUser, .required = {{"UserName"}}},
-      {.action = "CreateAccessKey", .handler = &CreateAccessKey},
-      {.action = "ListAccessKeys", .handler = &ListAccessKeys},
-      {.action = "UpdateAccessKey",
-       .handler = &UpdateAccessKey,
-       .required = {{"UserAccessKeyId"}, {"Status"}}},
-      {.action = "DeleteAccessKey", .handler = &DeleteAccessKey, .required = {{"UserAccessKeyId"}}},
-      {.action = "CreatePolicy",
-       .handler = &CreatePolicy,
-       .required = {{"PolicyName"}, {"PolicyDocument"}}},
-      {.action = "GetPolicy", .handler = &GetPolicy, .required = {{"PolicyName"}}},
-      {.action = "ListPolicies", .handler = &ListPolicies},
-      {.action = "DeletePolicy", .handler = &DeletePolicy, .required = {{"PolicyName"}}},
-      {.action = "AttachPolicyToUser",
-       .handler = &AttachPolicyToUser,
-       .required = {{"PolicyName"}, {"UserName"}}},
-      {.action = "DetachPolicyFromUser",
-       .handler = &DetachPolicyFromUser,
-       .required = {{"PolicyName"}, {"UserName"}}},
-      {.action = "ListPoliciesForUser",
-       .handler = &ListPoliciesForUser,
-       .required = {{"UserName"}}},
-      {.action = "RegisterDevice",
-       .handler = &RegisterDevice,
-       .required = {{"SerialNumber"}, {"HardwareModel"}},
-       .operator_only = true},
-      {.action = "ListDevices", .handler = &ListDevices, .operator_only = true},
-      {.action = "RetireDevice",
-       .handler = &RetireDevice,
-       .required = {{"SerialNumber"}},
-       .operator_only = true},
-      {.action = "GetClock", .handler = &GetClock, .operator_only = true, .test_mode_only = true},
-      {.action = "SetClock", .handler = &SetClock, .operator_only = true, .test_mode_only = true},
-      {.action = "OpenClientSession",
-       .handler = &OpenClientSession,
-       .required = {{"SmartAGId"}, {"UserName"}},
-       .operator_only = true,
-       .test_mode_only = true},
-      {.action = "CloseClientSession",
-       .handler = &CloseClientSession,
-       .required = {{"SessionId"}},
-       .operator_only = true,
-       .test_mode_only = true},
-      {.action = "PublishVersion",
-       .handler = &PublishVersion,
-       .required = {{"VersionType"}, {"VersionCode"}, {"HardwareModels"}},
-       .operator_only = true},
-      {.action = "ListVersions", .handler = &ListVersions, .operator_only = true},
-      {.action = "WithdrawVersion",
-       .handler = &WithdrawVersion,
-       .required = {{"VersionType"}, {"VersionCode"}},
-       .operator_only = true},
-      {.action = "ListUpgrades", .handler = &ListUpgrades, .operator_only = true},
-      {.action = "RolloutVersion",
-       .handler = &RolloutVersion,
-       .required = {{"VersionType"}, {"VersionCode"}},
-       .operator_only = true},
-      // Read-only; the operator sees every device, an account those bound to its instances. RAM
-      // resource: the instance of SmartAGId, or "smartag/" (every instance) without it.
-      {.action = "ListDeviceStates",
-       .handler = &ListDeviceStates,
-       .resource = R::kInstance,
-       .resource_param = "SmartAGId"},
+// OpenSAG operator API (docs/operator-api.md).
+const std::vector<const OpSpec*>& OperatorOps() {
+  static const std::vector<const OpSpec*> kOps = {
+      &kCreateAccountSpec,       &kListAccountsSpec,       &kCreateUserSpec,
+      &kListUsersSpec,           &kDeleteUserSpec,         &kCreateAccessKeySpec,
+      &kListAccessKeysSpec,      &kUpdateAccessKeySpec,    &kDeleteAccessKeySpec,
+      &kCreatePolicySpec,        &kGetPolicySpec,          &kListPoliciesSpec,
+      &kDeletePolicySpec,        &kAttachPolicyToUserSpec, &kDetachPolicyFromUserSpec,
+      &kListPoliciesForUserSpec, &kRegisterDeviceSpec,     &kListDevicesSpec,
+      &kRetireDeviceSpec,        &kGetClockSpec,           &kSetClockSpec,
+      &kOpenClientSessionSpec,   &kCloseClientSessionSpec, &kPublishVersionSpec,
+      &kListVersionsSpec,        &kWithdrawVersionSpec,    &kListUpgradesSpec,
+      &kRolloutVersionSpec,      &kListDeviceStatesSpec,
   };
   return kOps;
 }
@@ -314,8 +147,8 @@ const ApiProduct* FindProduct(std::string_view version) {
 }
 
 const OpSpec* FindOp(const ApiProduct& product, std::string_view action) {
-  for (const auto& op : *product.ops) {
-    if (op.action == action) return &op;
+  for (const OpSpec* op : *product.ops) {
+    if (op->action == action) return op;
   }
   return nullptr;
 }

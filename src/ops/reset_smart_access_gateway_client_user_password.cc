@@ -2,10 +2,12 @@
 // hash). Without Password one is generated and returned once, in this answer.
 #include "common/crypto.h"
 #include "ops/client_user_common.h"
-#include "ops/handlers.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult ResetSmartAccessGatewayClientUserPassword(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -37,5 +39,16 @@ OpResult ResetSmartAccessGatewayClientUserPassword(OpContext& ctx) {
   if (generated) body["Password"] = password;
   return body;
 }
+
+}  // namespace
+
+extern const OpSpec kResetSmartAccessGatewayClientUserPasswordSpec{
+    .action = "ResetSmartAccessGatewayClientUserPassword",
+    .handler = &ResetSmartAccessGatewayClientUserPassword,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty},
+                 {"RegionId"},
+                 {"UserName", ApiErrorId::kClientUserNameEmpty}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

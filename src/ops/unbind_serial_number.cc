@@ -1,8 +1,10 @@
 // UnbindSerialNumber: releases a device from its instance (device replacement is Unbind + Bind).
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult UnbindSerialNumber(OpContext& ctx) {
   ASSIGN_OR_RETURN(auto in,
@@ -20,5 +22,14 @@ OpResult UnbindSerialNumber(OpContext& ctx) {
   }
   return MakeUnexpected(ApiError::Internal("unknown unbind outcome"));
 }
+
+}  // namespace
+
+extern const OpSpec kUnbindSerialNumberSpec{
+    .action = "UnbindSerialNumber",
+    .handler = &UnbindSerialNumber,
+    .required = {{"SmartAGId", ApiErrorId::kSagInstanceIdEmpty}, {"RegionId"}, {"SerialNumber"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,9 +1,11 @@
 // UnbindSmartAccessGateway: detaches an instance from its CCN.
 #include "ops/ccn_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 
 namespace sag::ops {
+
+namespace {
 
 OpResult UnbindSmartAccessGateway(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -22,5 +24,16 @@ OpResult UnbindSmartAccessGateway(OpContext& ctx) {
   }
   return MakeUnexpected(ApiError::Internal("unknown CCN unbind outcome"));
 }
+
+}  // namespace
+
+extern const OpSpec kUnbindSmartAccessGatewaySpec{
+    .action = "UnbindSmartAccessGateway",
+    .handler = &UnbindSmartAccessGateway,
+    .required = {{"CcnId", ApiErrorId::kSmartagMissingParameter},
+                 {"SmartAGId", ApiErrorId::kSmartagMissingParameter},
+                 {"RegionId", ApiErrorId::kSmartagMissingParameter}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,4 +1,4 @@
-// UpdateSmartAccessGatewayVersion (reference §2): starts the upgrade of one device (SerialNumber)
+// UpdateSmartAccessGatewayVersion: starts the upgrade of one device (SerialNumber)
 // or of every device of the instance (standby first, the active device once the standby
 // succeeded) to a published version. Answers once the first device acknowledged the upgrade (the
 // call is suspended meanwhile, holding no thread); the rest runs on the devices
@@ -15,8 +15,8 @@
 #include <chrono>
 
 #include "ops/device_common.h"
-#include "ops/handlers.h"
 #include "ops/instance_common.h"
+#include "ops/op.h"
 #include "ops/store_errors.h"
 #include "ops/upgrade_engine.h"
 #include "ops/version.h"
@@ -40,6 +40,8 @@ OpResult AfterTheAcknowledgement(const UpgradeEnv& env, const store::UpgradeReco
 }
 
 }  // namespace
+
+namespace {
 
 OpStep UpdateSmartAccessGatewayVersion(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -137,5 +139,14 @@ OpStep UpdateSmartAccessGatewayVersion(OpContext& ctx) {
                       return AfterTheAcknowledgement(env, u, timeout_ms, outcome);
                     }};
 }
+
+}  // namespace
+
+extern const OpSpec kUpdateSmartAccessGatewayVersionSpec{
+    .action = "UpdateSmartAccessGatewayVersion",
+    .suspending_handler = &UpdateSmartAccessGatewayVersion,
+    .required = {{"SmartAGId"}, {"VersionCode"}, {"RegionId"}},
+    .resource = ResourceKind::kInstance,
+    .resource_param = "SmartAGId"};
 
 }  // namespace sag::ops

@@ -1,4 +1,4 @@
-// The upgrade state machine (docs/semantics.md "Upgrades", device-anchors §13): Queued ->
+// The upgrade state machine (docs/semantics.md "Upgrades"): Queued ->
 // Dispatched -> Downloading -> Installing -> Rebooting -> Verifying -> Succeeded | Failed |
 // Reverted | TimedOut. Every transition is a conditional store update (store::VersionStore::
 // AdvanceUpgrade), so any sagd node may drive any upgrade and a restarted node simply continues

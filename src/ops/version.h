@@ -1,4 +1,5 @@
-// Software version codes ("2.3.0.1") compared segment by segment as numbers (SPEC §3 Versions).
+// Software version codes ("2.3.0.1") compared segment by segment as numbers (docs/semantics.md
+// "Versions").
 #pragma once
 
 #include <optional>

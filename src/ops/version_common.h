@@ -30,7 +30,7 @@ store::UpgradeRecord NewUpgrade(const store::InstanceRecord& instance,
                                 const store::VersionRecord& version, std::string after_upgrade_id,
                                 int64_t now_ms);
 
-// The version as an element of SmartAGVersions.SmartAGVersion[] (reference §2).
+// The version as an element of SmartAGVersions.SmartAGVersion[].
 boost::json::object SmartAgVersionJson(const store::VersionRecord& version);
 
 // The version as the operator API shows it (every field, Status Published|Withdrawn).

@@ -33,7 +33,7 @@ struct VersionRecord {
   int64_t withdrawn_ms = 0;
 };
 
-// Upgrade states (device-anchors §13). Terminal: Succeeded, Failed, Reverted, TimedOut.
+// Upgrade states (docs/semantics.md "Upgrades"). Terminal: Succeeded, Failed, Reverted, TimedOut.
 inline constexpr std::string_view kUpgradeQueued = "Queued";
 inline constexpr std::string_view kUpgradeDispatched = "Dispatched";
 inline constexpr std::string_view kUpgradeDownloading = "Downloading";

@@ -1,4 +1,4 @@
-// sag-bench: load generator for the smartag / operator API (SPEC §1). Pre-signs every request
+// sag-bench: load generator for the smartag / operator API . Pre-signs every request
 // (unique SignatureNonce each) before the timed phase, then drives --connections keep-alive
 // connections, one thread each, as fast as the server answers, for --duration seconds or until
 // the pre-signed requests run out, and reports throughput and latency percentiles.

@@ -1,4 +1,4 @@
-// sag: the OpenSAG command-line client (SPEC §1). `sag smartag <Action> --Name value ...` calls
+// sag: the OpenSAG command-line client (README.md). `sag smartag <Action> --Name value ...` calls
 // the smartag 2018-03-13 API in the aliyun CLI's shape; `sag admin <Action> ...` calls the
 // operator API. Requests are signed with the server's own signing code.
 #include <algorithm>

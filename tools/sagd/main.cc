@@ -1,4 +1,4 @@
-// sagd: the OpenSAG server. See SPEC §1 and README.md.
+// sagd: the OpenSAG server. See README.md.
 #include <cstdio>
 #include <iostream>
 #include <signal.h>

@@ -1,4 +1,4 @@
-// Signature V1 ("RPC signature", HMAC-SHA1, SignatureVersion 1.0): reference §1.4. Used by the
+// Signature V1 ("RPC signature", HMAC-SHA1, SignatureVersion 1.0). Used by the
 // server to verify and by sag / sag-bench to sign, so both sides run the same code.
 #pragma once
 

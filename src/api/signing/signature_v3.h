@@ -1,4 +1,4 @@
-// Signature V3 (ACS3-HMAC-SHA256, Authorization header): reference §1.5. Used by the server to
+// Signature V3 (ACS3-HMAC-SHA256, Authorization header). Used by the server to
 // verify and by sag to sign.
 #pragma once
 
