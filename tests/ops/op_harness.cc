@@ -226,15 +226,49 @@ std::string OpHarness::NewCcn(std::string_view name) {
 }
 
 std::string OpHarness::NewAppInstance(std::string_view cidr, int user_count) {
-  auto r = Call("CreateSmartAccessGatewaySoftware", {{"RegionId", std::string(kRegion)},
-                                                     {"ChargeType", "PREPAY"},
-                                                     {"DataPlan", "5"},
-                                                     {"Period", "12"},
-                                                     {"UserCount", std::to_string(user_count)},
-                                                     {"AutoPay", "true"},
-                                                     {"CidrBlock", std::string(cidr)}});
+  Params p = ToParams({{"RegionId", std::string(kRegion)},
+                       {"ChargeType", "PREPAY"},
+                       {"DataPlan", "5"},
+                       {"Period", "12"},
+                       {"UserCount", std::to_string(user_count)},
+                       {"AutoPay", "true"}});
+  if (!cidr.empty()) p.Set("CidrBlock", std::string(cidr));
+  auto r = CallAs(customer_, "CreateSmartAccessGatewaySoftware", p);
   ExpectOk(r);
   return r.ok() ? std::string(r.body["SmartAGId"].as_string()) : std::string();
 }
+
+void OpHarness::BindCcn(const std::string& instance, const std::string& ccn) {
+  ExpectOk(Call("BindSmartAccessGateway",
+                {{"RegionId", std::string(kRegion)}, {"SmartAGId", instance}, {"CcnId", ccn}}));
+}
+
+std::string OpHarness::NewClientUser(const std::string& app_instance, std::string_view name) {
+  ExpectOk(Call("CreateSmartAccessGatewayClientUser", {{"RegionId", std::string(kRegion)},
+                                                       {"SmartAGId", app_instance},
+                                                       {"UserMail", "alice@example.com"},
+                                                       {"UserName", std::string(name)},
+                                                       {"Password", "Passw0rd_123"},
+                                                       {"Bandwidth", "100"}}));
+  return std::string(name);
+}
+
+void OpHarness::PublishVersion(std::string_view type, std::string_view version_code,
+                               std::string_view models, std::string_view min_device_version) {
+  store::VersionRecord v;
+  v.version_type = std::string(type);
+  v.version_code = std::string(version_code);
+  v.version_name = std::string(version_code);
+  v.release_type = "release";
+  v.hardware_models = std::string(models);
+  v.sha256 = std::string(64, 'a');
+  v.size = 1;
+  v.min_device_version = std::string(min_device_version);
+  v.create_ms = clock_.NowMs();
+  auto r = store_->PublishVersion(v);
+  EXPECT_TRUE(r.has_value()) << "PublishVersion: " << r.error().detail;
+}
+
+void OpHarness::ExpireInstances() { clock_.Advance(int64_t{400} * 24 * 3600 * 1000); }
 
 }  // namespace sag::ops::testing

@@ -108,10 +108,20 @@ class OpHarness {
   std::string DeviceOf(const std::string& instance) const;
   // A CCN of the customer, its id.
   std::string NewCcn(std::string_view name = "ccn-test");
-  // A SAG app (software) instance with the given client-user CIDR block, its id.
+  // A SAG app (software) instance with the given client-user CIDR block ("" = none), its id.
   std::string NewAppInstance(std::string_view cidr = "10.10.0.0/24", int user_count = 5);
   // The device says it is connected, running firmware (as its hello records it).
   void Connect(const std::string& serial_number, std::string_view firmware = "2.0.0");
+  // Binds instance to ccn (BindSmartAccessGateway).
+  void BindCcn(const std::string& instance, const std::string& ccn);
+  // A client user of a SAG app instance, with a valid password; its name.
+  std::string NewClientUser(const std::string& app_instance, std::string_view name = "alice-01");
+  // The operator published version_code of type ("Device" or "Dpi") for the models (comma-joined).
+  void PublishVersion(std::string_view type, std::string_view version_code,
+                      std::string_view models = "sag-100wm,sag-1000,sag-vcpe",
+                      std::string_view min_device_version = "");
+  // Moves the business clock past the end of every instance bought for 12 months: expired.
+  void ExpireInstances();
 
  private:
   FakeClock clock_{kStartMs};
