@@ -9,14 +9,13 @@
 #include "api/signing/signature_v1.h"
 #include "api/signing/signature_v3.h"
 #include "api/upload_file.h"
-#include "auth/policy.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/time_format.h"
 #include "ops/artifacts.h"
+#include "ops/call_checks.h"
 #include "ops/parameter_text.h"
-#include "ops/regions.h"
 #include "ops/registry.h"
 #include "ops/store_errors.h"
 
@@ -178,25 +177,6 @@ Result<T, ApiError> Contain(F&& fn) {
   }
 }
 
-std::string ResourceArn(const ops::OpSpec& op, const ops::Params& params, const std::string& region,
-                        const std::string& account) {
-  std::string prefix =
-      "acs:smartag:" + (region.empty() ? std::string("*") : region) + ":" + account + ":";
-  switch (op.resource) {
-    case ops::ResourceKind::kAll:
-      return "*";
-    case ops::ResourceKind::kInstance:
-      return prefix + "smartag/" + params.Get(op.resource_param);
-    case ops::ResourceKind::kAnyInstance:
-      return prefix + "smartag/*";
-    case ops::ResourceKind::kCcn:
-      return prefix + "ccn/" + params.Get(op.resource_param);
-    case ops::ResourceKind::kAnyCcn:
-      return prefix + "ccn/*";
-  }
-  return "*";
-}
-
 }  // namespace
 
 Result<auth::CachedCredential, ApiError> Gateway::LoadCredential(const std::string& key_id,
@@ -225,27 +205,6 @@ Result<auth::CachedCredential, ApiError> Gateway::LoadCredential(const std::stri
                               key->enabled,    user->is_root,  account->is_operator};
   if (cache != nullptr) cache->PutCredential(key_id, cred, now_ms);
   return cred;
-}
-
-Result<std::vector<auth::Policy>, ApiError> Gateway::LoadPolicies(const ops::Principal& principal,
-                                                                  int64_t now_ms) {
-  auth::CredentialCache* cache = services_.credentials;
-  if (cache != nullptr) {
-    if (auto hit = cache->GetPolicies(principal.account_id, principal.user_name, now_ms)) {
-      return std::move(*hit);
-    }
-  }
-  auto records = services_.store.ListPoliciesForUser(principal.account_id, principal.user_name);
-  if (!records) return MakeUnexpected(ops::StoreFailure(records.error()));
-  std::vector<auth::Policy> policies;
-  for (const auto& rec : *records) {
-    auto parsed = auth::ParsePolicy(rec.document);
-    if (parsed) policies.push_back(std::move(*parsed));  // validated when created
-  }
-  if (cache != nullptr) {
-    cache->PutPolicies(principal.account_id, principal.user_name, policies, now_ms);
-  }
-  return policies;
 }
 
 Gateway::Gateway(ops::OpServices& services, auth::ReplayGuard& nonces, const Clock& wall_clock,
@@ -483,32 +442,15 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
       return Fail(ApiErrorId::kServiceUnavailable);
   }
 
-  // 7. The caller.
+  // 7-9. The caller may call the operation, its required parameters and region, then RAM.
   ops::Principal principal{cred.account_id, cred.user_name, cred.is_root, cred.is_operator};
-  if (op->operator_only && !principal.is_operator) return Fail(ApiErrorId::kOperatorOnly);
-  if (op->test_mode_only && !options_.test_mode) return Fail(ApiErrorId::kTestModeOnly);
-
-  // 8. Required parameters, then the region.
-  for (const ops::RequiredParam& rp : op->required) {
-    if (!params.Has(rp.name)) {
-      if (rp.missing_error == ApiErrorId::kMissingParameter) {
-        return MakeUnexpected(ApiError::MissingParameter(std::string(rp.name)));
-      }
-      return Fail(rp.missing_error);
-    }
-  }
-  std::string region = params.Get("RegionId");
-  if (!region.empty() && !ops::IsKnownRegion(region)) return Fail(ApiErrorId::kInvalidRegionId);
-
-  // 9. RAM: the root user may do anything in its account; others need an Allow and no Deny.
-  if (!principal.is_root) {
-    ASSIGN_OR_RETURN(std::vector<auth::Policy> policies, LoadPolicies(principal, now));
-    std::string ram_action = std::string(product->ram_service) + ":" + call.action;
-    std::string arn = ResourceArn(*op, params, region, principal.account_id);
-    if (auth::Evaluate(policies, ram_action, arn) != auth::Decision::kAllow) {
-      return Fail(ApiErrorId::kForbidden);
-    }
-  }
+  ASSIGN_OR_RETURN(std::string region,
+                   ops::CheckCall(services_, ops::CallToCheck{.product = *product,
+                                                              .op = *op,
+                                                              .principal = principal,
+                                                              .params = params,
+                                                              .test_mode = options_.test_mode,
+                                                              .now_ms = now}));
 
   return AuthorizedCall{
       op,      std::move(principal), std::move(params), std::move(region), is_form,

@@ -82,9 +82,6 @@ class Gateway {
   // The credential behind key_id, from the cache or the store.
   Result<auth::CachedCredential, ApiError> LoadCredential(const std::string& key_id,
                                                           int64_t now_ms);
-  // The parsed policies of a RAM user, from the cache or the store.
-  Result<std::vector<auth::Policy>, ApiError> LoadPolicies(const ops::Principal& principal,
-                                                           int64_t now_ms);
 
   ops::OpServices& services_;
   auth::ReplayGuard& nonces_;
