@@ -1,9 +1,6 @@
 #include "auth/credential_cache.h"
 
-#include <array>
 #include <utility>
-
-#include <boost/json.hpp>
 
 namespace sag::auth {
 
@@ -106,47 +103,6 @@ void CredentialCache::DropAccountPolicies(std::string_view account_id) {
   for (auto it = policies_.begin(); it != policies_.end();) {
     it = it->first.starts_with(prefix) ? policies_.erase(it) : std::next(it);
   }
-}
-
-namespace {
-
-constexpr std::array<std::pair<CacheInvalidation::Kind, std::string_view>, 3> kKindNames = {{
-    {CacheInvalidation::Kind::kKey, "key"},
-    {CacheInvalidation::Kind::kUser, "user"},
-    {CacheInvalidation::Kind::kAccountPolicies, "policies"},
-}};
-
-}  // namespace
-
-std::string EncodeCacheInvalidation(const CacheInvalidation& i) {
-  std::string_view kind;
-  for (const auto& [k, name] : kKindNames) {
-    if (k == i.kind) kind = name;
-  }
-  return boost::json::serialize(
-      boost::json::object{{"t", "credentials"}, {"k", kind}, {"a", i.first}, {"b", i.second}});
-}
-
-std::optional<CacheInvalidation> DecodeCacheInvalidation(std::string_view payload) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(payload, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  const boost::json::object& o = v.get_object();
-  const auto text = [&o](std::string_view key) -> const boost::json::string* {
-    const boost::json::value* f = o.if_contains(key);
-    return f != nullptr && f->is_string() ? &f->get_string() : nullptr;
-  };
-  const boost::json::string* t = text("t");
-  const boost::json::string* k = text("k");
-  const boost::json::string* a = text("a");
-  const boost::json::string* b = text("b");
-  if (t == nullptr || *t != "credentials" || k == nullptr || a == nullptr || b == nullptr) {
-    return std::nullopt;
-  }
-  for (const auto& [kind, name] : kKindNames) {
-    if (*k == name) return CacheInvalidation{kind, std::string(*a), std::string(*b)};
-  }
-  return std::nullopt;
 }
 
 }  // namespace sag::auth

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "auth/policy.h"
+#include "common/cluster_message.h"
 
 namespace sag::auth {
 
@@ -29,18 +30,9 @@ struct CachedCredential {
   bool is_operator = false;
 };
 
-// What one Invalidate* call dropped, as announced to other nodes.
-struct CacheInvalidation {
-  enum class Kind { kKey, kUser, kAccountPolicies };
-  Kind kind = Kind::kKey;
-  std::string first;   // the AccessKey id (kKey) or the account id
-  std::string second;  // the user name (kUser)
-};
-
-// The cluster message of an invalidation ({"t":"credentials",...}), and back; nullopt when payload
-// is not one.
-std::string EncodeCacheInvalidation(const CacheInvalidation& invalidation);
-std::optional<CacheInvalidation> DecodeCacheInvalidation(std::string_view payload);
+// What one Invalidate* call dropped, as announced to other nodes (the cluster message; published
+// with cluster::EncodeClusterMessage).
+using CacheInvalidation = cluster::CredentialsChanged;
 
 class CredentialCache {
  public:

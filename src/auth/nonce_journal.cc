@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <thread>
 #include <utility>
 
 #include "common/log.h"
@@ -27,7 +28,12 @@ int64_t ParseInt(const std::string& text) {
 
 NonceJournal::NonceJournal(NonceWindow& window, store::Store& store, const Clock& wall_clock,
                            NonceJournalOptions options)
-    : window_(window), store_(store), wall_clock_(wall_clock), options_(options) {}
+    : window_(window),
+      store_(store),
+      wall_clock_(wall_clock),
+      options_(options),
+      writer_(options_.flush_interval, [this] { WriteQueued(); }),
+      purger_(kPurgeInterval, [this] { Purge(); }) {}
 
 NonceJournal::~NonceJournal() { Stop(); }
 
@@ -72,7 +78,10 @@ Result<void, std::string> NonceJournal::Start() {
     const int64_t wait_ms = fence_ms_ - wall_clock_.NowMs();
     if (wait_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }
-  if (options_.writer_thread) writer_ = std::thread([this] { WriterLoop(); });
+  if (options_.writer_thread) {
+    writer_.Start();
+    purger_.Start();
+  }
   return {};
 }
 
@@ -91,7 +100,7 @@ ReplayCheck NonceJournal::Check(const NonceUse& use, int64_t now_ms) {
   }
   std::lock_guard lock(mu_);
   queue_.push_back(std::move(record));
-  if (queue_.size() >= options_.batch_max) wake_.notify_one();
+  if (queue_.size() >= options_.batch_max && last_write_ok_) writer_.Wake();
   return check;
 }
 
@@ -122,10 +131,9 @@ void NonceJournal::Stop() {
     std::lock_guard lock(mu_);
     if (stopped_ || !started_) return;  // never started: the recorded state stays as it was
     stopped_ = true;
-    stopping_ = true;
   }
-  wake_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  writer_.Stop();
+  purger_.Stop();
   if (!Flush()) {
     LogError("nonce journal: queued nonces could not be written; the next start fences");
     return;
@@ -140,24 +148,7 @@ size_t NonceJournal::queued() const {
   return queue_.size();
 }
 
-void NonceJournal::WriterLoop() {
-  auto next_purge = std::chrono::steady_clock::now() + kPurgeInterval;
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    wake_.wait_for(lock, options_.flush_interval,
-                   [this] { return stopping_ || queue_.size() >= options_.batch_max; });
-    if (stopping_) break;
-    lock.unlock();
-    const bool written = Flush();
-    if (std::chrono::steady_clock::now() >= next_purge) {
-      Purge();
-      next_purge = std::chrono::steady_clock::now() + kPurgeInterval;
-    }
-    lock.lock();
-    // After a failure the queue may still be full: wait a whole interval before trying again.
-    if (!written) wake_.wait_for(lock, options_.flush_interval, [this] { return stopping_; });
-  }
-}
+void NonceJournal::WriteQueued() { last_write_ok_ = Flush(); }
 
 void NonceJournal::Purge() {
   const int64_t now = wall_clock_.NowMs();

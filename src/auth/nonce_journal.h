@@ -13,18 +13,18 @@
 //     leave the accepted window.
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "auth/nonce_window.h"
 #include "auth/replay_guard.h"
 #include "common/clock.h"
+#include "common/periodic_task.h"
 #include "common/result.h"
 #include "store/store.h"
 
@@ -78,7 +78,8 @@ class NonceJournal : public ReplayGuard {
   size_t queued() const;
 
  private:
-  void WriterLoop();
+  // One run of the writer: writes what is queued.
+  void WriteQueued();
   // Deletes the expired rows, in batches.
   void Purge();
 
@@ -89,12 +90,14 @@ class NonceJournal : public ReplayGuard {
   int64_t fence_ms_ = 0;  // set by Start, before any Check
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
   std::vector<store::NonceRecord> queue_;  // guarded by mu_
   bool started_ = false;                   // guarded by mu_
-  bool stopping_ = false;                  // guarded by mu_
   bool stopped_ = false;                   // guarded by mu_
-  std::thread writer_;
+  // False after a write failed: a full queue then waits for the next interval instead of waking
+  // the writer at once (which would retry a failing store in a loop).
+  std::atomic<bool> last_write_ok_{true};
+  PeriodicTask writer_;  // every flush_interval, and at once when the queue is full
+  PeriodicTask purger_;  // every kPurgeInterval
 };
 
 }  // namespace sag::auth

@@ -2,8 +2,6 @@
 
 #include <vector>
 
-#include <boost/json.hpp>
-
 #include "common/log.h"
 #include "device/device_session.h"
 
@@ -107,9 +105,9 @@ bool DeviceHub::Push(std::string_view serial_number, std::string_view facet, int
     if (!options_.cluster) return false;
     auto remote = RemotePresence(serial_number);
     if (!remote) return false;
-    boost::json::object message{
-        {"t", "desired"}, {"sn", serial_number}, {"facet", facet}, {"gen", generation}};
-    return options_.cluster->publish(remote->node_id, boost::json::serialize(message));
+    return options_.cluster->publish(
+        remote->node_id,
+        cluster::DesiredChanged{std::string(serial_number), std::string(facet), generation});
   }
   session->SendDesired(std::string(facet), generation, std::string(value_json));
   return true;
@@ -128,11 +126,9 @@ void DeviceHub::Disconnect(std::string_view serial_number) {
   }
   if (!options_.cluster) return;
   if (auto remote = RemotePresence(serial_number)) {
-    boost::json::object kick{{"t", "kick"},
-                             {"sn", serial_number},
-                             {"session", remote->session_id},
-                             {"why", kReasonSecretChanged}};
-    options_.cluster->publish(remote->node_id, boost::json::serialize(kick));
+    options_.cluster->publish(remote->node_id,
+                              cluster::KickSession{std::string(serial_number), remote->session_id,
+                                                   std::string(kReasonSecretChanged)});
   }
 }
 
@@ -170,9 +166,8 @@ void DeviceHub::NotifyApplied(const std::string& serial_number, const std::strin
                               int64_t generation, bool ok) {
   RecordReport(serial_number, facet, generation, ok);
   if (options_.cluster) {
-    boost::json::object message{
-        {"t", "applied"}, {"sn", serial_number}, {"facet", facet}, {"gen", generation}, {"ok", ok}};
-    if (!options_.cluster->publish("", boost::json::serialize(message))) {
+    if (!options_.cluster->publish("",
+                                   cluster::AppliedReport{serial_number, facet, generation, ok})) {
       LogWarn("device " + serial_number + ": cannot tell other nodes of an applied report");
     }
   }
@@ -182,9 +177,7 @@ void DeviceHub::NotifyProgress(const std::string& serial_number, const std::stri
                                int64_t generation) {
   RecordReport(serial_number, facet, generation, std::nullopt);
   if (options_.cluster) {
-    boost::json::object message{
-        {"t", "progress"}, {"sn", serial_number}, {"facet", facet}, {"gen", generation}};
-    if (!options_.cluster->publish("", boost::json::serialize(message))) {
+    if (!options_.cluster->publish("", cluster::ProgressReport{serial_number, facet, generation})) {
       LogWarn("device " + serial_number + ": cannot tell other nodes of a progress report");
     }
   }

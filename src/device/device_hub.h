@@ -27,6 +27,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "common/clock.h"
+#include "common/cluster_message.h"
 #include "common/crypto.h"
 #include "ops/device_control.h"
 #include "ops/upgrade_engine.h"
@@ -49,7 +50,7 @@ struct DeviceHubCluster {
   std::string node_id;  // [a-z0-9]+, unique per running node
   // Sends message to node_id's channel, or to every node when node_id is empty; false when it
   // could not be sent. Called from worker and hub store threads, never from network threads.
-  std::function<bool(std::string_view node_id, std::string_view message)> publish;
+  std::function<bool(std::string_view node_id, const cluster::ClusterMessage& message)> publish;
   const Clock* wall_clock = nullptr;  // leases are real time (the business clock may be moved)
   std::chrono::milliseconds node_lease{30000};
   // How often a wait for a device on another node re-reads the store (in case a notification was
@@ -115,8 +116,9 @@ class DeviceHub : public ops::DeviceControl {
   // node_lease / 3, and once before accepting connections. Blocks on the store.
   void ClusterTick();
   // A message from another node (or this one) published through DeviceHubCluster::publish; called
-  // on the notification thread, never blocks on the store.
-  void OnClusterMessage(std::string_view message);
+  // on the notification thread, never blocks on the store. Kinds that are not the hub's (e.g.
+  // cluster::CredentialsChanged) are ignored.
+  void OnClusterMessage(const cluster::ClusterMessage& message);
   // Notifications may have been lost: waits for devices on other nodes re-read the store now.
   void OnClusterResync();
   // Removes this node's lease and presences (after Shutdown and JoinStorePool).

@@ -1,8 +1,8 @@
 // DeviceHub across nodes (DeviceHubOptions::cluster): presence in the store under this node's
 // lease, Push routed to the node holding the session, and waits completed by the reports of the
-// device from whichever node holds it. Messages are JSON objects with "t": desired | kick (to one
-// node), applied | progress | offline (to every node).
-#include <boost/json.hpp>
+// device from whichever node holds it. Messages (common/cluster_message.h): DesiredChanged and
+// KickSession to one node; AppliedReport, ProgressReport and SessionEnded to every node.
+#include <variant>
 
 #include "common/log.h"
 #include "device/device_hub.h"
@@ -14,16 +14,6 @@ namespace {
 
 std::string Holder(std::string_view node_id, std::string_view session_id) {
   return std::string(node_id) + "/" + std::string(session_id);
-}
-
-std::string StringField(const boost::json::object& o, std::string_view key) {
-  const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-int64_t IntField(const boost::json::object& o, std::string_view key) {
-  const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_int64() ? v->get_int64() : 0;
 }
 
 }  // namespace
@@ -56,9 +46,8 @@ bool DeviceHub::ClaimPresence(const std::string& serial_number, const std::strin
   }
   if (previous->has_value() && (*previous)->node_id != cluster.node_id) {
     // The device reconnected here while another node still holds its old session: close it there.
-    boost::json::object kick{
-        {"t", "kick"}, {"sn", serial_number}, {"session", (*previous)->session_id}};
-    cluster.publish((*previous)->node_id, boost::json::serialize(kick));
+    cluster.publish((*previous)->node_id,
+                    cluster::KickSession{serial_number, (*previous)->session_id, ""});
   }
   return true;
 }
@@ -70,9 +59,7 @@ void DeviceHub::ReleasePresence(const std::string& serial_number, const std::str
   if (!released) {
     LogWarn("device " + serial_number + ": cannot release presence: " + released.error().detail);
   }
-  boost::json::object ended{
-      {"t", "offline"}, {"sn", serial_number}, {"node", cluster.node_id}, {"session", session_id}};
-  cluster.publish("", boost::json::serialize(ended));
+  cluster.publish("", cluster::SessionEnded{serial_number, cluster.node_id, session_id});
 }
 
 void DeviceHub::ClusterTick() {
@@ -117,48 +104,40 @@ void DeviceHub::LeaveCluster() {
 
 void DeviceHub::OnClusterResync() { RecheckRemoteWaits(); }
 
-void DeviceHub::OnClusterMessage(std::string_view message) {
+void DeviceHub::OnClusterMessage(const cluster::ClusterMessage& message) {
   if (!options_.cluster) return;
-  boost::system::error_code ec;
-  boost::json::value parsed = boost::json::parse(message, ec);
-  if (ec || !parsed.is_object()) return;
-  const boost::json::object& o = parsed.get_object();
-  const std::string type = StringField(o, "t");
-  const std::string sn = StringField(o, "sn");
-  if (sn.empty()) return;
-  if (type == "desired") {
+  if (const auto* m = std::get_if<cluster::DesiredChanged>(&message)) {
     if (shutting_down_ || pool_joined_) return;
     boost::asio::post(store_pool_,
-                      [this, sn, facet = StringField(o, "facet"), generation = IntField(o, "gen")] {
+                      [this, sn = m->serial_number, facet = m->facet, generation = m->generation] {
                         DeliverDesired(sn, facet, generation);
                       });
-  } else if (type == "kick") {
-    const std::string session_id = StringField(o, "session");
+  } else if (const auto* k = std::get_if<cluster::KickSession>(&message)) {
     std::shared_ptr<DeviceSession> session;
     {
       std::lock_guard lock(mu_);
-      auto it = online_.find(sn);
-      if (it != online_.end() && it->second.session_id == session_id) session = it->second.session;
+      auto it = online_.find(k->serial_number);
+      if (it != online_.end() && it->second.session_id == k->session_id) {
+        session = it->second.session;
+      }
     }
     if (!session) return;
-    if (StringField(o, "why") == kReasonSecretChanged) {
+    if (k->why == kReasonSecretChanged) {
       session->Kick(kCloseAuthFailed, kReasonSecretChanged);
     } else {
       session->Kick(kCloseReplaced, kReasonReplaced);
     }
-  } else if (type == "applied") {
-    const boost::json::value* ok = o.if_contains("ok");
-    RecordReport(sn, StringField(o, "facet"), IntField(o, "gen"),
-                 ok != nullptr && ok->is_bool() && ok->get_bool());
-  } else if (type == "progress") {
-    RecordReport(sn, StringField(o, "facet"), IntField(o, "gen"), std::nullopt);
-  } else if (type == "offline") {
-    const std::string holder = Holder(StringField(o, "node"), StringField(o, "session"));
+  } else if (const auto* a = std::get_if<cluster::AppliedReport>(&message)) {
+    RecordReport(a->serial_number, a->facet, a->generation, a->ok);
+  } else if (const auto* p = std::get_if<cluster::ProgressReport>(&message)) {
+    RecordReport(p->serial_number, p->facet, p->generation, std::nullopt);
+  } else if (const auto* e = std::get_if<cluster::SessionEnded>(&message)) {
+    const std::string holder = Holder(e->node_id, e->session_id);
     {
       std::lock_guard lock(mu_);
-      remote_ended_[sn] = holder;
+      remote_ended_[e->serial_number] = holder;
     }
-    EndSessionWaits(sn, /*remote_only=*/true, holder);
+    EndSessionWaits(e->serial_number, /*remote_only=*/true, holder);
   }
 }
 

@@ -1,11 +1,7 @@
 #include "server/server.h"
 
-#include <condition_variable>
 #include <cstdlib>
-#include <mutex>
-#include <thread>
-
-#include <boost/json.hpp>
+#include <variant>
 
 #include "api/gateway.h"
 #include "api/response.h"
@@ -15,9 +11,11 @@
 #include "auth/nonce_window.h"
 #include "auth/shared_nonce_window.h"
 #include "common/clock.h"
+#include "common/cluster_message.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/log.h"
+#include "common/periodic_task.h"
 #include "device/artifact_http.h"
 #include "device/device_hub.h"
 #include "device/protocol.h"
@@ -109,26 +107,25 @@ struct Server::Impl {
   std::unique_ptr<store::Store> store;
   // The replay window: this node's, kept durable by the journal on SQLite, or checked first and
   // then shared with the other nodes (PostgreSQL, with the notification connections and the
-  // thread renewing this node's lease and purging expired nonces).
+  // periodic purge of expired nonces).
   std::unique_ptr<auth::NonceWindow> nonce_window;
   std::unique_ptr<auth::NonceJournal> nonce_journal;
   std::unique_ptr<auth::SharedNonceWindow> shared_nonces;
   std::string node_id;
   std::unique_ptr<store::pg::PgNotifier> notifier;
-  std::thread maintenance;
-  std::mutex maintenance_mu;
-  std::condition_variable maintenance_cv;
-  bool stopping = false;  // guarded by maintenance_mu
+  // Several nodes: this node's lease and the dead nodes' expiry, and the shared nonces' purge.
+  std::unique_ptr<PeriodicTask> cluster_tick;
+  std::unique_ptr<PeriodicTask> shared_nonce_purge;
   bool stopped = false;
-  auth::CredentialCache credentials;
+  std::unique_ptr<auth::CredentialCache> credentials;
   std::unique_ptr<device::DeviceHub> devices;
   std::unique_ptr<ops::OpServices> services;
   std::unique_ptr<api::Gateway> gateway;
   std::unique_ptr<api::HttpServer> http;
-  std::thread sweeper;
-  std::mutex sweeper_mu;
-  std::condition_variable sweeper_cv;
-  bool sweeper_stop = false;
+  // The upgrade sweeper (deadlines, queued upgrades, due auto-upgrade windows; safe on every node)
+  // and the expiry of the replay window's quiet keys.
+  std::unique_ptr<PeriodicTask> upgrade_sweeper;
+  std::unique_ptr<PeriodicTask> nonce_expiry;
 };
 
 namespace {
@@ -148,45 +145,44 @@ void ReloadClockOffset(Server::Impl& impl) {
   }
 }
 
-// Several nodes: listens for the other nodes' messages, takes this node's lease, and starts the
-// maintenance thread.
+// The one dispatcher of cluster messages: each kind to the component it concerns.
+void OnClusterMessage(Server::Impl& impl, const std::string& payload) {
+  auto message = cluster::ParseClusterMessage(payload);
+  if (!message) {
+    LogWarn("cluster: ignoring a message that is not one");
+    return;
+  }
+  if (const auto* credentials = std::get_if<cluster::CredentialsChanged>(&*message)) {
+    // Another node changed keys, users or policies: drop what this node cached of them.
+    impl.credentials->Apply(*credentials);
+  } else if (std::holds_alternative<cluster::SettingChanged>(*message)) {
+    ReloadClockOffset(impl);
+  } else {
+    impl.devices->OnClusterMessage(*message);
+  }
+}
+
+// Several nodes: listens for the other nodes' messages, takes this node's lease, and starts
+// renewing it and purging the shared nonces.
 Result<void, std::string> StartCluster(Server::Impl& impl) {
   Server::Impl* raw = &impl;
   impl.notifier = std::make_unique<store::pg::PgNotifier>(
       impl.config.store_url,
       std::vector<std::string>{std::string(store::pg::kClusterChannel),
                                store::pg::NodeChannel(impl.node_id)},
-      [raw](const std::string&, const std::string& payload) {
-        if (payload.find("\"credentials\"") != std::string::npos) {
-          // Another node changed keys, users or policies: drop what this node cached of them.
-          if (auto invalidation = auth::DecodeCacheInvalidation(payload)) {
-            raw->credentials.Apply(*invalidation);
-            return;
-          }
-        }
-        if (payload.find("\"setting\"") != std::string::npos) {
-          boost::system::error_code ec;
-          boost::json::value v = boost::json::parse(payload, ec);
-          if (!ec && v.is_object() && v.get_object().if_contains("t") != nullptr &&
-              v.get_object().at("t") == "setting") {
-            ReloadClockOffset(*raw);
-            return;
-          }
-        }
-        raw->devices->OnClusterMessage(payload);
-      },
+      [raw](const std::string&, const std::string& payload) { OnClusterMessage(*raw, payload); },
       [raw] {
         raw->devices->OnClusterResync();
         ReloadClockOffset(*raw);
-        raw->credentials.Clear();  // announcements may have been missed meanwhile
+        raw->credentials->Clear();  // announcements may have been missed meanwhile
       });
   if (auto r = impl.notifier->Start(); !r) {
     return MakeUnexpected("cluster notifications: " + r.error());
   }
   // This node's credential-cache invalidations reach the other nodes' caches at once.
-  impl.credentials.set_announcer([raw](const auth::CacheInvalidation& invalidation) {
+  impl.credentials->set_announcer([raw](const auth::CacheInvalidation& invalidation) {
     if (auto r = raw->notifier->Publish(std::string(store::pg::kClusterChannel),
-                                        auth::EncodeCacheInvalidation(invalidation));
+                                        cluster::EncodeClusterMessage(invalidation));
         !r) {
       LogWarn("cluster: cannot announce a credential change: " + r.error().detail);
     }
@@ -194,21 +190,11 @@ Result<void, std::string> StartCluster(Server::Impl& impl) {
   impl.devices->ClusterTick();  // this node's lease exists before any device can connect
   const auto tick = std::max(std::chrono::milliseconds(impl.config.device_lease_ms / 3),
                              std::chrono::milliseconds(10));
-  impl.maintenance = std::thread([raw, tick] {
-    auto next_purge = std::chrono::steady_clock::now() + kNoncePurgeInterval;
-    std::unique_lock lock(raw->maintenance_mu);
-    while (!raw->stopping) {
-      raw->maintenance_cv.wait_for(lock, tick, [raw] { return raw->stopping; });
-      if (raw->stopping) break;
-      lock.unlock();
-      raw->devices->ClusterTick();
-      if (std::chrono::steady_clock::now() >= next_purge) {
-        raw->shared_nonces->Purge(raw->wall_clock.NowMs());
-        next_purge = std::chrono::steady_clock::now() + kNoncePurgeInterval;
-      }
-      lock.lock();
-    }
-  });
+  impl.cluster_tick = std::make_unique<PeriodicTask>(tick, [raw] { raw->devices->ClusterTick(); });
+  impl.shared_nonce_purge = std::make_unique<PeriodicTask>(
+      kNoncePurgeInterval, [raw] { raw->shared_nonces->Purge(raw->wall_clock.NowMs()); });
+  impl.cluster_tick->Start();
+  impl.shared_nonce_purge->Start();
   return {};
 }
 
@@ -221,6 +207,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   InitCrypto();
   auto impl = std::make_unique<Impl>();
   impl->config = config;
+  impl->credentials = std::make_unique<auth::CredentialCache>(config.credential_cache_ttl_ms);
   RETURN_IF_ERROR(EnsureDataDir(config.data_dir));
   ASSIGN_OR_RETURN(std::string master_key, config.master_key_file.empty()
                                                ? LoadOrCreateMasterKey(config.data_dir)
@@ -265,11 +252,11 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
     hub_options.cluster = device::DeviceHubCluster{
         .node_id = impl->node_id,
         .publish =
-            [raw](std::string_view node, std::string_view message) {
+            [raw](std::string_view node, const cluster::ClusterMessage& message) {
               const std::string channel = node.empty() ? std::string(store::pg::kClusterChannel)
                                                        : store::pg::NodeChannel(node);
               if (!raw->notifier) return false;
-              auto r = raw->notifier->Publish(channel, message);
+              auto r = raw->notifier->Publish(channel, cluster::EncodeClusterMessage(message));
               if (!r) LogWarn("cluster: cannot publish: " + r.error().detail);
               return r.has_value();
             },
@@ -292,7 +279,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
                       .open_device_registry = config.open_device_registry,
                       .devices = impl->devices.get(),
                       .admin_password_timeout_ms = config.admin_password_timeout_ms,
-                      .credentials = &impl->credentials,
+                      .credentials = impl->credentials.get(),
                       .artifact_dir = config.data_dir + "/artifacts",
                       .artifact_token_key = artifact_token_key,
                       .upgrade_ack_timeout_ms = config.upgrade_ack_timeout_ms,
@@ -387,25 +374,17 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
 
 bool Server::Start(std::string* error) {
   if (!impl_->http->Start(error)) return false;
-  // The upgrade sweeper: deadlines, queued upgrades and due auto-upgrade windows (safe on every
-  // node).
   Impl* impl = impl_.get();
-  impl->sweeper = std::thread([impl] {
-    auto next_nonce_expiry = std::chrono::steady_clock::now() + kNonceExpireInterval;
-    std::unique_lock lock(impl->sweeper_mu);
-    while (!impl->sweeper_stop) {
-      impl->sweeper_cv.wait_for(lock, std::chrono::seconds(1));
-      if (impl->sweeper_stop) break;
-      lock.unlock();
-      ops::SweepUpgrades(impl->devices->upgrade_env());
-      ops::RunDueUpgradePolicies(impl->devices->upgrade_env());
-      if (std::chrono::steady_clock::now() >= next_nonce_expiry) {
-        impl->nonce_window->Expire(impl->wall_clock.NowMs());  // the keys that went quiet
-        next_nonce_expiry = std::chrono::steady_clock::now() + kNonceExpireInterval;
-      }
-      lock.lock();
-    }
+  impl->upgrade_sweeper = std::make_unique<PeriodicTask>(
+      std::chrono::milliseconds(impl->config.upgrade_sweep_interval_ms), [impl] {
+        ops::SweepUpgrades(impl->devices->upgrade_env());
+        ops::RunDueUpgradePolicies(impl->devices->upgrade_env());
+      });
+  impl->nonce_expiry = std::make_unique<PeriodicTask>(kNonceExpireInterval, [impl] {
+    impl->nonce_window->Expire(impl->wall_clock.NowMs());  // the keys that went quiet
   });
+  impl->upgrade_sweeper->Start();
+  impl->nonce_expiry->Start();
   return true;
 }
 
@@ -416,24 +395,16 @@ uint16_t Server::port() const { return impl_->http->port(); }
 void Server::Stop() {
   if (!impl_ || !impl_->http || impl_->stopped) return;
   impl_->stopped = true;
-  {
-    std::lock_guard lock(impl_->sweeper_mu);
-    impl_->sweeper_stop = true;
-  }
-  impl_->sweeper_cv.notify_all();
-  if (impl_->sweeper.joinable()) impl_->sweeper.join();
+  if (impl_->upgrade_sweeper) impl_->upgrade_sweeper->Stop();
+  if (impl_->nonce_expiry) impl_->nonce_expiry->Stop();
   impl_->devices->Shutdown();
   impl_->http->Stop();
   // No request reaches the replay window any more: write every nonce it accepted.
   if (impl_->nonce_journal) impl_->nonce_journal->Stop();
   if (impl_->notifier) impl_->notifier->Stop();  // no more messages into the hub
   impl_->devices->JoinStorePool();
-  {
-    std::lock_guard lock(impl_->maintenance_mu);
-    impl_->stopping = true;
-  }
-  impl_->maintenance_cv.notify_all();
-  if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  if (impl_->cluster_tick) impl_->cluster_tick->Stop();
+  if (impl_->shared_nonce_purge) impl_->shared_nonce_purge->Stop();
   impl_->devices->LeaveCluster();
 }
 

@@ -47,6 +47,11 @@ struct ServerConfig {
   // may be open (--max-connections; at the cap the listener stops accepting until one closes).
   int max_uploads = 2;
   int64_t max_connections = 10000;
+  // How often the upgrade sweeper runs (upgrade deadlines, queued upgrades, due auto-upgrade
+  // windows), and how long a cached credential or policy lives without an invalidation (the bound
+  // when a cluster announcement is lost). Tests shorten them so that they wait on conditions.
+  int64_t upgrade_sweep_interval_ms = 1000;
+  int64_t credential_cache_ttl_ms = 2000;
 };
 
 class Server {

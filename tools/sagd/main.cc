@@ -49,6 +49,16 @@ int main(int argc, char** argv) {
                  "an upgrade not finished this long after dispatch becomes TimedOut")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1000}, int64_t{7} * 24 * 3600 * 1000));
+  app.add_option("--upgrade-sweep-interval-ms", config.upgrade_sweep_interval_ms,
+                 "how often upgrade deadlines, queued upgrades and due automatic-upgrade windows "
+                 "are acted on")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{10}, int64_t{60000}));
+  app.add_option("--credential-cache-ttl-ms", config.credential_cache_ttl_ms,
+                 "how long a cached AccessKey or RAM policy is used without re-reading it (changes "
+                 "made through any node invalidate it at once)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{60000}));
   app.add_option("--max-artifact-mb", config.max_artifact_mb,
                  "largest artifact PublishVersion accepts (MiB)")
       ->capture_default_str()
