@@ -193,6 +193,10 @@ std::string ResourceArn(const ops::OpSpec& op, const ops::Params& params, const 
       return prefix + "ccn/" + params.Get(op.resource_param);
     case ops::ResourceKind::kAnyCcn:
       return prefix + "ccn/*";
+    case ops::ResourceKind::kAcl:
+      return prefix + "acl/" + params.Get(op.resource_param);
+    case ops::ResourceKind::kAnyAcl:
+      return prefix + "acl/*";
   }
   return "*";
 }
