@@ -4,6 +4,7 @@
 // binding, readable by the binding account only (DescribeSmartAccessGatewayAttribute SecretKey):
 // whoever knew the serial number, or the secret of an earlier binding, cannot act as the device.
 #include "common/ids.h"
+#include "ops/config_facets.h"
 #include "ops/instance_common.h"
 #include "ops/op.h"
 #include "ops/validation.h"
@@ -14,10 +15,12 @@ namespace {
 // Devices an instance may hold: one without HA, two (main and standby) with it.
 int MaxDevices(const store::InstanceRecord& in) { return in.ha_type == "no_backup" ? 1 : 2; }
 
-// A device that got a new secret with this binding loses the session it may hold with the old one.
+// A device that got a new secret with this binding loses the session it may hold with the old one;
+// the device gets the instance's configuration facets (its ACL, ...).
 OpResult AfterBinding(const OpContext& ctx, const std::string& serial_number) {
   auto device = ctx.store().GetDevice(serial_number);
   if (!device) return MakeUnexpected(StoreFailure(device.error()));
+  RefreshAllConfigFacets(ctx.services, ctx.principal.account_id, {device->instance_id});
   if (device->secret_generated && ctx.services.devices != nullptr) {
     ctx.services.devices->Disconnect(serial_number);
   }

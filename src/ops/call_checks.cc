@@ -20,6 +20,10 @@ std::string ResourceArn(const OpSpec& op, const Params& params, const std::strin
       return prefix + "ccn/" + params.Get(op.resource_param);
     case ResourceKind::kAnyCcn:
       return prefix + "ccn/*";
+    case ResourceKind::kAcl:
+      return prefix + "acl/" + params.Get(op.resource_param);
+    case ResourceKind::kAnyAcl:
+      return prefix + "acl/*";
   }
   return "*";
 }

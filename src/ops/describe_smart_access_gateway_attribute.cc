@@ -1,6 +1,7 @@
 // DescribeSmartAccessGatewayAttribute: one instance in detail. An unknown, foreign or other-region
 // id is InvalidId.SMARTAG (docs/semantics.md). Devices.Device[].SecretKey shows the secret sagd
 // generated for an open-registry device to the account it is bound to.
+#include "ops/acl_common.h"
 #include "ops/instance_common.h"
 #include "ops/op.h"
 
@@ -14,7 +15,13 @@ OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx) {
   std::vector<store::DeviceRecord> devices = DevicesOf(ctx, in);
   std::vector<std::string> secret_keys;
   for (const store::DeviceRecord& d : devices) secret_keys.push_back(ReadableSecretKey(ctx, d));
-  return InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), devices, secret_keys);
+  ASSIGN_OR_RETURN(const auto acls, AclsOfInstances(ctx, {in.id}));
+  boost::json::array acl_ids;
+  if (auto acl = acls.find(in.id); acl != acls.end()) acl_ids.emplace_back(acl->second);
+  boost::json::object body =
+      InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), devices, secret_keys);
+  body["AclIds"] = boost::json::object{{"AclId", std::move(acl_ids)}};
+  return body;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // DescribeSmartAccessGateways: the caller's instances, filtered and paged (PageSize 1-50).
+#include "ops/acl_common.h"
 #include "ops/instance_common.h"
 #include "ops/op.h"
 #include "ops/paging.h"
@@ -47,6 +48,8 @@ OpResult DescribeSmartAccessGateways(OpContext& ctx) {
     return MakeUnexpected(ApiError::InvalidParameter("InstanceType"));
   }
   f.instance_type = type;
+  f.acl_id = p.Get("AclIds");
+  f.not_acl_ids = SplitCommaList(p.Get("UnboundAclIds"));
   f.offset = page.offset();
   f.limit = page.size;
 
@@ -57,9 +60,16 @@ OpResult DescribeSmartAccessGateways(OpContext& ctx) {
     result = std::move(*r);
   }
   int64_t now = ctx.now_ms();
+  std::vector<std::string> ids;
+  for (const auto& in : result.items) ids.push_back(in.id);
+  ASSIGN_OR_RETURN(const auto acls, AclsOfInstances(ctx, ids));
   boost::json::array items;
-  for (const auto& in : result.items)
-    items.push_back(InstanceListItem(in, now, CcnNameOf(ctx, in), DevicesOf(ctx, in)));
+  for (const auto& in : result.items) {
+    boost::json::object item = InstanceListItem(in, now, CcnNameOf(ctx, in), DevicesOf(ctx, in));
+    auto acl = acls.find(in.id);
+    item["AclIds"] = acl == acls.end() ? std::string() : acl->second;
+    items.push_back(std::move(item));
+  }
   boost::json::object body;
   body["SmartAccessGateways"] = boost::json::object{{"SmartAccessGateway", std::move(items)}};
   AddPageFields(body, page, result.total);

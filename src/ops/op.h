@@ -112,6 +112,8 @@ enum class ResourceKind {
   kAnyInstance,  // acs:smartag:{region}:{account}:smartag/*   (creation)
   kCcn,          // acs:smartag:{region}:{account}:ccn/{value of resource_param}
   kAnyCcn,       // acs:smartag:{region}:{account}:ccn/*   (creation)
+  kAcl,          // acs:smartag:{region}:{account}:acl/{value of resource_param}
+  kAnyAcl,       // acs:smartag:{region}:{account}:acl/*   (creation)
 };
 
 // The static description of one operation.

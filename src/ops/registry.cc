@@ -38,6 +38,17 @@ extern const OpSpec kDescribeSmartAccessGatewayVersionsSpec;
 extern const OpSpec kUpdateSmartAccessGatewayVersionSpec;
 extern const OpSpec kDescribeDeviceAutoUpgradePolicySpec;
 extern const OpSpec kModifyDeviceAutoUpgradePolicySpec;
+extern const OpSpec kCreateACLSpec;
+extern const OpSpec kDescribeACLsSpec;
+extern const OpSpec kModifyACLSpec;
+extern const OpSpec kDeleteACLSpec;
+extern const OpSpec kAddACLRuleSpec;
+extern const OpSpec kDescribeACLAttributeSpec;
+extern const OpSpec kModifyACLRuleSpec;
+extern const OpSpec kDeleteACLRuleSpec;
+extern const OpSpec kAssociateACLSpec;
+extern const OpSpec kDisassociateACLSpec;
+extern const OpSpec kGetAclAttributeSpec;
 extern const OpSpec kCreateAccountSpec;
 extern const OpSpec kListAccountsSpec;
 extern const OpSpec kCreateUserSpec;
@@ -108,6 +119,17 @@ const std::vector<const OpSpec*>& SmartagOps() {
       &kUpdateSmartAccessGatewayVersionSpec,
       &kDescribeDeviceAutoUpgradePolicySpec,
       &kModifyDeviceAutoUpgradePolicySpec,
+      &kCreateACLSpec,
+      &kDescribeACLsSpec,
+      &kModifyACLSpec,
+      &kDeleteACLSpec,
+      &kAddACLRuleSpec,
+      &kDescribeACLAttributeSpec,
+      &kModifyACLRuleSpec,
+      &kDeleteACLRuleSpec,
+      &kAssociateACLSpec,
+      &kDisassociateACLSpec,
+      &kGetAclAttributeSpec,
   };
   return kOps;
 }

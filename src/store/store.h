@@ -121,6 +121,9 @@ struct InstanceFilter {
   std::string serial_number;
   // Only instances not bound to a CCN (ccn_id empty).
   bool without_ccn = false;
+  // Only instances associated with this ACL; only instances associated with none of these ACLs.
+  std::string acl_id;
+  std::vector<std::string> not_acl_ids;
   // Set: only expired instances (true) or only unexpired ones (false), judged at now_ms. An
   // instance is expired when end_ms > 0 && end_ms <= now_ms; end_ms 0 never expires.
   std::optional<bool> expired;
@@ -187,6 +190,8 @@ inline constexpr std::string_view kFacetAdminPassword = "admin_password";
 inline constexpr std::string_view kFacetReboot = "reboot";
 inline constexpr std::string_view kFacetFirmware = "firmware";
 inline constexpr std::string_view kFacetDpi = "dpi";
+// Configuration facets (ops/config_facets.h).
+inline constexpr std::string_view kFacetAcl = "acl";
 
 // One facet of a device: what the server wants (desired generation and value) and what the device
 // confirmed. The facet is synchronized when applied_generation >= desired_generation.
@@ -313,7 +318,9 @@ enum class CcnUnbindOutcome {
 
 }  // namespace sag::store
 
-#include "store/client_user_store.h"  // needs StoreResult above
+#include "store/acl_store.h"           // needs StoreResult above
+#include "store/client_user_store.h"   // needs StoreResult above
+#include "store/config_facet_store.h"  // needs StoreResult above
 
 namespace sag::store {
 
@@ -321,7 +328,9 @@ namespace sag::store {
 class Store : public ClientUserStore,
               public VersionStore,
               public UpgradePolicyStore,
-              public ClusterStore {
+              public ClusterStore,
+              public ConfigFacetStore,
+              public AclStore {
  public:
   virtual ~Store() = default;
 

@@ -110,11 +110,16 @@ TEST(ResponseTest, InternalDetailNeverReachesTheBody) {
   EXPECT_EQ(r.body.find("SQLITE"), std::string::npos);
 }
 
-// Every smartag and gateway row must be copied from the reference: its Code and its Message (up to
-// the first argument) appear there verbatim.
+// Every smartag and gateway row must be copied from the reference (the lifecycle and the
+// configuration families): its Code and its Message (up to the first argument) appear there
+// verbatim.
 TEST(ResponseTest, ErrorTableMatchesTheReference) {
-  std::string ref = ReadFile(std::string(SAG_SOURCE_DIR) + "/../shared/reference/smartag-api.md");
+  const std::string dir = std::string(SAG_SOURCE_DIR) + "/../shared/reference/";
+  std::string ref = ReadFile(dir + "smartag-api.md");
   ASSERT_FALSE(ref.empty()) << "shared/reference/smartag-api.md must sit beside the checkout";
+  const std::string config = ReadFile(dir + "smartag-config-api.md");  // ACL, QoS, NAT, ...
+  ASSERT_FALSE(config.empty()) << "shared/reference/smartag-config-api.md must sit beside it";
+  ref += config;
   const auto& specs = AllErrorSpecs();
   for (size_t i = 0; i < specs.size(); ++i) {
     if (kOwnRows.count(kRowNames[i]) != 0) continue;

@@ -81,6 +81,7 @@ DeviceState SampleState() {
   s.admin_password_hash = "$argon2id$v=19$m=65536,t=2,p=1$abc$def";
   s.applied = {{"admin_password", 3}, {"reboot", 1}, {"firmware", 2}, {"dpi", 0}};
   s.unapplied = {{"firmware", {2, "reverted"}}};
+  s.config = {{"acl", R"({"acl_id":"acl-1","rules":[{"id":"acr-1","policy":"drop"}]})"}};
   return s;
 }
 

@@ -184,8 +184,9 @@ TEST(DeviceMessageTest, HelloWithProofReportsEveryFacet) {
   EXPECT_EQ(o.at("dpi"), "1.0.0");
   EXPECT_EQ(o.at("boot_time").as_int64(), 1795429990000);
   const json::object& applied = o.at("applied").as_object();
-  EXPECT_EQ(applied.size(), 4u);
+  EXPECT_EQ(applied.size(), 5u);
   EXPECT_EQ(applied.at("admin_password").as_int64(), 3);
+  EXPECT_EQ(applied.at("acl").as_int64(), 0);
   EXPECT_EQ(applied.at("reboot").as_int64(), 0);
   EXPECT_EQ(applied.at("firmware").as_int64(), 0);
   EXPECT_EQ(applied.at("dpi").as_int64(), 0);
@@ -343,6 +344,7 @@ TEST(FacetTest, KnownFacets) {
   EXPECT_TRUE(IsKnownFacet("reboot"));
   EXPECT_TRUE(IsKnownFacet("firmware"));
   EXPECT_TRUE(IsKnownFacet("dpi"));
+  EXPECT_TRUE(IsKnownFacet("acl"));
   EXPECT_FALSE(IsKnownFacet("Reboot"));
   EXPECT_FALSE(IsKnownFacet(""));
 }

@@ -39,6 +39,11 @@ std::string DeviceStateToJson(const DeviceState& state) {
     }
     o["unapplied"] = std::move(unapplied);
   }
+  if (!state.config.empty()) {
+    json::object config;
+    for (const auto& [facet, value] : state.config) config[facet] = value;
+    o["config"] = std::move(config);
+  }
   if (!state.report_facet.empty()) {
     o["report"] = json::object{{"facet", state.report_facet},
                                {"generation", state.report_generation},
@@ -70,6 +75,13 @@ Result<DeviceState, std::string> DeviceStateFromJson(std::string_view text) {
     return MakeUnexpected(std::string("state: missing boot_time"));
   }
   state.boot_time_ms = boot->as_int64();
+  if (const json::value* config = o.if_contains("config")) {
+    if (!config->is_object()) return MakeUnexpected(std::string("state: bad config"));
+    for (const auto& member : config->as_object()) {
+      if (!member.value().is_string()) return MakeUnexpected(std::string("state: bad config"));
+      state.config[std::string(member.key())] = std::string(member.value().as_string());
+    }
+  }
   if (const json::value* unapplied = o.if_contains("unapplied")) {
     if (!unapplied->is_object()) return MakeUnexpected(std::string("state: bad unapplied"));
     for (const auto& member : unapplied->as_object()) {

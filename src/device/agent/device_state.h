@@ -40,6 +40,9 @@ struct DeviceState {
   int64_t report_generation = 0;
   std::string report_result;
   std::string report_detail;
+  // Configuration facets (acl, ...) -> the value last applied, as JSON text: the rule set the
+  // device enforces, kept across restarts.
+  std::map<std::string, std::string> config;
 
   // The applied generation of facet, 0 when none.
   int64_t AppliedGeneration(std::string_view facet) const;

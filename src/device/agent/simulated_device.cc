@@ -45,6 +45,31 @@ int64_t SteadyMs() {
 
 auto Redirect(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
+// An acl value as docs/device-protocol.md gives it: acl_id a string, rules an array of objects
+// whose policy is accept or drop and whose direction is in or out.
+bool IsWellFormedAcl(const boost::json::object& value) {
+  const boost::json::value* acl_id = value.if_contains("acl_id");
+  const boost::json::value* rules = value.if_contains("rules");
+  if (acl_id == nullptr || !acl_id->is_string() || rules == nullptr || !rules->is_array()) {
+    return false;
+  }
+  for (const boost::json::value& rule : rules->as_array()) {
+    const boost::json::object* r = rule.if_object();
+    if (r == nullptr) return false;
+    const boost::json::value* policy = r->if_contains("policy");
+    const boost::json::value* direction = r->if_contains("direction");
+    if (policy == nullptr || !policy->is_string() || direction == nullptr ||
+        !direction->is_string()) {
+      return false;
+    }
+    if ((policy->as_string() != "accept" && policy->as_string() != "drop") ||
+        (direction->as_string() != "in" && direction->as_string() != "out")) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 using PlainWs = websocket::stream<beast::tcp_stream>;
@@ -631,6 +656,17 @@ void SimulatedDevice::Apply(const std::shared_ptr<Conn>& conn, const Desired& de
     Close(conn);
   } else if (facet == "firmware" || facet == "dpi") {
     StartUpgrade(conn, desired);
+  } else if (facet == "acl") {
+    // A rule set is applied whole or not at all: a malformed one is refused and the previous set
+    // stays in force.
+    if (!IsWellFormedAcl(desired.value)) {
+      Answer(conn, facet, desired.generation, "failed", "malformed rule set");
+      return;
+    }
+    state_.config[facet] = boost::json::serialize(desired.value);
+    state_.applied[facet] = desired.generation;
+    Persist();
+    Answer(conn, facet, desired.generation, "ok");
   } else {
     Answer(conn, facet, desired.generation, "failed", "unknown facet");
   }

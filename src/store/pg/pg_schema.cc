@@ -296,12 +296,69 @@ constexpr std::string_view kGeneratedDeviceSecrets = R"sql(
 ALTER TABLE devices ADD COLUMN secret_generated BOOLEAN NOT NULL DEFAULT FALSE;
 )sql";
 
+// Version 9: access control lists and configuration revisions (see sqlite_schema.cc).
+constexpr std::string_view kAclsAndConfigRevisions = R"sql(
+CREATE TABLE acls (
+  id                TEXT COLLATE "C" NOT NULL,
+  account_id        TEXT COLLATE "C" NOT NULL,
+  region_id         TEXT COLLATE "C" NOT NULL,
+  name              TEXT COLLATE "C" NOT NULL,
+  acl_type          TEXT COLLATE "C" NOT NULL,
+  resource_group_id TEXT COLLATE "C" NOT NULL,
+  create_ms         BIGINT           NOT NULL,
+  CONSTRAINT acls_pkey PRIMARY KEY (id)
+);
+CREATE TABLE acl_rules (
+  id                TEXT COLLATE "C" NOT NULL,
+  acl_id            TEXT COLLATE "C" NOT NULL,
+  name              TEXT COLLATE "C" NOT NULL,
+  description       TEXT COLLATE "C" NOT NULL,
+  direction         TEXT COLLATE "C" NOT NULL,
+  type              TEXT COLLATE "C" NOT NULL,
+  policy            TEXT COLLATE "C" NOT NULL,
+  priority          BIGINT           NOT NULL,
+  ip_protocol       TEXT COLLATE "C" NOT NULL,
+  source_cidr       TEXT COLLATE "C" NOT NULL,
+  source_port_range TEXT COLLATE "C" NOT NULL,
+  dest_cidr         TEXT COLLATE "C" NOT NULL,
+  dest_port_range   TEXT COLLATE "C" NOT NULL,
+  dpi_group_ids     TEXT COLLATE "C" NOT NULL,
+  dpi_signature_ids TEXT COLLATE "C" NOT NULL,
+  create_ms         BIGINT           NOT NULL,
+  CONSTRAINT acl_rules_pkey PRIMARY KEY (id),
+  CONSTRAINT acl_rules_acl_fkey FOREIGN KEY (acl_id) REFERENCES acls (id)
+);
+CREATE TABLE acl_associations (
+  instance_id TEXT COLLATE "C" NOT NULL,
+  acl_id      TEXT COLLATE "C" NOT NULL,
+  create_ms   BIGINT           NOT NULL,
+  CONSTRAINT acl_associations_pkey PRIMARY KEY (instance_id),
+  CONSTRAINT acl_associations_instance_fkey FOREIGN KEY (instance_id) REFERENCES instances (id)
+    ON DELETE CASCADE,
+  CONSTRAINT acl_associations_acl_fkey FOREIGN KEY (acl_id) REFERENCES acls (id)
+);
+CREATE TABLE config_revisions (
+  account_id TEXT COLLATE "C" NOT NULL,
+  revision   BIGINT           NOT NULL,
+  CONSTRAINT config_revisions_pkey PRIMARY KEY (account_id)
+);
+CREATE TABLE config_facet_revisions (
+  serial_number TEXT COLLATE "C" NOT NULL,
+  facet         TEXT COLLATE "C" NOT NULL,
+  instance_id   TEXT COLLATE "C" NOT NULL,
+  revision      BIGINT           NOT NULL,
+  CONSTRAINT config_facet_revisions_pkey PRIMARY KEY (serial_number, facet),
+  CONSTRAINT config_facet_revisions_device_fkey FOREIGN KEY (serial_number)
+    REFERENCES devices (serial_number)
+);
+)sql";
+
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
-  static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
-                                                  kClientUsers, kVersionsAndUpgrades, kCluster,
-                                                  kUpgradePolicies, kGeneratedDeviceSecrets});
+  static const sql::DialectMigrations migrations(
+      {kInitialSchema, kDevicesAndCcns, kDeviceChannel, kClientUsers, kVersionsAndUpgrades,
+       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions});
   return migrations.list();
 }
 

@@ -45,6 +45,11 @@ CREATE INDEX upgrade_policies_due ON upgrade_policies (next_run_ms) WHERE next_r
     // Open-registry devices get their secret from sagd when they are bound; the flag says the
     // secret is sagd's (readable by the binding account), not the operator's.
     SchemaStep{8, "secrets generated for open-registry devices", ""},
+    SchemaStep{9, "access control lists, configuration revisions", R"sql(
+CREATE INDEX acls_by_account ON acls (account_id, create_ms, id);
+CREATE INDEX acl_rules_by_acl ON acl_rules (acl_id, priority, create_ms, id);
+CREATE INDEX acl_associations_by_acl ON acl_associations (acl_id, create_ms, instance_id);
+)sql"},
 };
 
 // The table that records the versions applied, in each dialect's types.

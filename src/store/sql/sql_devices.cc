@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "store/decisions.h"
+#include "store/sql/facet_rows.h"
 #include "store/sql/queries.h"
 #include "store/sql/records.h"
 #include "store/sql/sql_store.h"
@@ -19,9 +20,14 @@ using sql::Statement;
 using sql::Txn;
 using sql::Value;
 
-constexpr std::string_view kFacetColumns =
-    "serial_number, facet, desired_generation, desired_value, applied_generation, "
-    "result_generation, last_result, last_detail, update_ms";
+using sql::kFacetColumns;
+using sql::LockFacet;
+using sql::ReadFacet;
+using sql::WriteFacet;
+
+}  // namespace
+
+namespace sql {
 
 DeviceFacetRecord ReadFacet(const Rows& s, int row) {
   return DeviceFacetRecord{.serial_number = s.Text(row, 0),
@@ -35,8 +41,6 @@ DeviceFacetRecord ReadFacet(const Rows& s, int row) {
                            .update_ms = s.Int(row, 8)};
 }
 
-// Key-share-locks the device until the transaction ends (it cannot be deleted or re-keyed, while
-// its other columns stay writable); kNotFound when it is missing.
 StoreResult<void> RequireDevice(Connection& conn, std::string_view serial_number) {
   static const Statement kLock("SELECT 1 FROM devices WHERE serial_number = $1 FOR KEY SHARE");
   ASSIGN_OR_RETURN(const bool found, sql::RowExists(conn, kLock, {serial_number}));
@@ -44,7 +48,6 @@ StoreResult<void> RequireDevice(Connection& conn, std::string_view serial_number
   return {};
 }
 
-// The (device, facet) row, created empty when absent, locked until the transaction ends.
 StoreResult<DeviceFacetRecord> LockFacet(Connection& conn, std::string_view serial_number,
                                          std::string_view facet, int64_t now_ms) {
   RETURN_IF_ERROR(RequireDevice(conn, serial_number));
@@ -69,7 +72,7 @@ StoreResult<void> WriteFacet(Connection& conn, const DeviceFacetRecord& f) {
        f.result_generation, f.last_result, f.last_detail, f.update_ms});
 }
 
-}  // namespace
+}  // namespace sql
 
 StoreResult<void> SqlStore::RegisterDevice(const DeviceRecord& d) {
   return Transact(Txn::kWrite, [&](Connection& conn) {

@@ -90,6 +90,10 @@ StoreResult<InstancePage> SqlStore::ListInstances(const InstanceFilter& filter) 
   equals("id IN (SELECT instance_id FROM device_bindings WHERE serial_number = $?)",
          filter.serial_number);
   if (filter.without_ccn) where.And("ccn_id = ''");
+  equals("id IN (SELECT instance_id FROM acl_associations WHERE acl_id = $?)", filter.acl_id);
+  for (const std::string& acl : filter.not_acl_ids) {
+    where.And("id NOT IN (SELECT instance_id FROM acl_associations WHERE acl_id = $?)", acl);
+  }
   if (filter.expired.has_value()) {
     where.And(
         *filter.expired ? "(end_ms > 0 AND end_ms <= $?)" : "NOT (end_ms > 0 AND end_ms <= $?)",

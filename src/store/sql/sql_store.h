@@ -159,6 +159,44 @@ class SqlStore : public Store {
   StoreResult<void> ForEachNonce(int64_t now_ms,
                                  const std::function<void(const NonceRecord&)>& f) override;
 
+  StoreResult<std::vector<ConfigFacetChange>> SetConfigFacets(
+      const ConfigFacetUpdate& update) override;
+
+  StoreResult<AclCreateOutcome> CreateAcl(const AclRecord& acl, int64_t max_per_region) override;
+  StoreResult<AclRecord> GetAcl(std::string_view account_id, std::string_view region_id,
+                                std::string_view acl_id) override;
+  StoreResult<AclPage> ListAcls(const AclFilter& filter) override;
+  StoreResult<void> RenameAcl(std::string_view account_id, std::string_view region_id,
+                              std::string_view acl_id, std::string_view name) override;
+  StoreResult<std::vector<std::string>> DeleteAcl(std::string_view account_id,
+                                                  std::string_view region_id,
+                                                  std::string_view acl_id) override;
+  StoreResult<AclRuleResult> AddAclRule(std::string_view account_id, std::string_view region_id,
+                                        const AclRuleRecord& rule, int64_t max_rules) override;
+  StoreResult<AclRuleResult> ReplaceAclRule(std::string_view account_id, std::string_view region_id,
+                                            const AclRuleRecord& rule) override;
+  StoreResult<AclRuleResult> DeleteAclRule(std::string_view account_id, std::string_view region_id,
+                                           std::string_view acl_id,
+                                           std::string_view rule_id) override;
+  StoreResult<std::vector<AclRuleRecord>> ListAclRules(std::string_view account_id,
+                                                       std::string_view region_id,
+                                                       std::string_view acl_id) override;
+  StoreResult<std::vector<std::string>> ListAclInstances(std::string_view account_id,
+                                                         std::string_view region_id,
+                                                         std::string_view acl_id) override;
+  StoreResult<AclAssociateOutcome> AssociateAcl(std::string_view account_id,
+                                                std::string_view region_id, std::string_view acl_id,
+                                                std::string_view instance_id,
+                                                int64_t now_ms) override;
+  StoreResult<AclDisassociateOutcome> DisassociateAcl(std::string_view account_id,
+                                                      std::string_view region_id,
+                                                      std::string_view acl_id,
+                                                      std::string_view instance_id) override;
+  StoreResult<std::map<std::string, std::string>> AclsOfInstances(
+      std::string_view account_id, const std::vector<std::string>& instance_ids) override;
+  StoreResult<AclConfig> ReadAclConfig(std::string_view account_id,
+                                       const std::vector<std::string>& instance_ids) override;
+
  protected:
   using Work = std::function<StoreResult<void>(sql::Connection&)>;
 

@@ -276,12 +276,61 @@ constexpr std::string_view kGeneratedDeviceSecrets = R"sql(
 ALTER TABLE devices ADD COLUMN secret_generated INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 9: access control lists (ACLs, their rules, which instance each is associated with) and
+// configuration revisions (store/config_facet_store.h). An instance has at most one ACL (its id
+// keys the association); deleting the instance removes its association.
+constexpr std::string_view kAclsAndConfigRevisions = R"sql(
+CREATE TABLE acls (
+  id                TEXT    NOT NULL PRIMARY KEY,
+  account_id        TEXT    NOT NULL,
+  region_id         TEXT    NOT NULL,
+  name              TEXT    NOT NULL,
+  acl_type          TEXT    NOT NULL,
+  resource_group_id TEXT    NOT NULL,
+  create_ms         INTEGER NOT NULL
+) STRICT;
+CREATE TABLE acl_rules (
+  id                TEXT    NOT NULL PRIMARY KEY,
+  acl_id            TEXT    NOT NULL REFERENCES acls (id),
+  name              TEXT    NOT NULL,
+  description       TEXT    NOT NULL,
+  direction         TEXT    NOT NULL,
+  type              TEXT    NOT NULL,
+  policy            TEXT    NOT NULL,
+  priority          INTEGER NOT NULL,
+  ip_protocol       TEXT    NOT NULL,
+  source_cidr       TEXT    NOT NULL,
+  source_port_range TEXT    NOT NULL,
+  dest_cidr         TEXT    NOT NULL,
+  dest_port_range   TEXT    NOT NULL,
+  dpi_group_ids     TEXT    NOT NULL,
+  dpi_signature_ids TEXT    NOT NULL,
+  create_ms         INTEGER NOT NULL
+) STRICT;
+CREATE TABLE acl_associations (
+  instance_id TEXT    NOT NULL PRIMARY KEY REFERENCES instances (id) ON DELETE CASCADE,
+  acl_id      TEXT    NOT NULL REFERENCES acls (id),
+  create_ms   INTEGER NOT NULL
+) STRICT;
+CREATE TABLE config_revisions (
+  account_id TEXT    NOT NULL PRIMARY KEY,
+  revision   INTEGER NOT NULL
+) STRICT;
+CREATE TABLE config_facet_revisions (
+  serial_number TEXT    NOT NULL REFERENCES devices (serial_number),
+  facet         TEXT    NOT NULL,
+  instance_id   TEXT    NOT NULL,
+  revision      INTEGER NOT NULL,
+  PRIMARY KEY (serial_number, facet)
+) STRICT;
+)sql";
+
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
-  static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
-                                                  kClientUsers, kVersionsAndUpgrades, kCluster,
-                                                  kUpgradePolicies, kGeneratedDeviceSecrets});
+  static const sql::DialectMigrations migrations(
+      {kInitialSchema, kDevicesAndCcns, kDeviceChannel, kClientUsers, kVersionsAndUpgrades,
+       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions});
   return migrations.list();
 }
 
