@@ -1,8 +1,9 @@
 // DescribeSmartAccessGatewayAttribute: one instance in detail. An unknown, foreign or other-region
 // id is InvalidId.SMARTAG (docs/semantics.md). Devices.Device[].SecretKey shows the secret sagd
-// generated for an open-registry device to the account it is bound to.
+// generated for an open-registry device to the account it is bound to; FlowLogIds its flow log.
 #include "ops/instance_common.h"
 #include "ops/op.h"
+#include "ops/store_errors.h"
 
 namespace sag::ops {
 
@@ -14,7 +15,15 @@ OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx) {
   std::vector<store::DeviceRecord> devices = DevicesOf(ctx, in);
   std::vector<std::string> secret_keys;
   for (const store::DeviceRecord& d : devices) secret_keys.push_back(ReadableSecretKey(ctx, d));
-  return InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), devices, secret_keys);
+  boost::json::object body =
+      InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), devices, secret_keys);
+  auto flow_log = ctx.store().FlowLogOfInstance(in.id);
+  if (!flow_log) return MakeUnexpected(StoreFailure(flow_log.error()));
+  if (*flow_log) {
+    body["FlowLogIds"] =
+        boost::json::object{{"FlowLogId", boost::json::array{boost::json::string(**flow_log)}}};
+  }
+  return body;
 }
 
 }  // namespace
