@@ -40,7 +40,8 @@ inline constexpr std::string_view kErrBadMessage = "BadMessage";
 inline constexpr std::string_view kErrProtocolVersion = "ProtocolVersion";
 
 // The facets of the protocol, in the order of its table.
-inline constexpr std::string_view kFacets[] = {"admin_password", "reboot", "firmware", "dpi"};
+inline constexpr std::string_view kFacets[] = {"admin_password", "reboot", "firmware", "dpi",
+                                               "flow_log"};
 
 // True for admin_password, reboot, firmware and dpi.
 bool IsKnownFacet(std::string_view facet);

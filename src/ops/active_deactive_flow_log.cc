@@ -1,8 +1,10 @@
 // ActiveFlowLog / DeactiveFlowLog: start or stop a flow log (Status Active / Inactive), keeping
-// its settings; setting the status it has already succeeds.
+// its settings; setting the status it has already succeeds. The devices of its instances get the
+// settings (or {}) as their flow_log facet.
 #include <string>
 
 #include "ops/flow_log_common.h"
+#include "ops/flow_log_facet.h"
 #include "ops/op.h"
 #include "ops/store_errors.h"
 
@@ -21,6 +23,7 @@ OpResult SetFlowLogStatus(OpContext& ctx, const std::string& status) {
     }
     return MakeUnexpected(StoreFailure(r.error()));
   }
+  RETURN_IF_ERROR(DistributeFlowLogToInstances(ctx, *r));
   return boost::json::object{};
 }
 

@@ -2,8 +2,10 @@
 // region, or detach it. One flow log per instance (OperationFailed.AssociateFlowLog); flow logs
 // are a SAG-1000 feature (OperationUnsupported.AssociateFlowLog for other models). Associating
 // again with the same flow log succeeds; detaching an instance that is not attached to it is
-// InvalidSmartAGId.NotFound.
+// InvalidSmartAGId.NotFound. The instance's devices then get the flow log's settings (when it is
+// Active) or {} as their flow_log facet.
 #include "ops/flow_log_common.h"
+#include "ops/flow_log_facet.h"
 #include "ops/op.h"
 #include "ops/store_errors.h"
 
@@ -31,6 +33,7 @@ OpResult LinkFlowLog(OpContext& ctx, bool associate) {
   if (!r) return MakeUnexpected(StoreFailure(r.error()));
   switch (*r) {
     case store::FlowLogLinkOutcome::kDone:
+      RETURN_IF_ERROR(DistributeFlowLog(ctx, *in));
       return boost::json::object{};
     case store::FlowLogLinkOutcome::kFlowLogNotFound:
       return MakeUnexpected(ApiError(ApiErrorId::kInvalidFlowLogIdNotFound));

@@ -1,7 +1,8 @@
 // ModifyFlowLogAttribute: changes the settings of a flow log; parameters absent or empty keep
 // their value (Terraform sends the SLS fields as empty strings). The result must still name the
-// destination of its OutputType.
+// destination of its OutputType. An active flow log's new settings go to its instances' devices.
 #include "ops/flow_log_common.h"
+#include "ops/flow_log_facet.h"
 #include "ops/op.h"
 #include "ops/store_errors.h"
 
@@ -19,6 +20,7 @@ OpResult ModifyFlowLogAttribute(OpContext& ctx) {
     }
     return MakeUnexpected(StoreFailure(r.error()));
   }
+  if (r->status == "Active") RETURN_IF_ERROR(DistributeFlowLogToInstances(ctx, *r));
   return boost::json::object{};
 }
 

@@ -212,6 +212,60 @@ describe('flow logs', () => {
     await A.client.call('DeleteFlowLog', { RegionId: REGION, FlowLogId: fl2 });
   });
 
+  it('an active flow log reaches its instances\' devices as the flow_log facet, confirmed by each', async () => {
+    const D = await h.createAccount(server, 'flowLogsDevice');
+    const sag = await sag1000(D.client, 'exporter');
+    const sn = `FLOW${h.randomAlnum(10)}`.toLowerCase();
+    await D.client.call('BindSerialNumber', { RegionId: REGION, SmartAGId: sag, SerialNumber: sn });
+    const attr = await D.client.call('DescribeSmartAccessGatewayAttribute', { RegionId: REGION, SmartAGId: sag });
+    const secret = attr.Devices.Device[0].SecretKey;
+    const stateDir = h.makeTempDir();
+    const stateFile = path.join(stateDir, `${sn}.json`);
+    await startDevice(server.endpoint, ['--sn', sn, '--secret', secret, '--model', 'sag-1000', '--state-dir', stateDir]);
+    const exported = () => {
+      try {
+        const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+        return state.flow_log === undefined ? undefined : JSON.parse(state.flow_log);
+      } catch (e) {
+        return undefined;
+      }
+    };
+    const confirmed = async () => {
+      const [d] = (await D.admin.call('ListDeviceStates', { SerialNumber: sn })).Devices.Device;
+      const f = d.Facets.Facet.find((x) => x.Facet === 'flow_log');
+      return f !== undefined && f.AppliedGeneration === f.DesiredGeneration ? f : null;
+    };
+
+    const fl = (await tf(D, 'CreateFlowLog', { RegionId: REGION, Name: 'to-device', ...NETFLOW })).FlowLogId;
+    await D.client.call('AssociateFlowLog', { RegionId: REGION, FlowLogId: fl, SmartAGId: sag });
+    // Inactive: the device is told to export nothing.
+    await h.poll(async () => (await confirmed()) && JSON.stringify(exported()) === '{}');
+    const g1 = (await confirmed()).AppliedGeneration;
+
+    await tf(D, 'ActiveFlowLog', { RegionId: REGION, FlowLogId: fl });
+    await h.poll(async () => {
+      const f = await confirmed();
+      return f && f.AppliedGeneration > g1 && exported() && exported().netflow_server_ip === '192.0.2.10';
+    });
+    assert.deepEqual(exported(), {
+      flow_log_id: fl, output_type: 'netflow', active_aging: 300, inactive_aging: 15, sls_region_id: '',
+      project_name: '', logstore_name: '', netflow_server_ip: '192.0.2.10', netflow_server_port: 9996,
+      netflow_version: 'V5',
+    });
+
+    await tf(D, 'ModifyFlowLogAttribute', { RegionId: REGION, FlowLogId: fl, NetflowServerPort: '2055' });
+    await h.poll(async () => (await confirmed()) && exported().netflow_server_port === 2055);
+
+    await tf(D, 'DeactiveFlowLog', { RegionId: REGION, FlowLogId: fl });
+    await h.poll(async () => (await confirmed()) && JSON.stringify(exported()) === '{}');
+    await tf(D, 'ActiveFlowLog', { RegionId: REGION, FlowLogId: fl });
+    await h.poll(async () => (await confirmed()) && exported().flow_log_id === fl);
+    await D.client.call('DisassociateFlowLog', { RegionId: REGION, FlowLogId: fl, SmartAGId: sag });
+    await h.poll(async () => (await confirmed()) && JSON.stringify(exported()) === '{}');
+    const info = await D.client.call('DescribeSAGDeviceInfo', { RegionId: REGION, SmartAGId: sag, SmartAGSn: sn });
+    assert.equal(info.SynStatus, 'Synchronized');
+  });
+
   it('every documented code sagd returns, with exact status, Code and Message', async () => {
     const fl = (await A.client.call('CreateFlowLog', { RegionId: REGION, Name: 'codes', ...NETFLOW })).FlowLogId;
     const sag = await sag1000(A.client, 'codes-sag');
