@@ -41,7 +41,7 @@ inline constexpr std::string_view kErrProtocolVersion = "ProtocolVersion";
 
 // The facets of the protocol, in the order of its table.
 inline constexpr std::string_view kFacets[] = {"admin_password", "reboot", "firmware", "dpi",
-                                               "acl"};
+                                               "acl",           "flow_log"};
 
 // True for the names of kFacets.
 bool IsKnownFacet(std::string_view facet);

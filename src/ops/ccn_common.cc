@@ -37,6 +37,7 @@ boost::json::object CcnJson(const store::CcnRecord& c) {
       {"CidrBlock", c.cidr_block},
       {"SnatCidrBlock", ""},
       {"InterworkingStatus", c.interworking_status},
+      {"IsDefault", c.is_default},
       {"CreateTime", c.create_ms},
       {"ResourceGroupId", DefaultResourceGroup(c.account_id)},
       {"AssociatedCloudBoxCount", std::to_string(c.instance_count)},

@@ -31,7 +31,7 @@ OpResult CreateCloudConnectNetwork(OpContext& ctx) {
   if (p.Has("SnatCidrBlock") && !ParseCidr(p.Get("SnatCidrBlock"))) {
     return MakeUnexpected(ApiError(ApiErrorId::kCcnInvalidSnatCidr));
   }
-  RETURN_IF_ERROR(p.GetBool("IsDefault", false));  // terraform sends it; accepted, no effect
+  ASSIGN_OR_RETURN(c.is_default, p.GetBool("IsDefault", false));  // stored and returned
   c.create_ms = ctx.now_ms();
 
   store::CcnFilter f;

@@ -1,30 +1,43 @@
 // CreateSmartAccessGateway: orders a hardware (CPE) or vCPE instance. There is no billing here: the
-// order is paid at once and the instance starts in Init until a device is bound and activated
-// (docs/semantics.md).
+// order is paid at once and a CPE instance starts in Init until a device is bound and activated; a
+// vCPE instance comes Active with its devices' credentials (docs/semantics.md).
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "ops/bandwidth.h"
 #include "ops/instance_common.h"
 #include "ops/op.h"
 #include "ops/validation.h"
 
 namespace sag::ops {
-namespace {
-
-struct SpecLimits {
-  std::string_view spec;
-  int64_t min_bandwidth;
-  int64_t max_bandwidth;
-};
-
-constexpr SpecLimits kSpecs[] = {
-    {"sag-100wm", 2, 50},
-    {"sag-1000", 10, 500},
-    {"sag-vcpe", 10, 1000},
-};
-
-}  // namespace
 
 namespace {
+
+constexpr std::string_view kVcpeSpec = "sag-vcpe";
+
+// A vCPE instance is sold with its devices: one, or two (active and standby) with HA, each with a
+// serial number and a secret sagd generates, bound to the instance at once. The owner reads them
+// in Devices.Device[] (SerialNumber, SecretKey) and starts the vCPE image with them; the device
+// channel accepts exactly those.
+Result<bool, ApiError> IssueVcpeDevices(const OpContext& ctx, const store::InstanceRecord& in) {
+  const int devices = in.ha_type == "no_backup" ? 1 : 2;
+  for (int i = 0; i < devices; ++i) {
+    store::BindSerialNumberRequest req;
+    req.account_id = in.account_id;
+    req.region_id = in.region_id;
+    req.instance_id = in.id;
+    req.serial_number = "sage" + NewResourceId("v").substr(2);  // "sage" + 18 alphanumerics
+    req.max_devices = devices;
+    req.register_unknown = true;  // sagd issues the device, whatever the registry mode
+    req.now_ms = ctx.now_ms();
+    req.sealed_secret = ctx.services.secrets.Seal(NewDeviceSecret());
+    auto r = ctx.store().BindSerialNumber(req);
+    if (!r) return MakeUnexpected(StoreFailure(r.error()));
+    if (*r != store::BindOutcome::kBound) {
+      return MakeUnexpected(ApiError::Internal("a vCPE device could not be issued"));
+    }
+  }
+  return true;
+}
 
 OpResult CreateSmartAccessGateway(OpContext& ctx) {
   const Params& p = ctx.params;
@@ -35,10 +48,7 @@ OpResult CreateSmartAccessGateway(OpContext& ctx) {
     return MakeUnexpected(ApiError::InvalidParameter("HaType"));
   }
   std::string spec = p.Get("HardWareSpec");
-  const SpecLimits* limits = nullptr;
-  for (const auto& s : kSpecs) {
-    if (s.spec == spec) limits = &s;
-  }
+  const BandwidthLimits* limits = BandwidthLimitsOf(spec);
   if (limits == nullptr) return MakeUnexpected(ApiError::InvalidParameter("HardWareSpec"));
   ASSIGN_OR_RETURN(int64_t period, p.GetInt("Period", 0, 1, 36));
   if (!IsValidPeriod(period)) return MakeUnexpected(ApiError::InvalidParameter("Period"));
@@ -77,7 +87,10 @@ OpResult CreateSmartAccessGateway(OpContext& ctx) {
   in.resource_group_id = DefaultResourceGroup(in.account_id);
   in.create_ms = ctx.now_ms();
   in.end_ms = AddMonths(in.create_ms, period);
+  const bool vcpe = spec == kVcpeSpec;
+  if (vcpe) in.status = std::string(kStatusActive);  // its devices come with it
   if (auto r = ctx.store().CreateInstance(in); !r) return MakeUnexpected(StoreFailure(r.error()));
+  if (vcpe) RETURN_IF_ERROR(IssueVcpeDevices(ctx, in));
 
   return boost::json::object{
       {"SmartAGId", in.id},

@@ -1,4 +1,5 @@
-// DeleteCloudConnectNetwork: deletes a CCN no instance is bound to.
+// DeleteCloudConnectNetwork: deletes a CCN no instance is bound to and no CEN holds; a CCN that
+// does not exist (or is another account's) is ParameterCcnInstanceId, the "already gone" code.
 #include "ops/ccn_common.h"
 #include "ops/instance_common.h"
 #include "ops/op.h"
@@ -11,8 +12,8 @@ OpResult DeleteCloudConnectNetwork(OpContext& ctx) {
   auto r = ctx.store().DeleteCcn(ctx.principal.account_id, ctx.region_id, ctx.params.Get("CcnId"));
   if (!r) {
     switch (r.error().code) {
-      case store::StoreErrorCode::kNotFound:
-        return MakeUnexpected(ApiError(ApiErrorId::kInvalidIdCcn));
+      case store::StoreErrorCode::kNotFound:  // already gone, as Terraform expects
+        return MakeUnexpected(ApiError(ApiErrorId::kParameterCcnInstanceId));
       case store::StoreErrorCode::kConflict:
         return MakeUnexpected(ApiError(ApiErrorId::kAlreadyBoundSmartag));
       default:

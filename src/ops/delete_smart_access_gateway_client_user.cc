@@ -18,7 +18,8 @@ OpResult DeleteSmartAccessGatewayClientUser(OpContext& ctx) {
   auto r = ctx.store().DeleteClientUser(in.account_id, in.id, name);
   if (!r) {
     if (r.error().code == store::StoreErrorCode::kNotFound) {
-      return MakeUnexpected(ApiError(ApiErrorId::kResourceNotFoundUser));
+      // Already gone: the code Terraform treats as deleted (docs/semantics.md).
+      return MakeUnexpected(ApiError(ApiErrorId::kParameterSagClientId));
     }
     return MakeUnexpected(StoreFailure(r.error()));
   }

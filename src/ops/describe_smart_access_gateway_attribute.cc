@@ -1,9 +1,10 @@
 // DescribeSmartAccessGatewayAttribute: one instance in detail. An unknown, foreign or other-region
 // id is InvalidId.SMARTAG (docs/semantics.md). Devices.Device[].SecretKey shows the secret sagd
-// generated for an open-registry device to the account it is bound to.
+// generated for an open-registry device to the account it is bound to; FlowLogIds its flow log.
 #include "ops/acl_common.h"
 #include "ops/instance_common.h"
 #include "ops/op.h"
+#include "ops/store_errors.h"
 
 namespace sag::ops {
 
@@ -21,6 +22,12 @@ OpResult DescribeSmartAccessGatewayAttribute(OpContext& ctx) {
   boost::json::object body =
       InstanceAttribute(in, ctx.now_ms(), CcnNameOf(ctx, in), devices, secret_keys);
   body["AclIds"] = boost::json::object{{"AclId", std::move(acl_ids)}};
+  auto flow_log = ctx.store().FlowLogOfInstance(in.id);
+  if (!flow_log) return MakeUnexpected(StoreFailure(flow_log.error()));
+  if (*flow_log) {
+    body["FlowLogIds"] =
+        boost::json::object{{"FlowLogId", boost::json::array{boost::json::string(**flow_log)}}};
+  }
   return body;
 }
 

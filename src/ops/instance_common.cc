@@ -96,8 +96,8 @@ void AddCommonFields(boost::json::object& o, const store::InstanceRecord& in, in
   o["UserCount"] = in.user_count;
   o["EnableSoftwareConnectionAudit"] = in.enable_software_connection_audit;
   o["AccelerateBandwidth"] = 0;
-  o["UpBandwidthWan"] = 0;
-  o["UpBandwidth4G"] = 0;
+  o["UpBandwidthWan"] = in.up_bandwidth_wan;
+  o["UpBandwidth4G"] = in.up_bandwidth_4g;
   o["AccessPointId"] = "";
   o["City"] = "";
   o["VpnStatus"] = "down";
@@ -153,10 +153,13 @@ boost::json::object InstanceAttribute(const store::InstanceRecord& in, int64_t n
     // The key is "activated" once the device authenticated with it since it was bound.
     const bool key_used =
         d != nullptr && d->last_connected_ms > 0 && d->last_connected_ms >= d->bound_ms;
+    // Connected now: its last connection is later than its last disconnection.
+    const bool online =
+        d != nullptr && d->last_connected_ms > 0 && d->last_connected_ms > d->last_offline_ms;
     device_list.push_back(
         boost::json::object{{"SerialNumber", in.serial_numbers[i]},
-                            {"HaState", i == 0 ? "active" : "standby"},
-                            {"HcState", ""},
+                            {"HaState", i == 0 ? "Active" : "Standby"},
+                            {"HcState", online ? "online" : "offline"},
                             {"SoftwareVersion", d != nullptr ? d->firmware_version : ""},
                             {"DpiSignatureDbVersion", d != nullptr ? d->dpi_version : ""},
                             {"MonitorVersion", ""},

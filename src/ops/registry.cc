@@ -78,6 +78,31 @@ extern const OpSpec kWithdrawVersionSpec;
 extern const OpSpec kListUpgradesSpec;
 extern const OpSpec kRolloutVersionSpec;
 extern const OpSpec kListDeviceStatesSpec;
+// Grants (issue 15).
+extern const OpSpec kGrantInstanceToCbnSpec;
+extern const OpSpec kRevokeInstanceFromCbnSpec;
+extern const OpSpec kDescribeGrantRulesSpec;
+extern const OpSpec kGrantSagInstanceToCcnSpec;
+extern const OpSpec kRevokeSagInstanceFromCcnSpec;
+extern const OpSpec kDescribeGrantSagRulesSpec;
+// Flow logs (issue 15).
+extern const OpSpec kCreateFlowLogSpec;
+extern const OpSpec kDescribeFlowLogsSpec;
+extern const OpSpec kModifyFlowLogAttributeSpec;
+extern const OpSpec kDeleteFlowLogSpec;
+extern const OpSpec kActiveFlowLogSpec;
+extern const OpSpec kDeactiveFlowLogSpec;
+extern const OpSpec kAssociateFlowLogSpec;
+extern const OpSpec kDisassociateFlowLogSpec;
+extern const OpSpec kDescribeFlowLogSagsSpec;
+extern const OpSpec kDescribeUnbindFlowLogSagsSpec;
+// Bandwidth, vCPE keys, quotas (issue 15).
+extern const OpSpec kUpgradeSmartAccessGatewaySpec;
+extern const OpSpec kDowngradeSmartAccessGatewaySpec;
+extern const OpSpec kModifySmartAccessGatewayUpBandwidthSpec;
+extern const OpSpec kClearSagCipherSpec;
+extern const OpSpec kGetCloudConnectNetworkUseLimitSpec;
+extern const OpSpec kGetSmartAccessGatewayUseLimitSpec;
 
 namespace {
 
@@ -130,6 +155,31 @@ const std::vector<const OpSpec*>& SmartagOps() {
       &kAssociateACLSpec,
       &kDisassociateACLSpec,
       &kGetAclAttributeSpec,
+      // Grants (issue 15).
+      &kGrantInstanceToCbnSpec,
+      &kRevokeInstanceFromCbnSpec,
+      &kDescribeGrantRulesSpec,
+      &kGrantSagInstanceToCcnSpec,
+      &kRevokeSagInstanceFromCcnSpec,
+      &kDescribeGrantSagRulesSpec,
+      // Flow logs (issue 15).
+      &kCreateFlowLogSpec,
+      &kDescribeFlowLogsSpec,
+      &kModifyFlowLogAttributeSpec,
+      &kDeleteFlowLogSpec,
+      &kActiveFlowLogSpec,
+      &kDeactiveFlowLogSpec,
+      &kAssociateFlowLogSpec,
+      &kDisassociateFlowLogSpec,
+      &kDescribeFlowLogSagsSpec,
+      &kDescribeUnbindFlowLogSagsSpec,
+      // Bandwidth, vCPE keys, quotas (issue 15).
+      &kUpgradeSmartAccessGatewaySpec,
+      &kDowngradeSmartAccessGatewaySpec,
+      &kModifySmartAccessGatewayUpBandwidthSpec,
+      &kClearSagCipherSpec,
+      &kGetCloudConnectNetworkUseLimitSpec,
+      &kGetSmartAccessGatewayUseLimitSpec,
   };
   return kOps;
 }

@@ -1,4 +1,6 @@
-// UnbindSmartAccessGateway: detaches an instance from its CCN.
+// UnbindSmartAccessGateway: detaches an instance from the caller's CCN: the caller's own, or
+// (SmartAGUid = its owner) another account's instance bound there through a grant. Not bound to
+// that CCN is InvalidInstanceId.NotFound, the code Terraform treats as "already detached".
 #include "ops/ccn_common.h"
 #include "ops/instance_common.h"
 #include "ops/op.h"
@@ -9,6 +11,16 @@ namespace {
 
 OpResult UnbindSmartAccessGateway(OpContext& ctx) {
   const Params& p = ctx.params;
+  if (p.Has("SmartAGUid") && p.Get("SmartAGUid") != ctx.principal.account_id) {
+    // Another account's instance bound to the caller's CCN through a grant.
+    auto r = ctx.store().BindGrantedInstance(ctx.principal.account_id, p.Get("CcnId"),
+                                             p.Get("SmartAGUid"), p.Get("SmartAGId"), false);
+    if (!r) return MakeUnexpected(StoreFailure(r.error()));
+    if (*r != store::GrantedBindOutcome::kUnbound) {
+      return MakeUnexpected(ApiError(ApiErrorId::kInvalidInstanceIdNotFound));
+    }
+    return boost::json::object{};
+  }
   ASSIGN_OR_RETURN(auto in, LoadInstance(ctx, p.Get("SmartAGId"), ApiErrorId::kInvalidIdSmartag));
   auto r = ctx.store().UnbindInstanceFromCcn(ctx.principal.account_id, in.region_id, in.id,
                                              p.Get("CcnId"));
@@ -20,7 +32,8 @@ OpResult UnbindSmartAccessGateway(OpContext& ctx) {
       return MakeUnexpected(ApiError(ApiErrorId::kInvalidIdSmartag));
     case store::CcnUnbindOutcome::kCcnNotFound:
     case store::CcnUnbindOutcome::kNotBound:
-      return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotBind));
+      // Already gone: the code Terraform treats as detached (docs/semantics.md).
+      return MakeUnexpected(ApiError(ApiErrorId::kInvalidInstanceIdNotFound));
   }
   return MakeUnexpected(ApiError::Internal("unknown CCN unbind outcome"));
 }

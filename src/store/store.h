@@ -99,6 +99,8 @@ struct InstanceRecord {
   int64_t data_plan = 0;
   int64_t create_ms = 0;
   int64_t end_ms = 0;
+  int64_t up_bandwidth_wan = 0;  // upstream caps of the WAN port and the 4G link, Mbit/s; 0 = none
+  int64_t up_bandwidth_4g = 0;
   // The serial numbers of the devices bound to the instance, in bind order: the first is the
   // active (main) device, the second the standby. Filled by every read (GetInstance,
   // ListInstances, UpdateInstance); ignored by CreateInstance (bind with BindSerialNumber).
@@ -154,6 +156,9 @@ struct InstancePatch {
   std::optional<bool> enable_software_connection_audit;
   std::optional<std::string> ccn_id;
   std::optional<int64_t> end_ms;
+  std::optional<int64_t> max_bandwidth;
+  std::optional<int64_t> up_bandwidth_wan;
+  std::optional<int64_t> up_bandwidth_4g;
   // With cidr_block: every client user of the instance must keep its ClientIp inside these ranges
   // (the new block's usable addresses), checked in the same transaction; kConflict otherwise.
   std::optional<std::vector<ClientIpRange>> client_ips_within;
@@ -171,6 +176,7 @@ struct DeviceRecord {
   bool secret_generated = false;
   bool retired = false;  // a retired device can no longer be bound
   int64_t create_ms = 0;
+  int64_t secret_ms = 0;  // when RotateDeviceSecret last replaced the secret (0 = never)
   // The binding, filled on reads and ignored by RegisterDevice: all empty/0 when unbound.
   std::string account_id;  // the account of the instance the device is bound to
   std::string instance_id;
@@ -321,6 +327,9 @@ enum class CcnUnbindOutcome {
 #include "store/acl_store.h"           // needs StoreResult above
 #include "store/client_user_store.h"   // needs StoreResult above
 #include "store/config_facet_store.h"  // needs StoreResult above
+#include "store/device_secret_store.h"
+#include "store/flow_log_store.h"
+#include "store/grant_store.h"
 
 namespace sag::store {
 
@@ -330,7 +339,10 @@ class Store : public ClientUserStore,
               public UpgradePolicyStore,
               public ClusterStore,
               public ConfigFacetStore,
-              public AclStore {
+              public AclStore,
+              public GrantStore,
+              public FlowLogStore,
+              public DeviceSecretStore {
  public:
   virtual ~Store() = default;
 
@@ -460,7 +472,8 @@ class Store : public ClientUserStore,
   // CCNs, scoped to (account, region) like instances: an empty region matches any region, and
   // another account's CCN is kNotFound. CreateCcn: kAlreadyExists when the id is taken (in any
   // account). UpdateCcn returns the CCN as stored afterwards. DeleteCcn: kNotFound, or kConflict
-  // while instances are bound to it. Reads fill instance_count.
+  // while instances (of any account) are bound to it or it is attached to a CEN; its CEN grants go
+  // with it. Reads fill instance_count.
   virtual StoreResult<void> CreateCcn(const CcnRecord& ccn) = 0;
   virtual StoreResult<CcnRecord> GetCcn(std::string_view account_id, std::string_view region_id,
                                         std::string_view ccn_id) = 0;

@@ -42,6 +42,9 @@ const std::set<std::string> kOwnRows = {
     "ClientUserIpPoolExhausted",
     "ClientUserDisabled",
     "DpiNeedsDeviceVersion",
+    "InvalidInstanceIdNotFound",
+    "ParameterCcnInstanceId",
+    "ParameterSagClientId",
 };
 
 const char* kRowNames[] = {

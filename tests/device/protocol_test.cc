@@ -190,6 +190,7 @@ TEST(DeviceMessageTest, HelloWithProofReportsEveryFacet) {
   EXPECT_EQ(applied.at("reboot").as_int64(), 0);
   EXPECT_EQ(applied.at("firmware").as_int64(), 0);
   EXPECT_EQ(applied.at("dpi").as_int64(), 0);
+  EXPECT_EQ(applied.at("flow_log").as_int64(), 0);
 }
 
 TEST(DeviceMessageTest, HeartbeatAndAppliedShapes) {

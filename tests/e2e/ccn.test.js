@@ -54,7 +54,10 @@ const IN_ARREARS = {
   status: 500, code: 'SmartAccessGatewayInArrears', message: 'The specified Smart Access Gateway has expired.',
 };
 const CIDR_CONFLICT = { status: 403, code: 'CidrConflict', message: 'Cidr is conflict, Please Check your input.' };
-const NOT_BIND = { status: 403, code: 'SmartAccessGatewayNotBind', message: 'The instance has not yet been bound.' };
+// Unbinding what is not bound to that CCN, and deleting a CCN that does not exist: the codes
+// Terraform treats as "already gone" (docs/semantics.md).
+const NOT_BIND = { status: 400, code: 'InvalidInstanceId.NotFound', message: 'The specified instance or grant does not exist.' };
+const CCN_GONE = { status: 400, code: 'ParameterCcnInstanceId', message: 'The specified CCN instance does not exist.' };
 const INVALID_REGION = { status: 400, code: 'InvalidRegionID', message: 'The specified regionId does not exist.' };
 const UNKNOWN_CCN = 'ccn-0000000000unknown00';
 const UNKNOWN_SAG = 'sag-0000000000unknown00';
@@ -508,7 +511,7 @@ describe('cloud connect networks', () => {
       await expectCcnOf(A.client, id, ccn1, 'bind-one');
     });
 
-    it('UnbindSmartAccessGateway detaches; not bound or bound elsewhere is 403 SmartAccessGatewayNotBind', async () => {
+    it('UnbindSmartAccessGateway detaches; not bound or bound elsewhere is InvalidInstanceId.NotFound', async () => {
       const id = await activeInstance(A.client, { Name: 'unbind-1' });
       await h.expectApiError(unbindCcn(A.client, ccn1, id), NOT_BIND);
       await bindCcn(A.client, ccn1, id);
@@ -531,11 +534,11 @@ describe('cloud connect networks', () => {
       A = await h.createAccount(server, 'ccnDelete');
     });
 
-    it('without CcnId is smartag\'s 403 MissingParameter; unknown is InvalidId.CCN', async () => {
+    it('without CcnId is smartag\'s 403 MissingParameter; unknown is ParameterCcnInstanceId', async () => {
       await h.expectApiError(A.client.call('DeleteCloudConnectNetwork', { RegionId: REGION }), SMARTAG_MISSING);
       await h.expectApiError(A.v3.call('DeleteCloudConnectNetwork', {}), SMARTAG_MISSING);
       await h.expectApiError(
-        A.client.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: UNKNOWN_CCN }), INVALID_ID_CCN);
+        A.client.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: UNKNOWN_CCN }), CCN_GONE);
     });
 
     it('refuses while an instance is bound (AlreadyBound.SMARTAG); deletes once it is unbound', async () => {
@@ -550,7 +553,7 @@ describe('cloud connect networks', () => {
       const r = await A.client.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: ccn });
       assert.match(r.RequestId, h.REQUEST_ID_RE);
       assert.deepEqual(await describeCcn(A.client, ccn), []);
-      await h.expectApiError(A.v3.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: ccn }), INVALID_ID_CCN);
+      await h.expectApiError(A.v3.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: ccn }), CCN_GONE);
       await h.expectApiError(bindCcn(A.client, ccn, id), INVALID_ID_CCN);
     });
 
@@ -631,7 +634,7 @@ describe('cloud connect networks', () => {
       await bindCcn(A.client, other, onCcn);
     });
 
-    it('pages and filters by SmartAGId; CrossAccount=true lists nothing', async () => {
+    it('pages and filters by SmartAGId; CrossAccount=true lists nothing without grants', async () => {
       const p1 = await bindable(A.client, ccn, { PageSize: '3', PageNumber: '1' });
       const p2 = await bindable(A.client, ccn, { PageSize: '3', PageNumber: '2' });
       assert.equal(p1.TotalCount, 4);
@@ -682,11 +685,11 @@ describe('cloud connect networks', () => {
       assert.deepEqual(await describeCcn(B.v3, ccnA), []);
     });
 
-    it('account B cannot modify, delete, bind to or list bindables of A\'s CCN: InvalidId.CCN, as for an unknown one', async () => {
+    it('account B cannot modify, delete, bind to or list bindables of A\'s CCN: as for an unknown one', async () => {
       const mine = await activeInstance(B.client, { Name: 'b-instance' });
       await h.expectApiError(
         B.client.call('ModifyCloudConnectNetwork', { RegionId: REGION, CcnId: ccnA, Name: 'stolen' }), INVALID_ID_CCN);
-      await h.expectApiError(B.v3.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: ccnA }), INVALID_ID_CCN);
+      await h.expectApiError(B.v3.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: ccnA }), CCN_GONE);
       await h.expectApiError(bindCcn(B.client, ccnA, mine), INVALID_ID_CCN);
       await h.expectApiError(bindable(B.v3, ccnA), INVALID_ID_CCN);
       await expectCcnOf(B.client, mine, '');
@@ -706,7 +709,7 @@ describe('cloud connect networks', () => {
       assert.equal((await oneCcn(A.client, ccnHz, 'cn-hangzhou')).Name, 'a-hangzhou');
       await h.expectApiError(
         A.client.call('ModifyCloudConnectNetwork', { RegionId: REGION, CcnId: ccnHz, Name: 'moved' }), INVALID_ID_CCN);
-      await h.expectApiError(A.v3.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: ccnHz }), INVALID_ID_CCN);
+      await h.expectApiError(A.v3.call('DeleteCloudConnectNetwork', { RegionId: REGION, CcnId: ccnHz }), CCN_GONE);
       assert.equal((await oneCcn(A.client, ccnHz, 'cn-hangzhou')).Name, 'a-hangzhou');
       const sh = await A.client.call('DescribeCloudConnectNetworks', { RegionId: REGION });
       assert.deepEqual(ccns(sh).map((c) => c.CcnId), [ccnA]);

@@ -22,6 +22,8 @@ const E = {
   noFound: { status: 400, code: 'SAG.InstanceNoFound', message: 'The specified SAG instance does not exist.' },
   noFoundDb: { status: 400, code: 'SAG.InstanceNoFound', message: 'The specified DB instance does not exist.' },
   userNotFound: { status: 400, code: 'ResourceNotFound.User', message: 'The specified user is not found.' },
+  // Delete of a user already gone: the code Terraform treats as deleted.
+  userGone: { status: 400, code: 'ParameterSagClientId', message: 'The specified client user does not exist.' },
   emailEmpty: { status: 400, code: 'ClientUser.EmailEmpty', message: 'You must specify UserEmail.' },
   emailInvalid: { status: 400, code: 'ClientUser.EmailInvalid', message: 'The format of the specified UserEmail is invalid.' },
   invalidClientIp: { status: 400, code: 'ClientUser.InvalidClientIp', message: 'The specified ClientIp is invalid.' },
@@ -473,7 +475,8 @@ describe('SAG app instances and client users', () => {
           await h.expectApiError(c.call(action, { RegionId: REGION, SmartAGId: id, [nameParam]: 'x!' }), E.nameInvalid);
           await h.expectApiError(c.call(action, { RegionId: REGION, [nameParam]: 'codeuser01' }), E.idEmpty);
           await h.expectApiError(c.call(action, { RegionId: REGION, SmartAGId: UNKNOWN_SAG, [nameParam]: 'codeuser01' }), notFound);
-          await h.expectApiError(c.call(action, { RegionId: REGION, SmartAGId: id, [nameParam]: 'nosuchuser' }), E.userNotFound);
+          await h.expectApiError(c.call(action, { RegionId: REGION, SmartAGId: id, [nameParam]: 'nosuchuser' }),
+            action === 'DeleteSmartAccessGatewayClientUser' ? E.userGone : E.userNotFound);
         }
         await h.expectApiError(B.client.call(action, { RegionId: REGION, SmartAGId: id, [nameParam]: 'codeuser01' }), notFound);
       });

@@ -246,8 +246,12 @@ describe('feature codes by device firmware and edition', () => {
   });
 
   test('a vCPE instance: FeatureNotSupport', async () => {
-    const inst = await activeInstanceWithDevice('sag-vcpe');
-    await startDevice(server.endpoint, ['--sn', inst.sn, '--secret', secret, '--model', 'sag-vcpe']);
+    // A vCPE instance comes with its devices and their keys (docs/device-protocol.md).
+    const { SmartAGId: id } = await client.call('CreateSmartAccessGateway', createParams({ HardWareSpec: 'sag-vcpe', MaxBandWidth: '10' }));
+    const attr = await client.call('DescribeSmartAccessGatewayAttribute', { RegionId: 'cn-shanghai', SmartAGId: id });
+    const [{ SerialNumber: sn, SecretKey: key }] = attr.Devices.Device;
+    const inst = { id, sn };
+    await startDevice(server.endpoint, ['--sn', sn, '--secret', key, '--model', 'sag-vcpe']);
     await expectApiError(changePassword(inst.id, inst.sn), {
       status: 403, code: 'FeatureNotSupport',
       message: 'The current edition of the smart access gateway does not support this feature.',

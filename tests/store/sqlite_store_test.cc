@@ -345,7 +345,7 @@ TEST(SqliteStoreTest, SchemaRejectsASecondBindingOfADevice) {
     const sql::Value values[] = {id};
     ASSERT_STORE_OK(conn->RunOnce(
         "INSERT INTO instances VALUES ($1, 'a', 'r', '', '', 'Init', 'hardware', 'sag-100wm', "
-        "'no_backup', 0, '', 'static', 0, '', 0, '', 0, '', '', '', 0, 0, 0, 0)",
+        "'no_backup', 0, '', 'static', 0, '', 0, '', 0, '', '', '', 0, 0, 0, 0, 0, 0)",
         values));
   }
   ASSERT_STORE_OK(

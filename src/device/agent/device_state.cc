@@ -31,6 +31,7 @@ std::string DeviceStateToJson(const DeviceState& state) {
   o["dpi"] = state.dpi;
   o["boot_time"] = state.boot_time_ms;
   o["admin_password_hash"] = state.admin_password_hash;
+  if (!state.flow_log.empty()) o["flow_log"] = state.flow_log;
   o["applied"] = std::move(applied);
   if (!state.unapplied.empty()) {
     json::object unapplied;
@@ -70,6 +71,7 @@ Result<DeviceState, std::string> DeviceStateFromJson(std::string_view text) {
       !get_string("admin_password_hash", state.admin_password_hash)) {
     return MakeUnexpected(std::string("state: missing or mistyped string member"));
   }
+  get_string("flow_log", state.flow_log);  // optional: absent in states written before it existed
   const json::value* boot = o.if_contains("boot_time");
   if (boot == nullptr || !boot->is_int64()) {
     return MakeUnexpected(std::string("state: missing boot_time"));

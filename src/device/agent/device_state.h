@@ -29,6 +29,7 @@ struct DeviceState {
   std::string dpi;
   int64_t boot_time_ms = 0;
   std::string admin_password_hash;         // "$argon2id$..." or empty; never logged
+  std::string flow_log;                    // the flow_log facet's last value (JSON), "" when none
   std::map<std::string, int64_t> applied;  // facet -> last applied generation
   // facet -> the last firmware/dpi generation that failed or was reverted: answered again with
   // the same result if the server sends it again (an upgrade is never started over).

@@ -649,6 +649,13 @@ void SimulatedDevice::Apply(const std::shared_ptr<Conn>& conn, const Desired& de
     state_.applied[facet] = desired.generation;
     Persist();
     Answer(conn, facet, desired.generation, "ok");
+  } else if (facet == "flow_log") {
+    // The export settings of the instance's active flow log ({} = export nothing): kept in the
+    // state file, which is what a real device would configure its exporter from.
+    state_.flow_log = boost::json::serialize(desired.value);
+    state_.applied[facet] = desired.generation;
+    Persist();
+    Answer(conn, facet, desired.generation, "ok");
   } else if (facet == "reboot") {
     pending_reboot_ = desired.generation;
     conn->reboot = true;

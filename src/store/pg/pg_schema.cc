@@ -353,12 +353,101 @@ CREATE TABLE config_facet_revisions (
 );
 )sql";
 
+// Version 10: cross-account grants (SAG -> CCN, CCN -> CEN, SAG -> VBR), a CCN's CEN, VBR bindings,
+// flow logs and their instances, instance bandwidth caps, and when a device's secret was last
+// replaced. Grants, bindings and flow-log membership go with their instance; a CCN with a grant or
+// a CEN cannot be deleted before they are removed (DeleteCloudConnectNetwork removes its grants).
+// An instance belongs to at most one flow log and at most one VBR binding; a VBR to at most one
+// instance.
+constexpr std::string_view kGrantsFlowLogsBandwidth = R"sql(
+ALTER TABLE instances ADD COLUMN up_bandwidth_wan BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN up_bandwidth_4g  BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE devices   ADD COLUMN secret_ms        BIGINT NOT NULL DEFAULT 0;
+
+CREATE TABLE sag_ccn_grants (
+  id                    TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  account_id            TEXT COLLATE "C" NOT NULL,
+  region_id             TEXT COLLATE "C" NOT NULL,
+  instance_id           TEXT COLLATE "C" NOT NULL UNIQUE REFERENCES instances (id) ON DELETE CASCADE,
+  ccn_id                TEXT COLLATE "C" NOT NULL,
+  ccn_uid               TEXT COLLATE "C" NOT NULL,
+  grant_traffic_service BOOLEAN          NOT NULL,
+  create_ms             BIGINT           NOT NULL
+);
+
+CREATE TABLE cen_grants (
+  id                    TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  account_id            TEXT COLLATE "C" NOT NULL,
+  region_id             TEXT COLLATE "C" NOT NULL,
+  ccn_id                TEXT COLLATE "C" NOT NULL REFERENCES ccns (id),
+  cen_id                TEXT COLLATE "C" NOT NULL,
+  cen_uid               TEXT COLLATE "C" NOT NULL,
+  grant_traffic_service BOOLEAN          NOT NULL,
+  create_ms             BIGINT           NOT NULL,
+  modify_ms             BIGINT           NOT NULL,
+  UNIQUE (ccn_id, cen_id)
+);
+
+CREATE TABLE ccn_cens (
+  ccn_id    TEXT COLLATE "C" NOT NULL PRIMARY KEY REFERENCES ccns (id),
+  cen_id    TEXT COLLATE "C" NOT NULL,
+  create_ms BIGINT           NOT NULL
+);
+
+CREATE TABLE vbr_grants (
+  id            TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  account_id    TEXT COLLATE "C" NOT NULL,
+  region_id     TEXT COLLATE "C" NOT NULL,
+  instance_id   TEXT COLLATE "C" NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+  vbr_id        TEXT COLLATE "C" NOT NULL,
+  vbr_region_id TEXT COLLATE "C" NOT NULL,
+  vbr_uid       TEXT COLLATE "C" NOT NULL,
+  create_ms     BIGINT           NOT NULL,
+  UNIQUE (instance_id, vbr_id)
+);
+
+CREATE TABLE vbr_bindings (
+  vbr_region_id       TEXT COLLATE "C" NOT NULL,
+  vbr_id              TEXT COLLATE "C" NOT NULL,
+  instance_id         TEXT COLLATE "C" NOT NULL UNIQUE REFERENCES instances (id) ON DELETE CASCADE,
+  instance_account_id TEXT COLLATE "C" NOT NULL,
+  create_ms           BIGINT           NOT NULL,
+  PRIMARY KEY (vbr_region_id, vbr_id)
+);
+
+CREATE TABLE flow_logs (
+  id                  TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  account_id          TEXT COLLATE "C" NOT NULL,
+  region_id           TEXT COLLATE "C" NOT NULL,
+  name                TEXT COLLATE "C" NOT NULL,
+  description         TEXT COLLATE "C" NOT NULL,
+  active_aging        BIGINT           NOT NULL,
+  inactive_aging      BIGINT           NOT NULL,
+  output_type         TEXT COLLATE "C" NOT NULL,
+  sls_region_id       TEXT COLLATE "C" NOT NULL,
+  project_name        TEXT COLLATE "C" NOT NULL,
+  logstore_name       TEXT COLLATE "C" NOT NULL,
+  netflow_server_ip   TEXT COLLATE "C" NOT NULL,
+  netflow_server_port BIGINT           NOT NULL,
+  netflow_version     TEXT COLLATE "C" NOT NULL,
+  status              TEXT COLLATE "C" NOT NULL,
+  resource_group_id   TEXT COLLATE "C" NOT NULL,
+  create_ms           BIGINT           NOT NULL
+);
+
+CREATE TABLE flow_log_instances (
+  instance_id TEXT COLLATE "C" NOT NULL PRIMARY KEY REFERENCES instances (id) ON DELETE CASCADE,
+  flow_log_id TEXT COLLATE "C" NOT NULL REFERENCES flow_logs (id),
+  create_ms   BIGINT           NOT NULL
+);
+)sql";
+
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
   static const sql::DialectMigrations migrations(
       {kInitialSchema, kDevicesAndCcns, kDeviceChannel, kClientUsers, kVersionsAndUpgrades,
-       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions});
+       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions, kGrantsFlowLogsBandwidth});
   return migrations.list();
 }
 

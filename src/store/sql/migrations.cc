@@ -50,6 +50,17 @@ CREATE INDEX acls_by_account ON acls (account_id, create_ms, id);
 CREATE INDEX acl_rules_by_acl ON acl_rules (acl_id, priority, create_ms, id);
 CREATE INDEX acl_associations_by_acl ON acl_associations (acl_id, create_ms, instance_id);
 )sql"},
+    // Cross-account grants, CEN attachments, VBR bindings, flow logs, instance bandwidth caps and
+    // the time a device's secret was last replaced. A CCN's instances are counted by ccn_id alone
+    // (an instance of another account may be bound through a grant).
+    SchemaStep{10, "grants, CEN, VBR, flow logs, bandwidth caps, device secret rotation", R"sql(
+CREATE INDEX instances_by_ccn_id ON instances (ccn_id);
+CREATE INDEX cen_grants_by_account ON cen_grants (account_id, create_ms, id);
+CREATE INDEX sag_ccn_grants_by_ccn ON sag_ccn_grants (ccn_uid, ccn_id);
+CREATE INDEX vbr_grants_by_account ON vbr_grants (account_id, create_ms, id);
+CREATE INDEX flow_logs_by_account ON flow_logs (account_id, create_ms, id);
+CREATE INDEX flow_log_instances_by_flow_log ON flow_log_instances (flow_log_id, instance_id);
+)sql"},
 };
 
 // The table that records the versions applied, in each dialect's types.

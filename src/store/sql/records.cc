@@ -23,6 +23,7 @@ DeviceRecord ReadDevice(const Rows& s, int row) {
   d.last_offline_ms = s.Int(row, 12);
   d.offline_reason = s.Text(row, 13);
   d.secret_generated = s.Bool(row, 14);
+  d.secret_ms = s.Int(row, 15);
   return d;
 }
 
@@ -70,6 +71,8 @@ InstanceRecord ReadInstance(const Rows& s, int row) {
   r.data_plan = s.Int(row, i++);
   r.create_ms = s.Int(row, i++);
   r.end_ms = s.Int(row, i++);
+  r.up_bandwidth_wan = s.Int(row, i++);
+  r.up_bandwidth_4g = s.Int(row, i++);
   return r;
 }
 
@@ -109,7 +112,7 @@ StoreResult<std::optional<DeviceRecord>> FindDevice(Connection& conn,
       "SELECT d.serial_number, d.hardware_model, d.sealed_secret, d.retired, d.create_ms, "
       "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0), "
       "d.firmware_version, d.dpi_version, d.boot_ms, d.last_connected_ms, d.last_offline_ms, "
-      "d.offline_reason, d.secret_generated " +
+      "d.offline_reason, d.secret_generated, d.secret_ms " +
       std::string(kDeviceFrom) + " WHERE d.serial_number = $1");
   return FindOne(conn, kFind, {serial_number}, &ReadDevice);
 }
@@ -120,7 +123,7 @@ StoreResult<std::vector<DeviceRecord>> ListDeviceRows(Connection& conn, int64_t 
       "SELECT d.serial_number, d.hardware_model, d.sealed_secret, d.retired, d.create_ms, "
       "coalesce(i.account_id, ''), coalesce(b.instance_id, ''), coalesce(b.bound_ms, 0), "
       "d.firmware_version, d.dpi_version, d.boot_ms, d.last_connected_ms, d.last_offline_ms, "
-      "d.offline_reason, d.secret_generated " +
+      "d.offline_reason, d.secret_generated, d.secret_ms " +
       std::string(kDeviceFrom) + " ORDER BY d.create_ms, d.serial_number LIMIT $1 OFFSET $2");
   return ListAll(conn, kList, {limit, offset}, &ReadDevice);
 }

@@ -19,7 +19,7 @@ inline constexpr std::string_view kInstanceColumns =
     "id, account_id, region_id, name, description, status, instance_type, hardware_spec, ha_type, "
     "max_bandwidth, cidr_block, routing_strategy, security_lock_threshold, position, "
     "enable_software_connection_audit, charge_type, period_months, order_id, resource_group_id, "
-    "ccn_id, user_count, data_plan, create_ms, end_ms";
+    "ccn_id, user_count, data_plan, create_ms, end_ms, up_bandwidth_wan, up_bandwidth_4g";
 InstanceRecord ReadInstance(const Rows& rows, int row);
 
 // Devices (d) with their binding (b) and its instance (i), if any.
@@ -27,12 +27,12 @@ inline constexpr std::string_view kDeviceFrom =
     "FROM devices d LEFT JOIN device_bindings b ON b.serial_number = d.serial_number "
     "LEFT JOIN instances i ON i.id = b.instance_id";
 
-// CCN columns of ccns c, with the number of instances bound (instances of the CCN's account whose
-// ccn_id is the CCN's id).
+// CCN columns of ccns c, with the number of instances bound (instances whose ccn_id is the CCN's
+// id: the CCN's account's, and other accounts' bound through a grant).
 inline constexpr std::string_view kCcnColumns =
     "c.id, c.account_id, c.region_id, c.name, c.description, c.cidr_block, c.is_default, "
     "c.interworking_status, c.create_ms, "
-    "(SELECT count(*) FROM instances i WHERE i.account_id = c.account_id AND i.ccn_id = c.id)";
+    "(SELECT count(*) FROM instances i WHERE i.ccn_id = c.id)";
 
 // The instance (account, region, id) with its serial numbers in bind order; an empty region
 // matches any region. kNotFound when missing. Callers that need the two reads consistent run this

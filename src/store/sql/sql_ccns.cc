@@ -100,6 +100,11 @@ StoreResult<void> SqlStore::DeleteCcn(std::string_view account_id, std::string_v
     ASSIGN_OR_RETURN(const CcnRecord c, sql::FindCcn(conn, account_id, region_id, ccn_id));
     if (c.instance_count > 0)
       return MakeUnexpected(sql::Conflict("instances are bound to the CCN"));
+    static const Statement kCen("SELECT 1 FROM ccn_cens WHERE ccn_id = $1");
+    ASSIGN_OR_RETURN(const bool on_cen, sql::RowExists(conn, kCen, {c.id}));
+    if (on_cen) return MakeUnexpected(sql::Conflict("the CCN is attached to a CEN"));
+    static const Statement kGrants("DELETE FROM cen_grants WHERE ccn_id = $1");
+    RETURN_IF_ERROR(sql::Exec(conn, kGrants, {c.id}));
     static const Statement kDelete("DELETE FROM ccns WHERE id = $1");
     return sql::ChangeOne(conn, kDelete, {c.id}, "CCN");
   });

@@ -36,7 +36,7 @@ StoreResult<void> SqlStore::CreateInstance(const InstanceRecord& r) {
     static const Statement kInsert(
         "INSERT INTO instances (" + std::string(sql::kInstanceColumns) +
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-        "$18, $19, $20, $21, $22, $23, $24)");
+        "$18, $19, $20, $21, $22, $23, $24, $25, $26)");
     return sql::Exec(conn, kInsert,
                      {r.id,
                       r.account_id,
@@ -61,7 +61,9 @@ StoreResult<void> SqlStore::CreateInstance(const InstanceRecord& r) {
                       r.user_count,
                       r.data_plan,
                       r.create_ms,
-                      r.end_ms});
+                      r.end_ms,
+                      r.up_bandwidth_wan,
+                      r.up_bandwidth_4g});
   });
 }
 
@@ -148,6 +150,9 @@ StoreResult<InstanceRecord> SqlStore::UpdateInstance(std::string_view account_id
     }
     if (patch.ccn_id) r.ccn_id = *patch.ccn_id;
     if (patch.end_ms) r.end_ms = *patch.end_ms;
+    if (patch.max_bandwidth) r.max_bandwidth = *patch.max_bandwidth;
+    if (patch.up_bandwidth_wan) r.up_bandwidth_wan = *patch.up_bandwidth_wan;
+    if (patch.up_bandwidth_4g) r.up_bandwidth_4g = *patch.up_bandwidth_4g;
     if (patch.client_ips_within) {
       // Every client user keeps its ClientIp: the new block must still hold each one (creators
       // lock the instance row too, so none is created meanwhile).
@@ -162,12 +167,13 @@ StoreResult<InstanceRecord> SqlStore::UpdateInstance(std::string_view account_id
     static const Statement kUpdate(
         "UPDATE instances SET name = $2, description = $3, status = $4, cidr_block = $5, "
         "routing_strategy = $6, security_lock_threshold = $7, position = $8, "
-        "enable_software_connection_audit = $9, ccn_id = $10, end_ms = $11 WHERE id = $1");
-    RETURN_IF_ERROR(
-        sql::Exec(conn, kUpdate,
-                  {r.id, r.name, r.description, r.status, r.cidr_block, r.routing_strategy,
-                   r.security_lock_threshold, r.position,
-                   Value::Bool(r.enable_software_connection_audit), r.ccn_id, r.end_ms}));
+        "enable_software_connection_audit = $9, ccn_id = $10, end_ms = $11, max_bandwidth = $12, "
+        "up_bandwidth_wan = $13, up_bandwidth_4g = $14 WHERE id = $1");
+    RETURN_IF_ERROR(sql::Exec(
+        conn, kUpdate,
+        {r.id, r.name, r.description, r.status, r.cidr_block, r.routing_strategy,
+         r.security_lock_threshold, r.position, Value::Bool(r.enable_software_connection_audit),
+         r.ccn_id, r.end_ms, r.max_bandwidth, r.up_bandwidth_wan, r.up_bandwidth_4g}));
     return r;
   });
 }

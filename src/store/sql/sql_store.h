@@ -196,6 +196,78 @@ class SqlStore : public Store {
       std::string_view account_id, const std::vector<std::string>& instance_ids) override;
   StoreResult<AclConfig> ReadAclConfig(std::string_view account_id,
                                        const std::vector<std::string>& instance_ids) override;
+  // Grants, CEN, VBR (sql_grants.cc).
+  StoreResult<std::pair<SagGrantOutcome, std::string>> GrantSagToCcn(
+      const SagCcnGrantRecord& grant) override;
+  StoreResult<SagRevokeOutcome> RevokeSagFromCcn(std::string_view account_id,
+                                                 std::string_view region_id,
+                                                 std::string_view instance_id,
+                                                 std::string_view ccn_id) override;
+  StoreResult<GrantPage<SagCcnGrantRecord>> ListSagCcnGrants(std::string_view account_id,
+                                                             std::string_view region_id,
+                                                             std::string_view instance_id,
+                                                             int64_t offset,
+                                                             int64_t limit) override;
+  StoreResult<std::vector<SagCcnGrantRecord>> ListGrantsToCcn(std::string_view ccn_uid,
+                                                              std::string_view ccn_id) override;
+  StoreResult<GrantedBindOutcome> BindGrantedInstance(std::string_view caller_account_id,
+                                                      std::string_view ccn_id,
+                                                      std::string_view owner_account_id,
+                                                      std::string_view instance_id,
+                                                      bool bind) override;
+  StoreResult<CenOutcome> GrantCcnToCen(const CenGrantRecord& grant) override;
+  StoreResult<CenOutcome> RevokeCcnFromCen(std::string_view account_id, std::string_view region_id,
+                                           std::string_view ccn_id,
+                                           std::string_view cen_id) override;
+  StoreResult<GrantPage<CenGrantRecord>> ListCenGrants(std::string_view account_id,
+                                                       std::string_view region_id,
+                                                       std::string_view ccn_id, int64_t offset,
+                                                       int64_t limit) override;
+  StoreResult<CenOutcome> AttachCcnToCen(std::string_view account_id, std::string_view region_id,
+                                         std::string_view ccn_id, std::string_view cen_id,
+                                         int64_t now_ms) override;
+  StoreResult<CenOutcome> DetachCcnFromCen(std::string_view account_id, std::string_view region_id,
+                                           std::string_view ccn_id,
+                                           std::string_view cen_id) override;
+  StoreResult<std::string> GetCcnCen(std::string_view ccn_id) override;
+  StoreResult<VbrGrantOutcome> GrantSagToVbr(const VbrGrantRecord& grant) override;
+  StoreResult<VbrGrantOutcome> RevokeSagFromVbr(std::string_view account_id,
+                                                std::string_view region_id,
+                                                std::string_view instance_id,
+                                                std::string_view vbr_id) override;
+  StoreResult<GrantPage<VbrGrantRecord>> ListVbrGrants(std::string_view account_id,
+                                                       std::string_view region_id,
+                                                       std::string_view instance_id,
+                                                       std::string_view vbr_id, int64_t offset,
+                                                       int64_t limit) override;
+  StoreResult<VbrBindOutcome> BindVbr(const VbrBindRequest& request) override;
+  StoreResult<VbrBindOutcome> UnbindVbr(const VbrBindRequest& request) override;
+  StoreResult<std::vector<VbrBindingRecord>> ListVbrBindings(
+      const std::vector<std::string>& vbr_ids, std::string_view vbr_region_id) override;
+
+  // Flow logs (sql_flow_logs.cc).
+  StoreResult<bool> CreateFlowLog(const FlowLogRecord& flow_log, int64_t max_per_region) override;
+  StoreResult<FlowLogRecord> GetFlowLog(std::string_view account_id, std::string_view region_id,
+                                        std::string_view id) override;
+  StoreResult<FlowLogPage> ListFlowLogs(const FlowLogFilter& filter) override;
+  StoreResult<FlowLogRecord> UpdateFlowLog(const FlowLogRecord& flow_log) override;
+  StoreResult<void> DeleteFlowLog(std::string_view account_id, std::string_view region_id,
+                                  std::string_view id) override;
+  StoreResult<FlowLogLinkOutcome> LinkFlowLog(std::string_view account_id,
+                                              std::string_view region_id,
+                                              std::string_view flow_log_id,
+                                              std::string_view instance_id,
+                                              bool associate) override;
+  StoreResult<std::pair<std::vector<FlowLogInstance>, int64_t>> ListFlowLogInstances(
+      std::string_view account_id, std::string_view region_id, std::string_view flow_log_id,
+      int64_t offset, int64_t limit) override;
+  StoreResult<std::vector<FlowLogInstance>> ListInstancesWithoutFlowLog(
+      std::string_view account_id, std::string_view region_id) override;
+  StoreResult<std::optional<std::string>> FlowLogOfInstance(std::string_view instance_id) override;
+
+  // Device secrets (sql_device_secrets.cc).
+  StoreResult<void> RotateDeviceSecret(std::string_view instance_id, std::string_view serial_number,
+                                       std::string_view sealed_secret, int64_t now_ms) override;
 
  protected:
   using Work = std::function<StoreResult<void>(sql::Connection&)>;

@@ -325,12 +325,101 @@ CREATE TABLE config_facet_revisions (
 ) STRICT;
 )sql";
 
+// Version 10: cross-account grants (SAG -> CCN, CCN -> CEN, SAG -> VBR), a CCN's CEN, VBR bindings,
+// flow logs and their instances, instance bandwidth caps, and when a device's secret was last
+// replaced. Grants, bindings and flow-log membership go with their instance; a CCN with a grant or
+// a CEN cannot be deleted before they are removed (DeleteCloudConnectNetwork removes its grants).
+// An instance belongs to at most one flow log and at most one VBR binding; a VBR to at most one
+// instance.
+constexpr std::string_view kGrantsFlowLogsBandwidth = R"sql(
+ALTER TABLE instances ADD COLUMN up_bandwidth_wan INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN up_bandwidth_4g  INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices   ADD COLUMN secret_ms        INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE sag_ccn_grants (
+  id                    TEXT    NOT NULL PRIMARY KEY,
+  account_id            TEXT    NOT NULL,
+  region_id             TEXT    NOT NULL,
+  instance_id           TEXT    NOT NULL UNIQUE REFERENCES instances (id) ON DELETE CASCADE,
+  ccn_id                TEXT    NOT NULL,
+  ccn_uid               TEXT    NOT NULL,
+  grant_traffic_service INTEGER NOT NULL CHECK (grant_traffic_service IN (0, 1)),
+  create_ms             INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE cen_grants (
+  id                    TEXT    NOT NULL PRIMARY KEY,
+  account_id            TEXT    NOT NULL,
+  region_id             TEXT    NOT NULL,
+  ccn_id                TEXT    NOT NULL REFERENCES ccns (id),
+  cen_id                TEXT    NOT NULL,
+  cen_uid               TEXT    NOT NULL,
+  grant_traffic_service INTEGER NOT NULL CHECK (grant_traffic_service IN (0, 1)),
+  create_ms             INTEGER NOT NULL,
+  modify_ms             INTEGER NOT NULL,
+  UNIQUE (ccn_id, cen_id)
+) STRICT;
+
+CREATE TABLE ccn_cens (
+  ccn_id    TEXT    NOT NULL PRIMARY KEY REFERENCES ccns (id),
+  cen_id    TEXT    NOT NULL,
+  create_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE vbr_grants (
+  id            TEXT    NOT NULL PRIMARY KEY,
+  account_id    TEXT    NOT NULL,
+  region_id     TEXT    NOT NULL,
+  instance_id   TEXT    NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+  vbr_id        TEXT    NOT NULL,
+  vbr_region_id TEXT    NOT NULL,
+  vbr_uid       TEXT    NOT NULL,
+  create_ms     INTEGER NOT NULL,
+  UNIQUE (instance_id, vbr_id)
+) STRICT;
+
+CREATE TABLE vbr_bindings (
+  vbr_region_id       TEXT    NOT NULL,
+  vbr_id              TEXT    NOT NULL,
+  instance_id         TEXT    NOT NULL UNIQUE REFERENCES instances (id) ON DELETE CASCADE,
+  instance_account_id TEXT    NOT NULL,
+  create_ms           INTEGER NOT NULL,
+  PRIMARY KEY (vbr_region_id, vbr_id)
+) STRICT;
+
+CREATE TABLE flow_logs (
+  id                  TEXT    NOT NULL PRIMARY KEY,
+  account_id          TEXT    NOT NULL,
+  region_id           TEXT    NOT NULL,
+  name                TEXT    NOT NULL,
+  description         TEXT    NOT NULL,
+  active_aging        INTEGER NOT NULL,
+  inactive_aging      INTEGER NOT NULL,
+  output_type         TEXT    NOT NULL,
+  sls_region_id       TEXT    NOT NULL,
+  project_name        TEXT    NOT NULL,
+  logstore_name       TEXT    NOT NULL,
+  netflow_server_ip   TEXT    NOT NULL,
+  netflow_server_port INTEGER NOT NULL,
+  netflow_version     TEXT    NOT NULL,
+  status              TEXT    NOT NULL,
+  resource_group_id   TEXT    NOT NULL,
+  create_ms           INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE flow_log_instances (
+  instance_id TEXT    NOT NULL PRIMARY KEY REFERENCES instances (id) ON DELETE CASCADE,
+  flow_log_id TEXT    NOT NULL REFERENCES flow_logs (id),
+  create_ms   INTEGER NOT NULL
+) STRICT;
+)sql";
+
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
   static const sql::DialectMigrations migrations(
       {kInitialSchema, kDevicesAndCcns, kDeviceChannel, kClientUsers, kVersionsAndUpgrades,
-       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions});
+       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions, kGrantsFlowLogsBandwidth});
   return migrations.list();
 }
 
