@@ -19,6 +19,7 @@ OWN = {
     "ClientUserIpPoolExhausted": "Every usable address of the SAG app instance's CIDR blocks is taken (docs/semantics.md).",
     "ClientUserDisabled": "Operator API (OpenClientSession for a disabled client user).",
     "DpiNeedsDeviceVersion": "UpdateSmartAccessGatewayVersion: a Dpi version whose minimum Device version the device does not run yet (docs/semantics.md).",
+    "FaultRuleQuotaExceeded": "Operator API (CreateFaultRule beyond 1000 rules).",
 }
 NOTES = {
     "ThrottlingUser": "Status 400 (the reference lists 400 or 503 by era), with `x-acs-retry-after` (ms): an AccessKey over its nonce-window bound (docs/semantics.md \"Nonce window\"); without the header, an account over its cap of calls waiting for devices (`--max-device-waits-per-account`, docs/semantics.md).",

@@ -67,6 +67,13 @@ extern const OpSpec kWithdrawVersionSpec;
 extern const OpSpec kListUpgradesSpec;
 extern const OpSpec kRolloutVersionSpec;
 extern const OpSpec kListDeviceStatesSpec;
+extern const OpSpec kListRequestsSpec;
+extern const OpSpec kGetRequestSpec;
+extern const OpSpec kCreateFaultRuleSpec;
+extern const OpSpec kListFaultRulesSpec;
+extern const OpSpec kDeleteFaultRuleSpec;
+extern const OpSpec kDisconnectDeviceSpec;
+extern const OpSpec kResetStateSpec;
 
 namespace {
 
@@ -115,16 +122,44 @@ const std::vector<const OpSpec*>& SmartagOps() {
 // OpenSAG operator API (docs/operator-api.md).
 const std::vector<const OpSpec*>& OperatorOps() {
   static const std::vector<const OpSpec*> kOps = {
-      &kCreateAccountSpec,       &kListAccountsSpec,       &kCreateUserSpec,
-      &kListUsersSpec,           &kDeleteUserSpec,         &kCreateAccessKeySpec,
-      &kListAccessKeysSpec,      &kUpdateAccessKeySpec,    &kDeleteAccessKeySpec,
-      &kCreatePolicySpec,        &kGetPolicySpec,          &kListPoliciesSpec,
-      &kDeletePolicySpec,        &kAttachPolicyToUserSpec, &kDetachPolicyFromUserSpec,
-      &kListPoliciesForUserSpec, &kRegisterDeviceSpec,     &kListDevicesSpec,
-      &kRetireDeviceSpec,        &kGetClockSpec,           &kSetClockSpec,
-      &kOpenClientSessionSpec,   &kCloseClientSessionSpec, &kPublishVersionSpec,
-      &kListVersionsSpec,        &kWithdrawVersionSpec,    &kListUpgradesSpec,
-      &kRolloutVersionSpec,      &kListDeviceStatesSpec,
+      &kCreateAccountSpec,
+      &kListAccountsSpec,
+      &kCreateUserSpec,
+      &kListUsersSpec,
+      &kDeleteUserSpec,
+      &kCreateAccessKeySpec,
+      &kListAccessKeysSpec,
+      &kUpdateAccessKeySpec,
+      &kDeleteAccessKeySpec,
+      &kCreatePolicySpec,
+      &kGetPolicySpec,
+      &kListPoliciesSpec,
+      &kDeletePolicySpec,
+      &kAttachPolicyToUserSpec,
+      &kDetachPolicyFromUserSpec,
+      &kListPoliciesForUserSpec,
+      &kRegisterDeviceSpec,
+      &kListDevicesSpec,
+      &kRetireDeviceSpec,
+      &kGetClockSpec,
+      &kSetClockSpec,
+      &kOpenClientSessionSpec,
+      &kCloseClientSessionSpec,
+      &kPublishVersionSpec,
+      &kListVersionsSpec,
+      &kWithdrawVersionSpec,
+      &kListUpgradesSpec,
+      &kRolloutVersionSpec,
+      &kListDeviceStatesSpec,
+      // The request journal.
+      &kListRequestsSpec,
+      &kGetRequestSpec,
+      // Deterministic faults (test mode).
+      &kCreateFaultRuleSpec,
+      &kListFaultRulesSpec,
+      &kDeleteFaultRuleSpec,
+      &kDisconnectDeviceSpec,
+      &kResetStateSpec,
   };
   return kOps;
 }

@@ -47,6 +47,9 @@ struct ServerConfig {
   // may be open (--max-connections; at the cap the listener stops accepting until one closes).
   int max_uploads = 2;
   int64_t max_connections = 10000;
+  // How many answered calls the request journal keeps (--journal-size; the oldest is dropped
+  // first; 0 keeps none).
+  size_t journal_size = 1000;
 };
 
 class Server {

@@ -30,6 +30,7 @@
 
 #include "common/result.h"
 #include "store/cluster_store.h"
+#include "store/reset_store.h"
 #include "store/store_result.h"
 #include "store/upgrade_policy_store.h"
 #include "store/version_store.h"
@@ -321,7 +322,8 @@ namespace sag::store {
 class Store : public ClientUserStore,
               public VersionStore,
               public UpgradePolicyStore,
-              public ClusterStore {
+              public ClusterStore,
+              public ResetStore {
  public:
   virtual ~Store() = default;
 

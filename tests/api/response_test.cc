@@ -42,6 +42,7 @@ const std::set<std::string> kOwnRows = {
     "ClientUserIpPoolExhausted",
     "ClientUserDisabled",
     "DpiNeedsDeviceVersion",
+    "FaultRuleQuotaExceeded",
 };
 
 const char* kRowNames[] = {

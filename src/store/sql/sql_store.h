@@ -159,6 +159,8 @@ class SqlStore : public Store {
   StoreResult<void> ForEachNonce(int64_t now_ms,
                                  const std::function<void(const NonceRecord&)>& f) override;
 
+  StoreResult<ResetOutcome> ResetAccounts(std::string_view account_id) override;
+
  protected:
   using Work = std::function<StoreResult<void>(sql::Connection&)>;
 
