@@ -15,50 +15,20 @@
 #include <benchmark/benchmark.h>
 #include <libpq-fe.h>
 
+#include "bench_support.h"
 #include "store/pg/pg_store.h"
 #include "store/pg/pg_util.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
 
+using sag::bench::PgAdmin;
 using sag::store::Store;
 
 constexpr int kAccounts = 100;
 constexpr int kInstancesPerAccount = 100;  // 10,000 instances
 constexpr int kClientUserEvery = 10;       // one client user on every 10th instance: 1,000
 constexpr char kRegion[] = "cn-shanghai";
-
-const std::filesystem::path& ScratchDir() {
-  struct Dir {
-    Dir() {
-      std::string templ =
-          (std::filesystem::temp_directory_path() / "sag_reset_bench.XXXXXX").string();
-      if (mkdtemp(templ.data()) == nullptr) {
-        std::perror("mkdtemp");
-        std::abort();
-      }
-      path = templ;
-    }
-    ~Dir() {
-      std::error_code ignored;
-      std::filesystem::remove_all(path, ignored);
-    }
-    std::filesystem::path path;
-  };
-  static const Dir dir;
-  return dir.path;
-}
-
-void PgAdmin(const std::string& dsn, const std::string& sql) {
-  PGconn* conn = PQconnectdb(dsn.c_str());
-  PGresult* res = PQexec(conn, sql.c_str());
-  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-    std::fprintf(stderr, "%s: %s\n", sql.c_str(), PQerrorMessage(conn));
-    std::abort();
-  }
-  PQclear(res);
-  PQfinish(conn);
-}
 
 std::string g_pg_conninfo;  // set in main when SAG_BENCH_PG_DSN is given
 
@@ -135,7 +105,8 @@ void ResetEveryAccount(benchmark::State& state, std::unique_ptr<Store> store) {
 }
 
 void BM_ResetEveryAccount(benchmark::State& state) {
-  auto store = sag::store::SqliteStore::Open((ScratchDir() / "reset.sqlite").string());
+  auto store = sag::store::SqliteStore::Open(
+      (sag::bench::ScratchDir("sag_reset_bench") / "reset.sqlite").string());
   if (!store) {
     state.SkipWithError("SqliteStore::Open failed");
     return;
