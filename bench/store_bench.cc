@@ -16,12 +16,14 @@
 #include <benchmark/benchmark.h>
 #include <libpq-fe.h>
 
+#include "bench_support.h"
 #include "store/pg/pg_store.h"
 #include "store/pg/pg_util.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
 
+using sag::bench::PgAdmin;
 using sag::store::InstanceRecord;
 using sag::store::PgStore;
 using sag::store::SqliteStore;
@@ -30,40 +32,6 @@ using sag::store::Store;
 constexpr char kAccount[] = "1000000000000001";
 constexpr char kRegion[] = "cn-shanghai";
 constexpr int kPreloadedInstances = 1000;
-
-// A scratch directory for this run, removed at exit.
-const std::filesystem::path& ScratchDir() {
-  struct Dir {
-    Dir() {
-      std::string templ =
-          (std::filesystem::temp_directory_path() / "sag_store_bench.XXXXXX").string();
-      if (mkdtemp(templ.data()) == nullptr) {
-        std::perror("mkdtemp");
-        std::abort();
-      }
-      path = templ;
-    }
-    ~Dir() {
-      std::error_code ignored;
-      std::filesystem::remove_all(path, ignored);
-    }
-    std::filesystem::path path;
-  };
-  static const Dir dir;
-  return dir.path;
-}
-
-// Runs one statement on the server's own database; aborts on failure.
-void PgAdmin(const std::string& dsn, const std::string& sql) {
-  PGconn* conn = PQconnectdb(dsn.c_str());
-  PGresult* res = PQexec(conn, sql.c_str());
-  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-    std::fprintf(stderr, "%s: %s\n", sql.c_str(), PQerrorMessage(conn));
-    std::abort();
-  }
-  PQclear(res);
-  PQfinish(conn);
-}
 
 // A scratch PostgreSQL database for this run on SAG_BENCH_PG_DSN, dropped at exit.
 struct PgScratch {
@@ -84,7 +52,8 @@ struct PgScratch {
 PgScratch* g_pg = nullptr;  // set in main when SAG_BENCH_PG_DSN is given
 
 std::unique_ptr<Store> OpenSqlite(const std::string& name) {
-  auto store = SqliteStore::Open((ScratchDir() / (name + ".sqlite")).string());
+  auto store =
+      SqliteStore::Open((sag::bench::ScratchDir("sag_store_bench") / (name + ".sqlite")).string());
   if (!store) {
     std::fprintf(stderr, "SqliteStore::Open: %s\n", store.error().c_str());
     std::abort();
@@ -143,7 +112,8 @@ void CreateInstances(benchmark::State& state, Opener open) {
 
 // A store preloaded with kPreloadedInstances instances, shared by all benchmark threads.
 Store& Preloaded(Opener open, std::once_flag& once, std::unique_ptr<Store>& store) {
-  ScratchDir();  // constructed first so that it is removed after the store below is closed
+  // Constructed first, so that it is removed after the store below is closed.
+  sag::bench::ScratchDir("sag_store_bench");
   std::call_once(once, [&] {
     store = open("get");
     for (int64_t n = 0; n < kPreloadedInstances; ++n) {

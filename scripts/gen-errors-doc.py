@@ -22,6 +22,7 @@ OWN = {
     "InvalidInstanceIdNotFound": "Terraform's \"already gone\" code for UnbindSmartAccessGateway and RevokeInstanceFromCbn; Message ours.",
     "ParameterCcnInstanceId": "Terraform's \"already gone\" code for DeleteCloudConnectNetwork; Message ours.",
     "ParameterSagClientId": "Terraform's \"already gone\" code for DeleteSmartAccessGatewayClientUser; Message ours.",
+    "FaultRuleQuotaExceeded": "Operator API (CreateFaultRule beyond 1000 rules).",
 }
 NOTES = {
     "ThrottlingUser": "Status 400 (the reference lists 400 or 503 by era), with `x-acs-retry-after` (ms): an AccessKey over its nonce-window bound (docs/semantics.md \"Nonce window\"); without the header, an account over its cap of calls waiting for devices (`--max-device-waits-per-account`, docs/semantics.md).",

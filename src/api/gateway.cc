@@ -1,6 +1,7 @@
 #include "api/gateway.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <variant>
@@ -32,6 +33,10 @@ struct Gateway::CallState {
   Format format = Format::kJson;
   std::optional<ops::Suspension> suspension;
   std::unique_ptr<SuspendedCalls::Slot> slot;
+  // The request journal's entry, filled in as the steps learn about the call.
+  std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
+  ops::JournalEntry journal;
+  int64_t fault_delay_ms = 0;  // a fault rule answered the call: send its answer this much later
 };
 
 // What the steps before the operation established about a call.
@@ -234,6 +239,13 @@ void Gateway::Handle(const HttpRequest& request, Respond respond) {
   auto result = Contain<boost::json::object>([&] { return Process(request, *state); });
   if (result && state->suspension) return Suspend(std::move(state), std::move(respond));
   state->slot.reset();
+  if (state->fault_delay_ms > 0) {
+    delayed_.After(std::chrono::milliseconds(state->fault_delay_ms),
+                   [this, state, respond = std::move(respond), result = std::move(result)] {
+                     respond(Answer(*state, result));
+                   });
+    return;
+  }
   respond(Answer(*state, result));
 }
 
@@ -260,6 +272,12 @@ ops::OpResult Gateway::RunSuspending(const ops::OpSpec& op, ops::OpContext& ctx,
 
 HttpResponse Gateway::Answer(const CallState& state,
                              const Result<boost::json::object, ApiError>& result) {
+  Journal(state, result, state.journal.unread_parameters);
+  return Render(state, result);
+}
+
+HttpResponse Gateway::Render(const CallState& state,
+                             const Result<boost::json::object, ApiError>& result) {
   if (result) return RenderSuccess(state.action, state.request_id, *result, state.format);
   const ApiError& e = result.error();
   if (e.http_status() >= 500) {
@@ -267,6 +285,24 @@ HttpResponse Gateway::Answer(const CallState& state,
              " failed: " + std::string(e.code()) + " " + e.internal_detail());
   }
   return RenderError(e, state.request_id, state.host_id, state.format);
+}
+
+void Gateway::Journal(const CallState& state, const Result<boost::json::object, ApiError>& result,
+                      std::vector<std::string> unread_parameters) {
+  if (services_.journal == nullptr) return;
+  ops::JournalEntry entry = state.journal;
+  entry.request_id = state.request_id;
+  entry.action = state.action;
+  entry.http_status = result ? 200 : result.error().http_status();
+  if (!result) {
+    entry.code = std::string(result.error().code());
+    entry.message = result.error().message();
+  }
+  entry.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - state.arrived)
+                         .count();
+  entry.unread_parameters = std::move(unread_parameters);
+  services_.journal->Add(std::move(entry));
 }
 
 std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse> Gateway::AuthorizeUpload(
@@ -290,8 +326,9 @@ std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse> Gateway
 }
 
 HttpResponse Gateway::CompleteUpload(const UploadTicket& ticket, const HttpRequest& request) {
-  return Answer(ticket.state,
-                Contain<boost::json::object>([&] { return RunUpload(ticket, request); }));
+  auto result = Contain<boost::json::object>([&] { return RunUpload(ticket, request); });
+  Journal(ticket.state, result, ticket.call.params.Unread());
+  return Render(ticket.state, result);
 }
 
 Result<boost::json::object, ApiError> Gateway::RunUpload(const UploadTicket& ticket,
@@ -317,19 +354,37 @@ Result<boost::json::object, ApiError> Gateway::RunUpload(const UploadTicket& tic
 
 Result<boost::json::object, ApiError> Gateway::Process(const HttpRequest& req, CallState& state) {
   ASSIGN_OR_RETURN(AuthorizedCall call, Authorize(req, state, nullptr));
+  // 10a. Fault rules (test mode): a matching call is answered with the rule's error, unrun.
+  RETURN_IF_ERROR(ApplyFaultRules(call, state));
   // 10. The operation; one that waits for a device leaves its suspension in state.
   ops::OpContext ctx{services_, call.principal, call.params, call.region};
   if (!call.is_form) {
     ctx.body = req.body;
     ctx.body_signed = call.v3;
   }
-  if (call.op->suspending_handler != nullptr) return RunSuspending(*call.op, ctx, state);
-  return call.op->handler(ctx);
+  ops::OpResult result = call.op->suspending_handler != nullptr
+                             ? RunSuspending(*call.op, ctx, state)
+                             : call.op->handler(ctx);
+  state.journal.unread_parameters = call.params.Unread();
+  return result;
+}
+
+Result<void, ApiError> Gateway::ApplyFaultRules(const AuthorizedCall& call, CallState& state) {
+  if (services_.faults == nullptr || call.op->operator_only) return {};
+  const std::string* smartag_id = call.params.Peek("SmartAGId");
+  auto rule = services_.faults->Match(
+      {call.op->action, call.principal.account_id, smartag_id ? *smartag_id : ""});
+  if (!rule) return {};
+  state.fault_delay_ms = rule->delay_ms;
+  state.journal.fault_rule_id = rule->rule_id;
+  return MakeUnexpected(ApiError::Injected(rule->http_status, rule->code, rule->message,
+                                           rule->retry_after_ms, "fault rule " + rule->rule_id));
 }
 
 Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& req,
                                                              CallState& state,
                                                              const std::string* payload_sha256) {
+  state.journal.time_ms = wall_clock_.NowMs();
   if (req.method != "GET" && req.method != "POST") {
     return Fail(ApiErrorId::kUnsupportedHTTPMethod);
   }
@@ -351,6 +406,7 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
   }
   ops::Params params;
   for (const auto& [k, v] : all) params.Set(k, v);
+  state.journal.parameters = ops::RedactParameters(params, &state.journal.parameters_truncated);
 
   std::string format = Lower(params.Get("Format"));
   if (format == "xml") {
@@ -372,6 +428,7 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
     ASSIGN_OR_RETURN(call, ReadV1(params));
   }
   state.action = call.action;
+  state.journal.version = call.version;
   if (path != "/") return Fail(ApiErrorId::kInvalidActionNotFound);
   const ops::ApiProduct* product = ops::FindProduct(call.version);
   if (product == nullptr) return Fail(ApiErrorId::kInvalidVersion);
@@ -388,7 +445,10 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
   }
 
   // 4. The AccessKey, its secret and its owner (cached briefly; see auth/credential_cache.h).
+  state.journal.access_key_id = call.access_key_id;
   ASSIGN_OR_RETURN(auth::CachedCredential cred, LoadCredential(call.access_key_id, now));
+  state.journal.account_id = cred.account_id;
+  state.journal.user_name = cred.user_name;
   if (!cred.enabled) return Fail(ApiErrorId::kInvalidAccessKeyIdInactive);
 
   // 5. The signature.

@@ -12,7 +12,9 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "api/delayed_answers.h"
 #include "api/http_types.h"
 #include "api/response.h"
 #include "api/suspended_calls.h"
@@ -72,8 +74,18 @@ class Gateway {
                                              const std::string* payload_sha256);
   Result<boost::json::object, ApiError> RunUpload(const UploadTicket& ticket,
                                                   const HttpRequest& request);
-  // The response for a call's outcome; server-side failures are logged with their detail.
+  // The response for a call's outcome, recorded in the request journal; server-side failures are
+  // logged with their detail.
   HttpResponse Answer(const CallState& state, const Result<boost::json::object, ApiError>& result);
+  // Answer without the journal.
+  HttpResponse Render(const CallState& state, const Result<boost::json::object, ApiError>& result);
+  // Records the call's outcome in services_.journal (if any), with the parameters it carried
+  // that nothing read.
+  void Journal(const CallState& state, const Result<boost::json::object, ApiError>& result,
+               std::vector<std::string> unread_parameters);
+  // Step 10a, fault rules (sagd --test-mode): the error of the first rule that matches the call
+  // (never an operator-only action's), after noting in state when to send it.
+  Result<void, ApiError> ApplyFaultRules(const AuthorizedCall& call, CallState& state);
   // Step 10 for an operation that may suspend: takes a slot of the caller's account, runs the
   // handler and leaves a suspension (with the slot) in state.
   ops::OpResult RunSuspending(const ops::OpSpec& op, ops::OpContext& ctx, CallState& state);
@@ -88,6 +100,7 @@ class Gateway {
   const Clock& wall_clock_;
   GatewayOptions options_;
   SuspendedCalls suspended_;
+  DelayedAnswers delayed_;  // fault rules' DelayMs
 };
 
 }  // namespace sag::api

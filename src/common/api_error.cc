@@ -14,6 +14,7 @@ const std::vector<ApiErrorSpec>& AllErrorSpecs() {
 const ApiErrorSpec& GetErrorSpec(ApiErrorId id) { return AllErrorSpecs()[static_cast<size_t>(id)]; }
 
 std::string ApiError::message() const {
+  if (injected_status_ != 0) return args_.empty() ? std::string() : args_[0];
   std::string_view t = GetErrorSpec(id_).message_template;
   std::string out;
   out.reserve(t.size());

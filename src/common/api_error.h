@@ -39,8 +39,12 @@ class ApiError {
       : id_(id), args_(std::move(args)), internal_detail_(std::move(internal_detail)) {}
 
   ApiErrorId id() const { return id_; }
-  int http_status() const { return GetErrorSpec(id_).http_status; }
-  std::string_view code() const { return GetErrorSpec(id_).code; }
+  int http_status() const {
+    return injected_status_ != 0 ? injected_status_ : GetErrorSpec(id_).http_status;
+  }
+  std::string_view code() const {
+    return injected_status_ != 0 ? std::string_view(injected_code_) : GetErrorSpec(id_).code;
+  }
   // The message template with {0}, {1}... replaced by the arguments.
   std::string message() const;
   const std::string& internal_detail() const { return internal_detail_; }
@@ -57,6 +61,17 @@ class ApiError {
   static ApiError Internal(std::string detail) {
     return ApiError(ApiErrorId::kInternalError, {}, std::move(detail));
   }
+  // An answer that is no row of the table: the status, Code and Message a fault rule chose
+  // (ops/fault_rules.h), with x-acs-retry-after when retry_after_ms > 0. Its id() is
+  // kInternalError; detail is for the log only.
+  static ApiError Injected(int http_status, std::string code, std::string message,
+                           int64_t retry_after_ms, std::string detail) {
+    ApiError e(ApiErrorId::kInternalError, {std::move(message)}, std::move(detail));
+    e.injected_status_ = http_status;
+    e.injected_code_ = std::move(code);
+    e.retry_after_ms_ = retry_after_ms < 0 ? 0 : retry_after_ms;
+    return e;
+  }
   // Throttling.User, retryable after retry_after_ms (at least 1).
   static ApiError Throttled(int64_t retry_after_ms) {
     ApiError e(ApiErrorId::kThrottlingUser);
@@ -69,6 +84,8 @@ class ApiError {
   std::vector<std::string> args_;
   std::string internal_detail_;
   int64_t retry_after_ms_ = 0;
+  int injected_status_ = 0;  // non-zero for Injected: then args_[0] is the message
+  std::string injected_code_;
 };
 
 }  // namespace sag

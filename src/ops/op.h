@@ -22,7 +22,9 @@
 #include "common/crypto.h"
 #include "common/result.h"
 #include "ops/device_control.h"
+#include "ops/fault_rules.h"
 #include "ops/params.h"
+#include "ops/request_journal.h"
 #include "store/store.h"
 
 namespace sag::ops {
@@ -62,6 +64,12 @@ struct OpServices {
   std::string artifact_token_key = {};
   int64_t upgrade_ack_timeout_ms = 5000;
   int64_t upgrade_timeout_ms = 30 * 60 * 1000;
+  // The request journal the gateway records every answered call in (sagd --journal-size); null:
+  // nothing is recorded.
+  RequestJournal* journal = nullptr;
+  // Fault rules (sagd --test-mode only; null otherwise): the gateway answers a matching call with
+  // the rule's error instead of running it.
+  FaultRules* faults = nullptr;
 };
 
 // One call's context.

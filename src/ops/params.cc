@@ -14,7 +14,22 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
 
 const std::string* Params::Find(std::string_view name) const {
   auto it = values_.find(name);
+  if (it == values_.end()) return nullptr;
+  read_.insert(it->first);
+  return &it->second;
+}
+
+const std::string* Params::Peek(std::string_view name) const {
+  auto it = values_.find(name);
   return it == values_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> Params::Unread() const {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : values_) {
+    if (!read_.contains(name)) out.push_back(name);
+  }
+  return out;
 }
 
 bool Params::Has(std::string_view name) const {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@
 namespace sag::ops {
 
 // Decoded request parameters. Names are case-sensitive. A later duplicate overrides an earlier one.
+// Every accessor (Find, Has, Get, GetList, GetInt, ...) records the names it found, so that after
+// a call Unread() names the parameters the request carried that nothing read (a misspelled
+// PageSize that was ignored); values() does not count as reading. Not thread-safe (one call's
+// parameters are read by one thread at a time).
 class Params {
  public:
   Params() = default;
@@ -43,10 +48,17 @@ class Params {
   // Optional boolean; nullopt when absent/empty; errors as GetBool.
   Result<std::optional<bool>, ApiError> GetOptionalBool(std::string_view name) const;
 
+  // Every parameter, without marking any read.
   const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
+  // The value, or nullptr, without marking it read (for code that only observes a call, such as
+  // fault-rule matching).
+  const std::string* Peek(std::string_view name) const;
+  // The names of the parameters no accessor has found so far, in name order.
+  std::vector<std::string> Unread() const;
 
  private:
   std::map<std::string, std::string, std::less<>> values_;
+  mutable std::set<std::string, std::less<>> read_;
 };
 
 // Parses a decimal integer (optional leading '-'); nullopt on anything else or overflow.

@@ -103,6 +103,13 @@ extern const OpSpec kModifySmartAccessGatewayUpBandwidthSpec;
 extern const OpSpec kClearSagCipherSpec;
 extern const OpSpec kGetCloudConnectNetworkUseLimitSpec;
 extern const OpSpec kGetSmartAccessGatewayUseLimitSpec;
+extern const OpSpec kListRequestsSpec;
+extern const OpSpec kGetRequestSpec;
+extern const OpSpec kCreateFaultRuleSpec;
+extern const OpSpec kListFaultRulesSpec;
+extern const OpSpec kDeleteFaultRuleSpec;
+extern const OpSpec kDisconnectDeviceSpec;
+extern const OpSpec kResetStateSpec;
 
 namespace {
 
@@ -196,7 +203,9 @@ const std::vector<const OpSpec*>& OperatorOps() {
       &kRetireDeviceSpec,        &kGetClockSpec,           &kSetClockSpec,
       &kOpenClientSessionSpec,   &kCloseClientSessionSpec, &kPublishVersionSpec,
       &kListVersionsSpec,        &kWithdrawVersionSpec,    &kListUpgradesSpec,
-      &kRolloutVersionSpec,      &kListDeviceStatesSpec,
+      &kRolloutVersionSpec,      &kListDeviceStatesSpec,   &kListRequestsSpec,
+      &kGetRequestSpec,          &kCreateFaultRuleSpec,    &kListFaultRulesSpec,
+      &kDeleteFaultRuleSpec,     &kDisconnectDeviceSpec,   &kResetStateSpec,
   };
   return kOps;
 }

@@ -119,6 +119,8 @@ struct Server::Impl {
   bool stopped = false;
   std::unique_ptr<auth::CredentialCache> credentials;
   std::unique_ptr<device::DeviceHub> devices;
+  std::unique_ptr<ops::RequestJournal> journal;
+  std::unique_ptr<ops::FaultRules> faults;  // test mode only
   std::unique_ptr<ops::OpServices> services;
   std::unique_ptr<api::Gateway> gateway;
   std::unique_ptr<api::HttpServer> http;
@@ -271,6 +273,8 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   }
   impl->devices = std::make_unique<device::DeviceHub>(*impl->store, *impl->secrets,
                                                       impl->business_clock, hub_options);
+  impl->journal = std::make_unique<ops::RequestJournal>(config.journal_size);
+  if (config.test_mode) impl->faults = std::make_unique<ops::FaultRules>();
   impl->services = std::make_unique<ops::OpServices>(
       ops::OpServices{.store = *impl->store,
                       .clock = impl->business_clock,
@@ -283,7 +287,9 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
                       .artifact_dir = config.data_dir + "/artifacts",
                       .artifact_token_key = artifact_token_key,
                       .upgrade_ack_timeout_ms = config.upgrade_ack_timeout_ms,
-                      .upgrade_timeout_ms = config.upgrade_timeout_ms});
+                      .upgrade_timeout_ms = config.upgrade_timeout_ms,
+                      .journal = impl->journal.get(),
+                      .faults = impl->faults.get()});
   auth::ReplayGuard& replay = impl->shared_nonces
                                   ? static_cast<auth::ReplayGuard&>(*impl->shared_nonces)
                                   : static_cast<auth::ReplayGuard&>(*impl->nonce_journal);

@@ -52,6 +52,9 @@ struct ServerConfig {
   // when a cluster announcement is lost). Tests shorten them so that they wait on conditions.
   int64_t upgrade_sweep_interval_ms = 1000;
   int64_t credential_cache_ttl_ms = 2000;
+  // How many answered calls the request journal keeps (--journal-size; the oldest is dropped
+  // first; 0 keeps none).
+  size_t journal_size = 1000;
 };
 
 class Server {

@@ -30,6 +30,7 @@
 
 #include "common/result.h"
 #include "store/cluster_store.h"
+#include "store/reset_store.h"
 #include "store/store_result.h"
 #include "store/upgrade_policy_store.h"
 #include "store/version_store.h"
@@ -342,7 +343,8 @@ class Store : public ClientUserStore,
               public AclStore,
               public GrantStore,
               public FlowLogStore,
-              public DeviceSecretStore {
+              public DeviceSecretStore,
+              public ResetStore {
  public:
   virtual ~Store() = default;
 

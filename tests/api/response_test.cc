@@ -45,6 +45,7 @@ const std::set<std::string> kOwnRows = {
     "InvalidInstanceIdNotFound",
     "ParameterCcnInstanceId",
     "ParameterSagClientId",
+    "FaultRuleQuotaExceeded",
 };
 
 const char* kRowNames[] = {

@@ -53,6 +53,9 @@ Examples:
   sag --signature v3 --format xml smartag DescribeSmartAccessGatewayAttribute \
       --RegionId cn-hangzhou --SmartAGId sag-0123456789abcdef
   sag admin CreateUser --UserName alice
+  sag admin ResetState                      # sagd --test-mode: back to an empty state
+  sag admin CreateFaultRule --TargetAction BindSerialNumber --Times 2 --Code Throttling.User
+  sag admin ListRequests --TargetAction 'Describe*' --MaxResults 5
   sag admin PublishVersion --VersionType Device --VersionCode 2.1.0 \
       --HardwareModels sag-1000 --ArtifactFile firmware-2.1.0.bin
 (--ArtifactFile PATH sends the file as the request body, signed with V3.))";

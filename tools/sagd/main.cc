@@ -82,6 +82,11 @@ int main(int argc, char** argv) {
                  "stops accepting until one closes")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  app.add_option("--journal-size", config.journal_size,
+                 "answered calls the request journal keeps in memory for ListRequests and "
+                 "GetRequest (the oldest is dropped first; 0 keeps none)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1'000'000}));
   app.add_option("--device-lease-ms", config.device_lease_ms,
                  "device channel lease: a device silent this long goes offline")
       ->check(CLI::Range(int64_t{100}, int64_t{3600000}));

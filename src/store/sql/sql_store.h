@@ -268,6 +268,7 @@ class SqlStore : public Store {
   // Device secrets (sql_device_secrets.cc).
   StoreResult<void> RotateDeviceSecret(std::string_view instance_id, std::string_view serial_number,
                                        std::string_view sealed_secret, int64_t now_ms) override;
+  StoreResult<ResetOutcome> ResetAccounts(std::string_view account_id) override;
 
  protected:
   using Work = std::function<StoreResult<void>(sql::Connection&)>;
