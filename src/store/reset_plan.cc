@@ -23,6 +23,11 @@ constexpr std::string_view kNotAccountDataTables[] = {
     "nonces",           // the replay window (a reset must not make old requests replayable)
 };
 
+constexpr ChildLink kChildLinks[] = {
+    {"acl_rules", "acl_id", "acls"},
+    {"ccn_cens", "ccn_id", "ccns"},
+};
+
 template <size_t N>
 bool Listed(const std::string_view (&list)[N], std::string_view name) {
   return std::find(std::begin(list), std::end(list), name) != std::end(list);
@@ -37,12 +42,17 @@ std::optional<ResetScope> Classify(const SchemaTable& t) {
   if (Listed(kIdentityTables, t.name)) return ResetScope::kIdentity;
   if (Listed(kNotAccountDataTables, t.name)) return ResetScope::kNotAccountData;
   if (Listed(kBoundDeviceTables, t.name)) return ResetScope::kBoundDevices;
+  for (const ChildLink& link : kChildLinks) {
+    if (link.table == t.name) return ResetScope::kChildRows;
+  }
   if (HasColumn(t, "account_id")) return ResetScope::kAccountColumn;
   if (HasColumn(t, "instance_id")) return ResetScope::kInstanceColumn;
   return std::nullopt;
 }
 
 }  // namespace
+
+std::span<const ChildLink> ChildLinks() { return kChildLinks; }
 
 ResetPlan PlanReset(const std::vector<SchemaTable>& tables) {
   ResetPlan plan;

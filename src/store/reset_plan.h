@@ -6,10 +6,13 @@
 // The convention: a table with an account_id column holds account data keyed by it; else one with
 // an instance_id column holds the data of that instance's account. Explicit lists here name the
 // rest: the account identity tables (kept for the operator account), the tables keyed by the
-// serial numbers of the account's bound devices, and the tables that are not account data.
+// serial numbers of the account's bound devices, the tables whose rows belong to a row of an
+// account table (ChildLinks), and the tables that are not account data.
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sag::store {
@@ -23,6 +26,7 @@ struct SchemaTable {
 
 // What a table holds, for a reset.
 enum class ResetScope {
+  kChildRows,       // rows belonging to a row of an account table, by its id (ChildLinks)
   kBoundDevices,    // rows keyed by serial_number of devices bound to the account's instances
   kInstanceColumn,  // rows of the account's instances, by instance_id
   kAccountColumn,   // rows of the account, by account_id
@@ -47,6 +51,15 @@ struct ResetPlan {
   // Empty for a schema the plan fully covers.
   std::vector<std::string> problems;
 };
+
+// A table whose rows belong to rows of an account table: column holds the parent row's id.
+struct ChildLink {
+  std::string_view table;
+  std::string_view column;
+  std::string_view parent;  // a table with an account_id column and an id primary key
+};
+// The tables reset as kChildRows (e.g. acl_rules by acl_id of acls).
+std::span<const ChildLink> ChildLinks();
 
 // The plan for a schema (any order of tables; references to tables not listed are ignored).
 ResetPlan PlanReset(const std::vector<SchemaTable>& tables);

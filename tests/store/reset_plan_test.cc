@@ -35,6 +35,20 @@ TEST(ResetPlanTest, ClassifiesByListsThenByColumns) {
   EXPECT_EQ(plan.steps[4].scope, ResetScope::kAccounts);
 }
 
+TEST(ResetPlanTest, ALinkedChildTableGoesFirstThroughItsParent) {
+  ResetPlan plan = PlanReset({
+      {"acls", {"id", "account_id"}, {}},
+      {"acl_rules", {"id", "acl_id"}, {"acls"}},
+  });
+  EXPECT_TRUE(plan.problems.empty());
+  EXPECT_EQ(Tables(plan), (std::vector<std::string>{"acl_rules", "acls"}));
+  EXPECT_EQ(plan.steps[0].scope, ResetScope::kChildRows);
+  for (const ChildLink& link : ChildLinks()) {
+    EXPECT_NE(link.table, link.parent);
+    EXPECT_FALSE(link.column.empty());
+  }
+}
+
 TEST(ResetPlanTest, AccountIdWinsOverInstanceId) {
   ResetPlan plan = PlanReset({{"client_users", {"instance_id", "account_id"}, {}}});
   ASSERT_EQ(plan.steps.size(), 1u);

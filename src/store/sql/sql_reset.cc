@@ -68,9 +68,18 @@ bool IsPlainName(std::string_view name) {
 // The WHERE clause (or "" for every row) that selects the rows a step removes; *skip when the step
 // removes nothing. all: every account is reset; else the one account in $1, the operator's when
 // is_operator.
-std::string StepCondition(ResetScope scope, bool all, bool is_operator, bool* skip) {
+std::string StepCondition(std::string_view table, ResetScope scope, bool all, bool is_operator,
+                          bool* skip) {
   *skip = false;
   switch (scope) {
+    case ResetScope::kChildRows:
+      for (const ChildLink& link : ChildLinks()) {
+        if (link.table != table) continue;
+        return all ? ""
+                   : " WHERE " + std::string(link.column) + " IN (SELECT id FROM " +
+                         std::string(link.parent) + " WHERE account_id = $1)";
+      }
+      break;
     case ResetScope::kBoundDevices:
       return all ? " WHERE serial_number IN (SELECT serial_number FROM device_bindings)"
                  : " WHERE serial_number IN (SELECT b.serial_number FROM device_bindings b "
@@ -128,7 +137,7 @@ StoreResult<ResetOutcome> SqlStore::ResetAccounts(std::string_view account_id) {
 
     for (const ResetStep& step : plan.steps) {
       bool skip = false;
-      std::string where = StepCondition(step.scope, all, is_operator, &skip);
+      std::string where = StepCondition(step.table, step.scope, all, is_operator, &skip);
       if (skip) continue;
       const std::string sql = "DELETE FROM " + step.table + where;
       std::vector<Value> values;
