@@ -1,6 +1,7 @@
 #include "api/gateway.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <variant>
@@ -33,6 +34,15 @@ struct Gateway::CallState {
   Format format = Format::kJson;
   std::optional<ops::Suspension> suspension;
   std::unique_ptr<SuspendedCalls::Slot> slot;
+  // What the call's record (api/call_observer.h) tells besides its answer.
+  std::chrono::steady_clock::time_point start;
+  std::string source_address;
+  std::string api;
+  bool known_action = false;
+  std::string access_key_id;
+  std::string account_id;
+  std::string user_name;
+  std::string resource_arn;
 };
 
 // What the steps before the operation established about a call.
@@ -77,11 +87,11 @@ Unexpected<ApiError> Fail(ApiErrorId id) { return MakeUnexpected(ApiError(id)); 
 // The longest SignatureNonce accepted, in characters (SDKs send UUIDs or 32 hex digits).
 constexpr size_t kMaxNonceCharacters = 128;
 
-// False for the actions that only read (Describe*, List*, Get*): the durable window may record
-// their nonces after answering.
+// False for the actions that only read (Describe*, List*, Get*, Lookup*): the durable window may
+// record their nonces after answering, and the audit trail does not record them.
 bool MayChangeState(std::string_view action) {
   return !action.starts_with("Describe") && !action.starts_with("List") &&
-         !action.starts_with("Get");
+         !action.starts_with("Get") && !action.starts_with("Lookup");
 }
 
 // True when the V3 Authorization signs the header name (lower-case).
@@ -263,6 +273,9 @@ template <typename State>
 State NewCallState(const HttpRequest& request) {
   State state;
   state.request_id = NewRequestId();
+  state.start = std::chrono::steady_clock::now();
+  // The peer's IP address: the listener gives "address:port".
+  state.source_address = request.remote_address.substr(0, request.remote_address.rfind(':'));
   std::string host = request.Header("host");
   if (!host.empty()) state.host_id = host;
   return state;
@@ -275,7 +288,7 @@ void Gateway::Handle(const HttpRequest& request, Respond respond) {
   auto result = Contain<boost::json::object>([&] { return Process(request, *state); });
   if (result && state->suspension) return Suspend(std::move(state), std::move(respond));
   state->slot.reset();
-  respond(Answer(*state, result));
+  Finish(*state, result, std::move(respond));
 }
 
 void Gateway::Suspend(std::shared_ptr<CallState> state, Respond respond) {
@@ -284,7 +297,7 @@ void Gateway::Suspend(std::shared_ptr<CallState> state, Respond respond) {
     auto result = Contain<boost::json::object>(
         [&]() -> ops::OpResult { return state->suspension->resume(outcome); });
     state->slot.reset();  // free before answering: the client may call again at once
-    respond(Answer(*state, result));
+    Finish(*state, result, respond);
   };
   if (services_.devices == nullptr) return finish(ops::WaitOutcome::kOffline);
   services_.devices->AwaitDevice(std::move(wait), std::move(finish));
@@ -310,6 +323,28 @@ HttpResponse Gateway::Answer(const CallState& state,
   return RenderError(e, state.request_id, state.host_id, state.format);
 }
 
+void Gateway::Finish(const CallState& state, const Result<boost::json::object, ApiError>& result,
+                     Respond respond) {
+  HttpResponse response = Answer(state, result);
+  if (options_.observer == nullptr) return respond(std::move(response));
+  CallRecord record{
+      .api = state.api,
+      .action = state.known_action ? state.action : std::string(),
+      .changes_state = state.known_action && MayChangeState(state.action),
+      .code = result ? std::string("Success") : std::string(result.error().code()),
+      .http_status = response.status,
+      .seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count(),
+      .account_id = state.account_id,
+      .user_name = state.user_name,
+      .access_key_id = state.access_key_id,
+      .resource_arn = state.resource_arn,
+      .source_address = state.source_address,
+      .request_id = state.request_id,
+      .end_ms = wall_clock_.NowMs()};
+  options_.observer->Answered(record, std::move(response), std::move(respond));
+}
+
 std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse> Gateway::AuthorizeUpload(
     const HttpRequest& header_only) {
   auto ticket = std::make_shared<UploadTicket>();
@@ -330,9 +365,10 @@ std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse> Gateway
   return std::shared_ptr<const UploadTicket>(std::move(ticket));
 }
 
-HttpResponse Gateway::CompleteUpload(const UploadTicket& ticket, const HttpRequest& request) {
-  return Answer(ticket.state,
-                Contain<boost::json::object>([&] { return RunUpload(ticket, request); }));
+void Gateway::CompleteUpload(const UploadTicket& ticket, const HttpRequest& request,
+                             Respond respond) {
+  Finish(ticket.state, Contain<boost::json::object>([&] { return RunUpload(ticket, request); }),
+         std::move(respond));
 }
 
 Result<boost::json::object, ApiError> Gateway::RunUpload(const UploadTicket& ticket,
@@ -416,8 +452,10 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
   if (path != "/") return Fail(ApiErrorId::kInvalidActionNotFound);
   const ops::ApiProduct* product = ops::FindProduct(call.version);
   if (product == nullptr) return Fail(ApiErrorId::kInvalidVersion);
+  state.api = product->ram_service;
   const ops::OpSpec* op = ops::FindOp(*product, call.action);
   if (op == nullptr) return Fail(ApiErrorId::kInvalidActionNotFound);
+  state.known_action = true;
   if (!call.v3) RETURN_IF_ERROR(ReadV1Signature(params, call));
 
   // 3. Timestamp window (real time: clients sign with their wall clock).
@@ -452,6 +490,9 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
   if (!match) {
     return MakeUnexpected(ApiError(ApiErrorId::kSignatureDoesNotMatch, {string_to_sign}));
   }
+  state.access_key_id = call.access_key_id;
+  state.account_id = cred.account_id;
+  state.user_name = cred.user_name;
 
   // 6. Replay: only a correctly signed request may use up a nonce. V3 must sign its nonce and
   // date, or a captured request could be sent again with new ones. The pair is remembered while
@@ -501,11 +542,11 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
   if (!region.empty() && !ops::IsKnownRegion(region)) return Fail(ApiErrorId::kInvalidRegionId);
 
   // 9. RAM: the root user may do anything in its account; others need an Allow and no Deny.
+  state.resource_arn = ResourceArn(*op, params, region, principal.account_id);
   if (!principal.is_root) {
     ASSIGN_OR_RETURN(std::vector<auth::Policy> policies, LoadPolicies(principal, now));
     std::string ram_action = std::string(product->ram_service) + ":" + call.action;
-    std::string arn = ResourceArn(*op, params, region, principal.account_id);
-    if (auth::Evaluate(policies, ram_action, arn) != auth::Decision::kAllow) {
+    if (auth::Evaluate(policies, ram_action, state.resource_arn) != auth::Decision::kAllow) {
       return Fail(ApiErrorId::kForbidden);
     }
   }

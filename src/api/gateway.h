@@ -13,6 +13,7 @@
 #include <string>
 #include <variant>
 
+#include "api/call_observer.h"
 #include "api/http_types.h"
 #include "api/response.h"
 #include "api/suspended_calls.h"
@@ -31,10 +32,9 @@ struct GatewayOptions {
   // Calls of one account that may wait for a device at once (running or suspended); more are
   // refused with Throttling.User.
   int max_suspended_per_account = 100;
+  // Told of every answered call, and completes it (metrics, audit trail); null: answers at once.
+  CallObserver* observer = nullptr;
 };
-
-// Completes one call with its response; called exactly once, from any thread.
-using Respond = std::function<void(HttpResponse)>;
 
 class Gateway {
  public:
@@ -59,8 +59,9 @@ class Gateway {
   std::variant<std::shared_ptr<const UploadTicket>, HttpResponse> AuthorizeUpload(
       const HttpRequest& header_only);
   // Runs an authorized upload's operation with the body in request.body_file. A body whose
-  // SHA-256 is not the one signed is SignatureDoesNotMatch. Never throws.
-  HttpResponse CompleteUpload(const UploadTicket& ticket, const HttpRequest& request);
+  // SHA-256 is not the one signed is SignatureDoesNotMatch. Completes it through respond, like
+  // Handle. Never throws.
+  void CompleteUpload(const UploadTicket& ticket, const HttpRequest& request, Respond respond);
 
  private:
   struct CallState;
@@ -74,6 +75,9 @@ class Gateway {
                                                   const HttpRequest& request);
   // The response for a call's outcome; server-side failures are logged with their detail.
   HttpResponse Answer(const CallState& state, const Result<boost::json::object, ApiError>& result);
+  // Answers the call through the observer (when there is one) and respond.
+  void Finish(const CallState& state, const Result<boost::json::object, ApiError>& result,
+              Respond respond);
   // Step 10 for an operation that may suspend: takes a slot of the caller's account, runs the
   // handler and leaves a suspension (with the slot) in state.
   ops::OpResult RunSuspending(const ops::OpSpec& op, ops::OpContext& ctx, CallState& state);

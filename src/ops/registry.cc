@@ -67,6 +67,7 @@ extern const OpSpec kWithdrawVersionSpec;
 extern const OpSpec kListUpgradesSpec;
 extern const OpSpec kRolloutVersionSpec;
 extern const OpSpec kListDeviceStatesSpec;
+extern const OpSpec kLookupEventsSpec;
 
 namespace {
 
@@ -124,7 +125,7 @@ const std::vector<const OpSpec*>& OperatorOps() {
       &kRetireDeviceSpec,        &kGetClockSpec,           &kSetClockSpec,
       &kOpenClientSessionSpec,   &kCloseClientSessionSpec, &kPublishVersionSpec,
       &kListVersionsSpec,        &kWithdrawVersionSpec,    &kListUpgradesSpec,
-      &kRolloutVersionSpec,      &kListDeviceStatesSpec,
+      &kRolloutVersionSpec,      &kListDeviceStatesSpec,   &kLookupEventsSpec,
   };
   return kOps;
 }

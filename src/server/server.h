@@ -47,6 +47,11 @@ struct ServerConfig {
   // may be open (--max-connections; at the cap the listener stops accepting until one closes).
   int max_uploads = 2;
   int64_t max_connections = 10000;
+  // /metrics (docs/metrics.md): the bearer token it requires (--metrics-token); "" = none, which
+  // serves it only when sagd listens on loopback.
+  std::string metrics_token;
+  // The audit trail keeps events this many days (--audit-retention-days); older ones are purged.
+  int64_t audit_retention_days = 90;
 };
 
 class Server {

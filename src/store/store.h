@@ -29,7 +29,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/audit_store.h"
 #include "store/cluster_store.h"
+#include "store/fleet_stats_store.h"
 #include "store/store_result.h"
 #include "store/upgrade_policy_store.h"
 #include "store/version_store.h"
@@ -321,7 +323,9 @@ namespace sag::store {
 class Store : public ClientUserStore,
               public VersionStore,
               public UpgradePolicyStore,
-              public ClusterStore {
+              public ClusterStore,
+              public AuditStore,
+              public FleetStatsStore {
  public:
   virtual ~Store() = default;
 
@@ -479,6 +483,14 @@ class Store : public ClientUserStore,
   // PutSetting inserts or replaces the value (PostgreSQL also tells every node when it commits).
   virtual StoreResult<std::optional<std::string>> GetSetting(std::string_view key) = 0;
   virtual StoreResult<void> PutSetting(std::string_view key, std::string_view value) = 0;
+
+  // How often callers had to wait for a free database connection, and how long in all (the
+  // /metrics figures); all zero for a store without a pool.
+  struct PoolStats {
+    int64_t waits = 0;
+    int64_t wait_ns = 0;
+  };
+  virtual PoolStats pool_stats() const { return {}; }
 };
 
 }  // namespace sag::store

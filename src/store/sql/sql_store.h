@@ -159,6 +159,12 @@ class SqlStore : public Store {
   StoreResult<void> ForEachNonce(int64_t now_ms,
                                  const std::function<void(const NonceRecord&)>& f) override;
 
+  StoreResult<void> AppendAuditEvents(const std::vector<AuditEventRecord>& events) override;
+  StoreResult<AuditPage> LookupAuditEvents(const AuditQuery& query) override;
+  StoreResult<int64_t> PurgeAuditEvents(int64_t before_ms, int64_t limit) override;
+
+  StoreResult<std::vector<std::pair<std::string, int64_t>>> CountUpgradesByState() override;
+
  protected:
   using Work = std::function<StoreResult<void>(sql::Connection&)>;
 
