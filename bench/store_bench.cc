@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 #include <libpq-fe.h>
@@ -145,6 +146,40 @@ void GetInstances(benchmark::State& state, Store& store) {
 void BM_CreateInstance(benchmark::State& state) { CreateInstances(state, &OpenSqlite); }
 BENCHMARK(BM_CreateInstance)->UseRealTime();
 
+// Durable audit-trail appends (docs/benchmarks.md "Audit trail"): each iteration is one
+// transaction of state.range(0) events, as the audit writer's group commit makes them; items are
+// events.
+void AppendAuditEvents(benchmark::State& state, Opener open) {
+  static int run = 0;
+  auto store = open("audit-" + std::to_string(run++));
+  const int64_t batch = state.range(0);
+  std::vector<sag::store::AuditEventRecord> events(
+      static_cast<size_t>(batch),
+      sag::store::AuditEventRecord{.event_ms = 1700000000000,
+                                   .account_id = kAccount,
+                                   .user_name = "root",
+                                   .access_key_id = "LTAIbench000000000000001",
+                                   .source_address = "127.0.0.1",
+                                   .event_source = "smartag",
+                                   .action = "ModifySmartAccessGateway",
+                                   .resource_arn = "acs:smartag:cn-hangzhou:1:smartag/sag-x",
+                                   .request_id = "00000000-0000-4000-8000-000000000000",
+                                   .result_code = "Success",
+                                   .http_status = 200,
+                                   .detail = ""});
+  for (auto _ : state) {
+    if (!store->AppendAuditEvents(events)) {
+      state.SkipWithError("AppendAuditEvents failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+
+void BM_AppendAuditEvents(benchmark::State& state) { AppendAuditEvents(state, &OpenSqlite); }
+BENCHMARK(BM_AppendAuditEvents)->Arg(1)->Arg(8)->Arg(32)->UseRealTime();
+void BM_PgAppendAuditEvents(benchmark::State& state) { AppendAuditEvents(state, &OpenPg); }
+
 std::once_flag sqlite_once;
 std::unique_ptr<Store> sqlite_store;
 
@@ -172,6 +207,11 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("BM_PgCreateInstance", &BM_PgCreateInstance)->UseRealTime();
     benchmark::RegisterBenchmark("BM_PgGetInstance", &BM_PgGetInstance)
         ->ThreadRange(1, 4)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("BM_PgAppendAuditEvents", &BM_PgAppendAuditEvents)
+        ->Arg(1)
+        ->Arg(8)
+        ->Arg(32)
         ->UseRealTime();
   }
   benchmark::Initialize(&argc, argv);

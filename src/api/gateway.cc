@@ -34,9 +34,17 @@ struct Gateway::CallState {
   std::optional<ops::Suspension> suspension;
   std::unique_ptr<SuspendedCalls::Slot> slot;
   // The request journal's entry, filled in as the steps learn about the call.
-  std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   ops::JournalEntry journal;
   int64_t fault_delay_ms = 0;  // a fault rule answered the call: send its answer this much later
+  // What the call's record (api/call_observer.h) tells besides its answer.
+  std::chrono::steady_clock::time_point start;
+  std::string source_address;
+  std::string api;
+  bool known_action = false;
+  std::string access_key_id;
+  std::string account_id;
+  std::string user_name;
+  std::string resource_arn;
 };
 
 // What the steps before the operation established about a call.
@@ -81,11 +89,11 @@ Unexpected<ApiError> Fail(ApiErrorId id) { return MakeUnexpected(ApiError(id)); 
 // The longest SignatureNonce accepted, in characters (SDKs send UUIDs or 32 hex digits).
 constexpr size_t kMaxNonceCharacters = 128;
 
-// False for the actions that only read (Describe*, List*, Get*): the durable window may record
-// their nonces after answering.
+// False for the actions that only read (Describe*, List*, Get*, Lookup*): the durable window may
+// record their nonces after answering, and the audit trail does not record them.
 bool MayChangeState(std::string_view action) {
   return !action.starts_with("Describe") && !action.starts_with("List") &&
-         !action.starts_with("Get");
+         !action.starts_with("Get") && !action.starts_with("Lookup");
 }
 
 // True when the V3 Authorization signs the header name (lower-case).
@@ -227,6 +235,9 @@ template <typename State>
 State NewCallState(const HttpRequest& request) {
   State state;
   state.request_id = NewRequestId();
+  state.start = std::chrono::steady_clock::now();
+  // The peer's IP address: the listener gives "address:port".
+  state.source_address = request.remote_address.substr(0, request.remote_address.rfind(':'));
   std::string host = request.Header("host");
   if (!host.empty()) state.host_id = host;
   return state;
@@ -242,11 +253,11 @@ void Gateway::Handle(const HttpRequest& request, Respond respond) {
   if (state->fault_delay_ms > 0) {
     delayed_.After(std::chrono::milliseconds(state->fault_delay_ms),
                    [this, state, respond = std::move(respond), result = std::move(result)] {
-                     respond(Answer(*state, result));
+                     Finish(*state, result, respond);
                    });
     return;
   }
-  respond(Answer(*state, result));
+  Finish(*state, result, std::move(respond));
 }
 
 void Gateway::Suspend(std::shared_ptr<CallState> state, Respond respond) {
@@ -255,7 +266,7 @@ void Gateway::Suspend(std::shared_ptr<CallState> state, Respond respond) {
     auto result = Contain<boost::json::object>(
         [&]() -> ops::OpResult { return state->suspension->resume(outcome); });
     state->slot.reset();  // free before answering: the client may call again at once
-    respond(Answer(*state, result));
+    Finish(*state, result, respond);
   };
   if (services_.devices == nullptr) return finish(ops::WaitOutcome::kOffline);
   services_.devices->AwaitDevice(std::move(wait), std::move(finish));
@@ -299,10 +310,35 @@ void Gateway::Journal(const CallState& state, const Result<boost::json::object, 
     entry.message = result.error().message();
   }
   entry.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::steady_clock::now() - state.arrived)
+                         std::chrono::steady_clock::now() - state.start)
                          .count();
   entry.unread_parameters = std::move(unread_parameters);
   services_.journal->Add(std::move(entry));
+
+void Gateway::Finish(const CallState& state, const Result<boost::json::object, ApiError>& result,
+                     Respond respond) {
+  Deliver(state, result, Answer(state, result), std::move(respond));
+}
+
+void Gateway::Deliver(const CallState& state, const Result<boost::json::object, ApiError>& result,
+                      HttpResponse response, Respond respond) {
+  if (options_.observer == nullptr) return respond(std::move(response));
+  CallRecord record{
+      .api = state.api,
+      .action = state.known_action ? state.action : std::string(),
+      .changes_state = state.known_action && MayChangeState(state.action),
+      .code = result ? std::string("Success") : std::string(result.error().code()),
+      .http_status = response.status,
+      .seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count(),
+      .account_id = state.account_id,
+      .user_name = state.user_name,
+      .access_key_id = state.access_key_id,
+      .resource_arn = state.resource_arn,
+      .source_address = state.source_address,
+      .request_id = state.request_id,
+      .end_ms = wall_clock_.NowMs()};
+  options_.observer->Answered(record, std::move(response), std::move(respond));
 }
 
 std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse> Gateway::AuthorizeUpload(
@@ -325,10 +361,11 @@ std::variant<std::shared_ptr<const Gateway::UploadTicket>, HttpResponse> Gateway
   return std::shared_ptr<const UploadTicket>(std::move(ticket));
 }
 
-HttpResponse Gateway::CompleteUpload(const UploadTicket& ticket, const HttpRequest& request) {
+void Gateway::CompleteUpload(const UploadTicket& ticket, const HttpRequest& request,
+                             Respond respond) {
   auto result = Contain<boost::json::object>([&] { return RunUpload(ticket, request); });
   Journal(ticket.state, result, ticket.call.params.Unread());
-  return Render(ticket.state, result);
+  Deliver(ticket.state, result, Render(ticket.state, result), std::move(respond));
 }
 
 Result<boost::json::object, ApiError> Gateway::RunUpload(const UploadTicket& ticket,
@@ -432,8 +469,10 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
   if (path != "/") return Fail(ApiErrorId::kInvalidActionNotFound);
   const ops::ApiProduct* product = ops::FindProduct(call.version);
   if (product == nullptr) return Fail(ApiErrorId::kInvalidVersion);
+  state.api = product->ram_service;
   const ops::OpSpec* op = ops::FindOp(*product, call.action);
   if (op == nullptr) return Fail(ApiErrorId::kInvalidActionNotFound);
+  state.known_action = true;
   if (!call.v3) RETURN_IF_ERROR(ReadV1Signature(params, call));
 
   // 3. Timestamp window (real time: clients sign with their wall clock).
@@ -471,6 +510,9 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
   if (!match) {
     return MakeUnexpected(ApiError(ApiErrorId::kSignatureDoesNotMatch, {string_to_sign}));
   }
+  state.access_key_id = call.access_key_id;
+  state.account_id = cred.account_id;
+  state.user_name = cred.user_name;
 
   // 6. Replay: only a correctly signed request may use up a nonce. V3 must sign its nonce and
   // date, or a captured request could be sent again with new ones. The pair is remembered while
@@ -504,6 +546,8 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
 
   // 7-9. The caller may call the operation, its required parameters and region, then RAM.
   ops::Principal principal{cred.account_id, cred.user_name, cred.is_root, cred.is_operator};
+  state.resource_arn =
+      ops::ResourceArn(*op, params, params.Get("RegionId"), principal.account_id);  // for the record
   ASSIGN_OR_RETURN(std::string region,
                    ops::CheckCall(services_, ops::CallToCheck{.product = *product,
                                                               .op = *op,

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "api/call_observer.h"
 #include "api/delayed_answers.h"
 #include "api/http_types.h"
 #include "api/response.h"
@@ -33,10 +34,9 @@ struct GatewayOptions {
   // Calls of one account that may wait for a device at once (running or suspended); more are
   // refused with Throttling.User.
   int max_suspended_per_account = 100;
+  // Told of every answered call, and completes it (metrics, audit trail); null: answers at once.
+  CallObserver* observer = nullptr;
 };
-
-// Completes one call with its response; called exactly once, from any thread.
-using Respond = std::function<void(HttpResponse)>;
 
 class Gateway {
  public:
@@ -61,8 +61,9 @@ class Gateway {
   std::variant<std::shared_ptr<const UploadTicket>, HttpResponse> AuthorizeUpload(
       const HttpRequest& header_only);
   // Runs an authorized upload's operation with the body in request.body_file. A body whose
-  // SHA-256 is not the one signed is SignatureDoesNotMatch. Never throws.
-  HttpResponse CompleteUpload(const UploadTicket& ticket, const HttpRequest& request);
+  // SHA-256 is not the one signed is SignatureDoesNotMatch. Completes it through respond, like
+  // Handle. Never throws.
+  void CompleteUpload(const UploadTicket& ticket, const HttpRequest& request, Respond respond);
 
  private:
   struct CallState;
@@ -86,6 +87,12 @@ class Gateway {
   // Step 10a, fault rules (sagd --test-mode): the error of the first rule that matches the call
   // (never an operator-only action's), after noting in state when to send it.
   Result<void, ApiError> ApplyFaultRules(const AuthorizedCall& call, CallState& state);
+  // Answers the call (journalled, Answer) through the observer (when there is one) and respond.
+  void Finish(const CallState& state, const Result<boost::json::object, ApiError>& result,
+              Respond respond);
+  // Hands the rendered response of the call to the observer (when there is one) and respond.
+  void Deliver(const CallState& state, const Result<boost::json::object, ApiError>& result,
+               HttpResponse response, Respond respond);
   // Step 10 for an operation that may suspend: takes a slot of the caller's account, runs the
   // handler and leaves a suspension (with the slot) in state.
   ops::OpResult RunSuspending(const ops::OpSpec& op, ops::OpContext& ctx, CallState& state);

@@ -1,8 +1,10 @@
 #include "client/http_client.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <optional>
+#include <sstream>
 #include <system_error>
 
 #include <boost/asio/connect.hpp>
@@ -222,6 +224,41 @@ Result<void, std::string> HttpConnection::Connect() {
   return {};
 }
 
+namespace {
+
+// Writes request piece by piece, telling progress after each piece (each piece under the
+// connection's timeout).
+template <typename ImplT>
+error_code WriteWithProgress(ImplT& impl, http::request<http::string_body>& request,
+                             const HttpConnection::UploadProgress& progress) {
+  http::request_serializer<http::string_body> serializer(request);
+  // The header's size is known once serialized; the body's is its Content-Length.
+  std::ostringstream header;
+  header << request.base();
+  const uint64_t total = header.str().size() + request.body().size();
+  uint64_t sent = 0;
+  progress(0, total);
+  while (!serializer.is_done()) {
+    impl.Tcp().expires_after(impl.timeout);
+    size_t written = 0;
+    error_code result = asio::error::would_block;
+    impl.Visit([&](auto& stream) {
+      http::async_write_some(stream, serializer, [&](error_code ec, size_t n) {
+        result = ec;
+        written = n;
+      });
+    });
+    impl.ioc.restart();
+    impl.ioc.run();
+    if (result) return result;
+    sent = std::min(total, sent + written);
+    progress(serializer.is_done() ? total : sent, total);
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<HttpResult, std::string> HttpConnection::Send(std::string_view method,
                                                      std::string_view target,
                                                      const HeaderList& headers,
@@ -241,9 +278,14 @@ Result<HttpResult, std::string> HttpConnection::Send(std::string_view method,
     RETURN_IF_ERROR(Connect());
     const bool reused = impl_->responses_on_connection > 0;
     impl_->Tcp().expires_after(impl_->timeout);
-    error_code ec = impl_->Run([this, &request](auto handler) {
-      impl_->Visit([&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
-    });
+    error_code ec;
+    if (upload_progress_ && !body.empty()) {
+      ec = WriteWithProgress(*impl_, request, upload_progress_);
+    } else {
+      ec = impl_->Run([this, &request](auto handler) {
+        impl_->Visit([&](auto& stream) { http::async_write(stream, request, std::move(handler)); });
+      });
+    }
     bool got_some = false;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxResponseBody);

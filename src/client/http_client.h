@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,6 +73,13 @@ class HttpConnection {
   Result<HttpResult, std::string> Send(std::string_view method, std::string_view target,
                                        const HeaderList& headers, std::string_view body);
 
+  // Called while Send writes a request with a body: once with sent == 0 before the first byte, then
+  // after each piece the connection took, with the bytes of the request written so far (header
+  // included) and total, the whole request's size; the last call has sent == total. Null (the
+  // default): not called.
+  using UploadProgress = std::function<void(uint64_t sent, uint64_t total)>;
+  void set_upload_progress(UploadProgress progress) { upload_progress_ = std::move(progress); }
+
   // Closes the connection if open; the next Send reopens it.
   void Close();
 
@@ -85,6 +93,7 @@ class HttpConnection {
   struct Impl;
   Endpoint endpoint_;
   std::unique_ptr<Impl> impl_;
+  UploadProgress upload_progress_;
 };
 
 }  // namespace sag::client

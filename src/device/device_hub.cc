@@ -144,6 +144,7 @@ bool DeviceHub::Register(const std::shared_ptr<DeviceSession>& session,
     entry.seq = next_seq_++;
     entry.session_id = session_id;
   }
+  sessions_opened_.fetch_add(1, std::memory_order_relaxed);
   EndSessionWaits(serial_number, /*remote_only=*/false);  // the earlier session cannot answer
   return true;
 }
@@ -158,7 +159,10 @@ bool DeviceHub::Unregister(const std::string& serial_number, const DeviceSession
       removed = true;
     }
   }
-  if (removed) EndSessionWaits(serial_number, /*remote_only=*/false);
+  if (removed) {
+    sessions_closed_.fetch_add(1, std::memory_order_relaxed);
+    EndSessionWaits(serial_number, /*remote_only=*/false);
+  }
   return removed;
 }
 

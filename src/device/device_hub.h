@@ -69,6 +69,9 @@ struct DeviceHubOptions {
   // Set: presence, Push and AwaitDevice reach devices connected to other nodes. Unset (one node):
   // everything stays in memory, with no store reads for presence.
   std::optional<DeviceHubCluster> cluster;
+  // Told of every applied report a device sent, once stored (the audit trail); may be null.
+  // Called on a hub store thread.
+  std::function<void(store::AuditEventRecord)> audit;
 };
 
 class DeviceHub : public ops::DeviceControl {
@@ -107,6 +110,9 @@ class DeviceHub : public ops::DeviceControl {
 
   // Number of online sessions.
   size_t online_count() const;
+  // Sessions that became a device's online session, and online sessions that ended, since start.
+  int64_t sessions_opened() const { return sessions_opened_.load(std::memory_order_relaxed); }
+  int64_t sessions_closed() const { return sessions_closed_.load(std::memory_order_relaxed); }
   // Number of waits not ended yet.
   size_t waits() const;
 
@@ -226,6 +232,8 @@ class DeviceHub : public ops::DeviceControl {
   mutable std::mutex mu_;
   std::condition_variable cv_;  // signalled when a session is untracked (for Shutdown)
   std::map<std::string, Online, std::less<>> online_;
+  std::atomic<int64_t> sessions_opened_{0};
+  std::atomic<int64_t> sessions_closed_{0};
   std::map<std::string, std::map<std::string, FacetReports, std::less<>>, std::less<>> reports_;
   std::map<const DeviceSession*, std::weak_ptr<DeviceSession>> alive_;
   // The waits, per serial number.

@@ -9,6 +9,7 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
+#include "device/applied_audit.h"
 #include "device/device_hub.h"
 #include "ops/upgrade_policy.h"
 
@@ -180,6 +181,8 @@ bool DeviceSessionOn<Stream>::Handle(const std::string& text) {
                                            a.detail, hub.clock().NowMs());
         if (!r) {
           LogWarn("device " + self.serial_number_ + ": cannot record applied: " + r.error().detail);
+        } else {
+          self.AuditApplied(a.facet, a.generation, a.result, a.detail);
         }
         hub.NotifyApplied(self.serial_number_, a.facet, a.generation, a.result == "ok");
         if (a.facet == store::kFacetFirmware || a.facet == store::kFacetDpi) {
@@ -250,6 +253,14 @@ void DeviceSessionOn<Stream>::Authenticate(Hello hello) {
 }
 
 template <typename Stream>
+void DeviceSessionOn<Stream>::AuditApplied(const std::string& facet, int64_t generation,
+                                           const std::string& result, const std::string& detail) {
+  if (!hub_.options().audit) return;
+  hub_.options().audit(AppliedAuditEvent(hub_.store(), serial_number_, facet, generation, result,
+                                         detail, session_id_, remote_address_));
+}
+
+template <typename Stream>
 void DeviceSessionOn<Stream>::CatchUpApplied(const Hello& hello) {
   DeviceHub& hub = hub_;
   auto facets = hub.store().GetDeviceFacets(hello.serial_number);
@@ -268,6 +279,7 @@ void DeviceSessionOn<Stream>::CatchUpApplied(const Hello& hello) {
     auto r = hub.store().RecordApplied(hello.serial_number, facet, reported, "ok", "",
                                        hub.clock().NowMs());
     if (r) {
+      AuditApplied(facet, reported, "ok", "");
       hub.NotifyApplied(hello.serial_number, facet, reported, true);
     } else {
       LogWarn("device " + hello.serial_number + ": cannot record applied: " + r.error().detail);
@@ -295,6 +307,9 @@ void DeviceSessionOn<Stream>::OnAuthenticated(Hello hello, std::string refusal,
   if (replaced) replaced->Kick(kCloseReplaced, kReasonReplaced);
   state_ = State::kOnline;
   session_id_ = std::move(session_id);
+  boost::system::error_code peer_ec;
+  const auto peer = boost::beast::get_lowest_layer(ws_).socket().remote_endpoint(peer_ec);
+  if (!peer_ec) remote_address_ = peer.address().to_string();
   ws_.read_message_max(kMaxFrameBytes);
   Send(FormatWelcome(session_id_, hub_.options().lease.count(), hub_.options().heartbeat.count()));
   deadline_ = Clock::now() + hub_.options().lease;

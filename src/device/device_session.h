@@ -83,6 +83,10 @@ class DeviceSessionOn : public DeviceSession,
   void OnAuthenticated(Hello hello, std::string refusal, std::string session_id);
   // On the store strand: records what the hello says the device applied beyond the store's record.
   void CatchUpApplied(const Hello& hello);
+  // On the store strand, after an applied report was stored: tells the hub's audit trail (when it
+  // has one).
+  void AuditApplied(const std::string& facet, int64_t generation, const std::string& result,
+                    const std::string& detail);
   void AfterWelcome(Hello hello);  // on the store strand
   void Send(std::string text);
   void DoWrite();
@@ -111,7 +115,8 @@ class DeviceSessionOn : public DeviceSession,
   std::string nonce_;
   std::string serial_number_;
   std::string session_id_;
-  std::string end_reason_;  // set by Kick or the lease timer; "closed" otherwise
+  std::string remote_address_;  // the device's IP address, set when it authenticated
+  std::string end_reason_;      // set by Kick or the lease timer; "closed" otherwise
   // Cluster mode: the presence this session claimed (serial number, session id); touched only on
   // the store strand.
   std::string claimed_serial_;

@@ -110,6 +110,7 @@ extern const OpSpec kListFaultRulesSpec;
 extern const OpSpec kDeleteFaultRuleSpec;
 extern const OpSpec kDisconnectDeviceSpec;
 extern const OpSpec kResetStateSpec;
+extern const OpSpec kLookupEventsSpec;
 
 namespace {
 
@@ -206,6 +207,7 @@ const std::vector<const OpSpec*>& OperatorOps() {
       &kRolloutVersionSpec,      &kListDeviceStatesSpec,   &kListRequestsSpec,
       &kGetRequestSpec,          &kCreateFaultRuleSpec,    &kListFaultRulesSpec,
       &kDeleteFaultRuleSpec,     &kDisconnectDeviceSpec,   &kResetStateSpec,
+      &kLookupEventsSpec,
   };
   return kOps;
 }

@@ -23,8 +23,11 @@
 #include "ops/artifacts.h"
 #include "ops/upgrade_engine.h"
 #include "ops/upgrade_policy.h"
+#include "server/audit_log.h"
+#include "server/call_recorder.h"
 #include "server/console_assets.h"
 #include "server/data_dir.h"
+#include "server/metrics_endpoint.h"
 #include "store/pg/pg_notifier.h"
 #include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -41,18 +44,22 @@ bool IsPostgresUrl(const std::string& url) {
 // How often expired nonces are purged from the shared window, and dropped from the local one.
 constexpr std::chrono::seconds kNoncePurgeInterval{60};
 constexpr std::chrono::seconds kNonceExpireInterval{10};
+// How often audit events past their retention are purged, and how many at most each time.
+constexpr std::chrono::seconds kAuditPurgeInterval{60};
+constexpr int64_t kAuditPurgeBatch = 10000;
 
 Result<std::unique_ptr<store::Store>, std::string> OpenStore(const ServerConfig& config) {
   std::string url =
       config.store_url.empty() ? "sqlite:" + config.data_dir + "/sag.db" : config.store_url;
   if (url.starts_with("sqlite:")) {
-    // A connection for each worker, the sweeper and the nonce journal's writer.
-    auto s = store::SqliteStore::Open(url.substr(7), config.worker_threads + 2);
+    // A connection for each worker, the sweeper, the nonce journal's and the audit trail's
+    // writers.
+    auto s = store::SqliteStore::Open(url.substr(7), config.worker_threads + 3);
     if (!s) return MakeUnexpected(std::move(s).error());
     return std::unique_ptr<store::Store>(std::move(*s));
   }
   if (IsPostgresUrl(url)) {
-    auto s = store::PgStore::Open(url, config.worker_threads + 1);
+    auto s = store::PgStore::Open(url, config.worker_threads + 2);  // + the audit writer
     if (!s) return MakeUnexpected(std::move(s).error());
     return std::unique_ptr<store::Store>(std::move(*s));
   }
@@ -118,7 +125,10 @@ struct Server::Impl {
   std::unique_ptr<PeriodicTask> shared_nonce_purge;
   bool stopped = false;
   std::unique_ptr<auth::CredentialCache> credentials;
+  api::Metrics metrics;
+  std::unique_ptr<AuditLog> audit;  // before devices: the hub records into it
   std::unique_ptr<device::DeviceHub> devices;
+  std::unique_ptr<CallRecorder> call_recorder;
   std::unique_ptr<ops::RequestJournal> journal;
   std::unique_ptr<ops::FaultRules> faults;  // test mode only
   std::unique_ptr<ops::OpServices> services;
@@ -128,6 +138,7 @@ struct Server::Impl {
   // and the expiry of the replay window's quiet keys.
   std::unique_ptr<PeriodicTask> upgrade_sweeper;
   std::unique_ptr<PeriodicTask> nonce_expiry;
+  std::unique_ptr<PeriodicTask> audit_purge;
 };
 
 namespace {
@@ -248,6 +259,10 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   hub_options.hello_timeout = std::chrono::milliseconds(config.device_hello_timeout_ms);
   hub_options.artifact_token_key = artifact_token_key;
   hub_options.upgrade_timeout_ms = config.upgrade_timeout_ms;
+  impl->audit = std::make_unique<AuditLog>(*impl->store);
+  hub_options.audit = [audit = impl->audit.get()](store::AuditEventRecord event) {
+    audit->Record(std::move(event), nullptr);
+  };
   if (cluster) {
     impl->node_id = "n" + HexEncode(RandomBytes(8));
     Impl* raw = impl.get();
@@ -290,13 +305,17 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
                       .upgrade_timeout_ms = config.upgrade_timeout_ms,
                       .journal = impl->journal.get(),
                       .faults = impl->faults.get()});
+  impl->call_recorder = std::make_unique<CallRecorder>(impl->metrics, impl->audit.get());
+  AddSampledServerMetrics(impl->metrics, *impl->store, *impl->devices, *impl->nonce_window,
+                          impl->audit.get());
   auth::ReplayGuard& replay = impl->shared_nonces
                                   ? static_cast<auth::ReplayGuard&>(*impl->shared_nonces)
                                   : static_cast<auth::ReplayGuard&>(*impl->nonce_journal);
   impl->gateway = std::make_unique<api::Gateway>(
       *impl->services, replay, impl->wall_clock,
       api::GatewayOptions{.test_mode = config.test_mode,
-                          .max_suspended_per_account = config.max_device_waits_per_account});
+                          .max_suspended_per_account = config.max_device_waits_per_account,
+                          .observer = impl->call_recorder.get()});
 
   api::HttpServerOptions http_options;
   http_options.host = config.listen_host;
@@ -338,7 +357,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
     auto ticket = std::get<std::shared_ptr<const api::Gateway::UploadTicket>>(authorized);
     return api::UploadDecision{std::nullopt,
                                [gateway, ticket](api::HttpRequest req, api::Responder respond) {
-                                 respond(gateway->CompleteUpload(*ticket, req));
+                                 gateway->CompleteUpload(*ticket, req, std::move(respond));
                                }};
   };
   http_options.upload.dir = artifact_dir;
@@ -346,14 +365,20 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
   http_options.upload.max_concurrent = config.max_uploads;
   store::Store* store_ptr = impl->store.get();
   device::ArtifactHttpConfig artifact_config{config.data_dir + "/artifacts", artifact_token_key};
+  const api::Metrics* metrics = &impl->metrics;
+  const bool loopback = IsLoopbackHost(config.listen_host);
   impl->http = std::make_unique<api::HttpServer>(
       http_options,
       api::AsyncRequestHandler(
-          [gateway, store_ptr, artifact_config](api::HttpRequest req, api::Responder respond) {
+          [gateway, store_ptr, artifact_config, metrics, loopback,
+           metrics_token = config.metrics_token](api::HttpRequest req, api::Responder respond) {
             if (std::string_view(req.target).starts_with(ops::kArtifactPathPrefix)) {
               return respond(device::ServeArtifact(req, *store_ptr, artifact_config));
             }
             if (IsConsoleTarget(req.target)) return respond(ServeConsole(req));
+            if (IsMetricsTarget(req.target)) {
+              return respond(ServeMetrics(req, *metrics, metrics_token, loopback));
+            }
             gateway->Handle(req, std::move(respond));
           }),
       [](const api::HttpRequest& req) {
@@ -379,6 +404,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Create(const ServerConfig& 
 }
 
 bool Server::Start(std::string* error) {
+  impl_->audit->Start();
   if (!impl_->http->Start(error)) return false;
   Impl* impl = impl_.get();
   impl->upgrade_sweeper = std::make_unique<PeriodicTask>(
@@ -386,10 +412,19 @@ bool Server::Start(std::string* error) {
         ops::SweepUpgrades(impl->devices->upgrade_env());
         ops::RunDueUpgradePolicies(impl->devices->upgrade_env());
       });
+  // The audit trail's retention: at start, then every kAuditPurgeInterval.
+  impl->audit_purge = std::make_unique<PeriodicTask>(kAuditPurgeInterval, [impl] {
+    const int64_t retention_ms = impl->config.audit_retention_days * 24 * 3600 * 1000;
+    auto purged =
+        impl->store->PurgeAuditEvents(impl->wall_clock.NowMs() - retention_ms, kAuditPurgeBatch);
+    if (!purged) LogWarn("audit trail: cannot purge old events: " + purged.error().detail);
+  });
   impl->nonce_expiry = std::make_unique<PeriodicTask>(kNonceExpireInterval, [impl] {
     impl->nonce_window->Expire(impl->wall_clock.NowMs());  // the keys that went quiet
   });
   impl->upgrade_sweeper->Start();
+  impl->audit_purge->Start();
+  impl->audit_purge->Wake();
   impl->nonce_expiry->Start();
   return true;
 }
@@ -403,8 +438,10 @@ void Server::Stop() {
   impl_->stopped = true;
   if (impl_->upgrade_sweeper) impl_->upgrade_sweeper->Stop();
   if (impl_->nonce_expiry) impl_->nonce_expiry->Stop();
+  if (impl_->audit_purge) impl_->audit_purge->Stop();
   impl_->devices->Shutdown();
   impl_->http->Stop();
+  impl_->audit->Stop();  // every answered call's event is written
   // No request reaches the replay window any more: write every nonce it accepted.
   if (impl_->nonce_journal) impl_->nonce_journal->Stop();
   if (impl_->notifier) impl_->notifier->Stop();  // no more messages into the hub

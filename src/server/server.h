@@ -55,6 +55,11 @@ struct ServerConfig {
   // How many answered calls the request journal keeps (--journal-size; the oldest is dropped
   // first; 0 keeps none).
   size_t journal_size = 1000;
+  // /metrics (docs/metrics.md): the bearer token it requires (--metrics-token); "" = none, which
+  // serves it only when sagd listens on loopback.
+  std::string metrics_token;
+  // The audit trail keeps events this many days (--audit-retention-days); older ones are purged.
+  int64_t audit_retention_days = 90;
 };
 
 class Server {

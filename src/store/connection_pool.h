@@ -1,7 +1,10 @@
 // A fixed set of database connections shared by the store's callers; used by every backend.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -39,14 +42,27 @@ class ConnectionPool {
     idle_.push_back(std::move(conn));
   }
 
-  // Takes an idle connection, waiting until one is returned if none is.
+  // Takes an idle connection, waiting until one is returned if none is (counted in waits() and
+  // wait_ns()).
   Lease Borrow() {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !idle_.empty(); });
+    if (idle_.empty()) {
+      const auto start = std::chrono::steady_clock::now();
+      cv_.wait(lock, [this] { return !idle_.empty(); });
+      waits_.fetch_add(1, std::memory_order_relaxed);
+      wait_ns_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count(),
+                         std::memory_order_relaxed);
+    }
     std::unique_ptr<Conn> conn = std::move(idle_.back());
     idle_.pop_back();
     return Lease(this, std::move(conn));
   }
+
+  // How many Borrow calls found no idle connection and waited, and how long they waited in all.
+  int64_t waits() const { return waits_.load(std::memory_order_relaxed); }
+  int64_t wait_ns() const { return wait_ns_.load(std::memory_order_relaxed); }
 
  private:
   void Return(std::unique_ptr<Conn> conn) {
@@ -60,6 +76,8 @@ class ConnectionPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Conn>> idle_;  // guarded by mu_
+  std::atomic<int64_t> waits_{0};
+  std::atomic<int64_t> wait_ns_{0};
 };
 
 }  // namespace sag::store

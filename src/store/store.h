@@ -29,7 +29,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/audit_store.h"
 #include "store/cluster_store.h"
+#include "store/fleet_stats_store.h"
 #include "store/reset_store.h"
 #include "store/store_result.h"
 #include "store/upgrade_policy_store.h"
@@ -344,7 +346,9 @@ class Store : public ClientUserStore,
               public GrantStore,
               public FlowLogStore,
               public DeviceSecretStore,
-              public ResetStore {
+              public ResetStore,
+              public AuditStore,
+              public FleetStatsStore {
  public:
   virtual ~Store() = default;
 
@@ -503,6 +507,14 @@ class Store : public ClientUserStore,
   // PutSetting inserts or replaces the value (PostgreSQL also tells every node when it commits).
   virtual StoreResult<std::optional<std::string>> GetSetting(std::string_view key) = 0;
   virtual StoreResult<void> PutSetting(std::string_view key, std::string_view value) = 0;
+
+  // How often callers had to wait for a free database connection, and how long in all (the
+  // /metrics figures); all zero for a store without a pool.
+  struct PoolStats {
+    int64_t waits = 0;
+    int64_t wait_ns = 0;
+  };
+  virtual PoolStats pool_stats() const { return {}; }
 };
 
 }  // namespace sag::store

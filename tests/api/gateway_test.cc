@@ -486,7 +486,8 @@ TEST_F(GatewayUploadTest, AuthorizedFromTheHeaderThenPublishedFromTheFile) {
   auto ticket = Ticket(gateway_->AuthorizeUpload(header));
   ASSERT_NE(ticket, nullptr);
   HttpRequest full = WithBodyFile(header, artifact);
-  auto r = gateway_->CompleteUpload(*ticket, full);
+  HttpResponse r;
+  gateway_->CompleteUpload(*ticket, full, [&r](HttpResponse answer) { r = std::move(answer); });
   ASSERT_EQ(r.status, 200) << r.body;
   auto version = boost::json::parse(r.body).at("Version").as_object();
   EXPECT_EQ(version.at("Sha256").as_string(), Sha256Hex(artifact));
@@ -531,7 +532,9 @@ TEST_F(GatewayUploadTest, ABodyOtherThanTheSignedOneIsSignatureDoesNotMatch) {
   HttpRequest header = UploadHeader("the signed artifact");
   auto ticket = Ticket(gateway_->AuthorizeUpload(header));
   ASSERT_NE(ticket, nullptr);
-  auto r = gateway_->CompleteUpload(*ticket, WithBodyFile(header, "another artifact"));
+  HttpResponse r;
+  gateway_->CompleteUpload(*ticket, WithBodyFile(header, "another artifact"),
+                           [&r](HttpResponse answer) { r = std::move(answer); });
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Code(r), "SignatureDoesNotMatch");
   EXPECT_FALSE(store_->GetVersion("Device", "2.0.0").has_value());

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -144,6 +145,29 @@ TEST(HttpConnectionTest, KeepAliveThenReconnectAfterServerClose) {
   EXPECT_EQ(r3->body, "POST / three host=custom:1");
   EXPECT_EQ(server->connections(), 2);
   server.reset();  // joins: the server saw exactly two connections
+}
+
+TEST(HttpConnectionTest, UploadProgressGrowsToTheWholeRequestAndTheBodyArrivesWhole) {
+  TinyServer server({1});
+  auto endpoint = ParseEndpoint("http://127.0.0.1:" + std::to_string(server.port()));
+  ASSERT_TRUE(endpoint.has_value());
+  HttpConnection conn(*endpoint, std::chrono::seconds(10));
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  conn.set_upload_progress(
+      [&calls](uint64_t sent, uint64_t total) { calls.emplace_back(sent, total); });
+  const std::string body(900 * 1024, 'b');  // under the test server's 1 MB body limit
+  auto r = conn.Send("POST", "/", {}, body);
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_EQ(r->body, "POST / " + body + " host=" + endpoint->authority);
+  ASSERT_GE(calls.size(), 2u);
+  EXPECT_EQ(calls.front().first, 0u);
+  const uint64_t total = calls.front().second;
+  EXPECT_GT(total, body.size());  // the header counts too
+  for (size_t i = 1; i < calls.size(); ++i) {
+    EXPECT_GE(calls[i].first, calls[i - 1].first);
+    EXPECT_EQ(calls[i].second, total);
+  }
+  EXPECT_EQ(calls.back().first, total);
 }
 
 TEST(HttpConnectionTest, ConnectRefusedIsAnError) {

@@ -18,6 +18,7 @@
 #include "client/cli_args.h"
 #include "client/http_client.h"
 #include "client/json_pretty.h"
+#include "client/progress_bar.h"
 
 namespace {
 
@@ -194,6 +195,12 @@ int main(int argc, char** argv) {
 
   sag::client::HttpConnection connection(
       *endpoint, std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000)));
+  // An artifact upload shows its progress on a terminal (never in a pipe or a file).
+  sag::client::ProgressBar upload_bar(std::cerr, "Uploading");
+  if (!request.body.empty() && sag::client::IsInteractive()) {
+    connection.set_upload_progress(
+        [&upload_bar](uint64_t sent, uint64_t total) { upload_bar.Update(sent, total); });
+  }
   auto response = sag::client::CallApi(connection, credentials, request);
   if (!response) {
     std::cerr << "sag: " << response.error() << "\n";

@@ -99,6 +99,14 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", config.tls_key_file, "PEM private key of --tls-cert")
       ->check(CLI::ExistingFile);
+  app.add_option("--metrics-token", config.metrics_token,
+                 "bearer token /metrics requires (or SAG_METRICS_TOKEN); without one, /metrics is "
+                 "served only when sagd listens on loopback")
+      ->envname("SAG_METRICS_TOKEN");
+  app.add_option("--audit-retention-days", config.audit_retention_days,
+                 "days the audit trail keeps an event (LookupEvents); older ones are purged")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{36500}));
   CLI11_PARSE(app, argc, argv);
   config.open_device_registry = registry == "open";
   umask(077);  // the database, WAL, keys and credentials are for sagd's user only

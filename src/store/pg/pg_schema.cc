@@ -442,12 +442,34 @@ CREATE TABLE flow_log_instances (
 );
 )sql";
 
+// Version 12: the audit trail (store/audit_store.h). seq orders the events as they were appended,
+// across nodes (one identity sequence in the shared database).
+constexpr std::string_view kAuditTrail = R"sql(
+CREATE TABLE audit_events (
+  seq            BIGINT GENERATED ALWAYS AS IDENTITY,
+  event_ms       BIGINT           NOT NULL,
+  account_id     TEXT COLLATE "C" NOT NULL,
+  user_name      TEXT COLLATE "C" NOT NULL,
+  access_key_id  TEXT COLLATE "C" NOT NULL,
+  source_address TEXT COLLATE "C" NOT NULL,
+  event_source   TEXT COLLATE "C" NOT NULL,
+  action         TEXT COLLATE "C" NOT NULL,
+  resource_arn   TEXT COLLATE "C" NOT NULL,
+  request_id     TEXT COLLATE "C" NOT NULL,
+  result_code    TEXT COLLATE "C" NOT NULL,
+  http_status    BIGINT           NOT NULL,
+  detail         TEXT COLLATE "C" NOT NULL,
+  CONSTRAINT audit_events_pkey PRIMARY KEY (seq)
+);
+)sql";
+
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
   static const sql::DialectMigrations migrations(
       {kInitialSchema, kDevicesAndCcns, kDeviceChannel, kClientUsers, kVersionsAndUpgrades,
-       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions, kGrantsFlowLogsBandwidth});
+       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions, kGrantsFlowLogsBandwidth,
+       /* 11: reserved */ "", kAuditTrail});
   return migrations.list();
 }
 

@@ -129,6 +129,10 @@ Result<std::unique_ptr<PgStore>, std::string> PgStore::Open(const std::string& c
 
 int64_t PgStore::schema_version() const { return impl_->schema_version; }
 
+Store::PoolStats PgStore::pool_stats() const {
+  return PoolStats{.waits = impl_->pool.waits(), .wait_ns = impl_->pool.wait_ns()};
+}
+
 StoreResult<void> PgStore::RunTransaction(sql::Txn txn, const Work& work) {
   return impl_->Run(txn, work);
 }

@@ -38,6 +38,8 @@ class PgStore : public SqlStore {
 
   // The schema version the database was at after Open (see store/sql/migrations.h).
   int64_t schema_version() const;
+  // The connection pool's waits.
+  PoolStats pool_stats() const override;
 
   // A session advisory lock on a connection of its own: f's store calls use the pool meanwhile,
   // and a node that dies holding it releases it with its connection.

@@ -269,6 +269,11 @@ class SqlStore : public Store {
   StoreResult<void> RotateDeviceSecret(std::string_view instance_id, std::string_view serial_number,
                                        std::string_view sealed_secret, int64_t now_ms) override;
   StoreResult<ResetOutcome> ResetAccounts(std::string_view account_id) override;
+  StoreResult<void> AppendAuditEvents(const std::vector<AuditEventRecord>& events) override;
+  StoreResult<AuditPage> LookupAuditEvents(const AuditQuery& query) override;
+  StoreResult<int64_t> PurgeAuditEvents(int64_t before_ms, int64_t limit) override;
+
+  StoreResult<std::vector<std::pair<std::string, int64_t>>> CountUpgradesByState() override;
 
  protected:
   using Work = std::function<StoreResult<void>(sql::Connection&)>;

@@ -414,12 +414,33 @@ CREATE TABLE flow_log_instances (
 ) STRICT;
 )sql";
 
+// Version 12: the audit trail (store/audit_store.h). seq orders the events as they were appended;
+// AUTOINCREMENT never reuses a number, even after the newest events were purged.
+constexpr std::string_view kAuditTrail = R"sql(
+CREATE TABLE audit_events (
+  seq            INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+  event_ms       INTEGER NOT NULL,
+  account_id     TEXT    NOT NULL,
+  user_name      TEXT    NOT NULL,
+  access_key_id  TEXT    NOT NULL,
+  source_address TEXT    NOT NULL,
+  event_source   TEXT    NOT NULL,
+  action         TEXT    NOT NULL,
+  resource_arn   TEXT    NOT NULL,
+  request_id     TEXT    NOT NULL,
+  result_code    TEXT    NOT NULL,
+  http_status    INTEGER NOT NULL,
+  detail         TEXT    NOT NULL
+) STRICT;
+)sql";
+
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
   static const sql::DialectMigrations migrations(
       {kInitialSchema, kDevicesAndCcns, kDeviceChannel, kClientUsers, kVersionsAndUpgrades,
-       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions, kGrantsFlowLogsBandwidth});
+       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions, kGrantsFlowLogsBandwidth,
+       /* 11: reserved */ "", kAuditTrail});
   return migrations.list();
 }
 

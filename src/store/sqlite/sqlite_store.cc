@@ -64,6 +64,10 @@ Result<std::unique_ptr<SqliteStore>, std::string> SqliteStore::Open(const std::s
 
 int64_t SqliteStore::schema_version() const { return impl_->schema_version; }
 
+Store::PoolStats SqliteStore::pool_stats() const {
+  return PoolStats{.waits = impl_->pool.waits(), .wait_ns = impl_->pool.wait_ns()};
+}
+
 StoreResult<void> SqliteStore::RunTransaction(sql::Txn txn, const Work& work) {
   const bool write = txn == sql::Txn::kWrite || txn == sql::Txn::kWriteUnsynced;
   std::unique_lock<std::mutex> writer;

@@ -34,6 +34,8 @@ class SqliteStore : public SqlStore {
 
   // The schema version the database was at after Open (see store/sql/migrations.h).
   int64_t schema_version() const;
+  // The connection pool's waits.
+  PoolStats pool_stats() const override;
 
   // One SQLite node per database file: a process-wide mutex is the whole cluster.
   StoreResult<void> WithClusterLock(int64_t key,
