@@ -19,7 +19,7 @@ OpResult BindSmartAccessGateway(OpContext& ctx) {
   if (InArrears(in, ctx.now_ms())) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears));
   }
-  if (in.status != kStatusActive) {
+  if (in.status != store::InstanceStatus::kActive) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotActivated));
   }
   if (!in.ccn_id.empty() && in.ccn_id != ccn.id) {
