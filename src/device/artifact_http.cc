@@ -105,7 +105,7 @@ api::HttpResponse ServeArtifact(const api::HttpRequest& request, store::Store& s
   auto active = store.ActiveUpgrade(sn);
   if (!active) return Error(503, "ServiceUnavailable", "try again later");
   if (!active->has_value() || (*active)->sha256 != sha ||
-      (*active)->state == store::kUpgradeQueued) {
+      (*active)->state == store::UpgradeState::kQueued) {
     return Error(403, "Forbidden", "this artifact is not assigned to this device");
   }
   const std::string file = ops::ArtifactPath(config.artifact_dir, sha);

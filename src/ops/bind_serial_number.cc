@@ -12,9 +12,6 @@
 namespace sag::ops {
 namespace {
 
-// Devices an instance may hold: one without HA, two (main and standby) with it.
-int MaxDevices(const store::InstanceRecord& in) { return in.ha_type == "no_backup" ? 1 : 2; }
-
 // A device that got a new secret with this binding loses the session it may hold with the old one;
 // the device gets the instance's configuration facets (its ACL, ...).
 OpResult AfterBinding(const OpContext& ctx, const std::string& serial_number) {
@@ -51,7 +48,7 @@ OpResult BindSerialNumber(OpContext& ctx) {
   req.region_id = in.region_id;
   req.instance_id = in.id;
   req.serial_number = sn;
-  req.max_devices = MaxDevices(in);
+  req.max_devices = store::MaxDevices(in.ha_type);
   req.register_unknown = ctx.services.open_device_registry;
   req.now_ms = ctx.now_ms();
   req.sealed_secret = ctx.services.secrets.Seal(NewDeviceSecret());

@@ -44,7 +44,7 @@ Result<bool, ApiError> CheckBindable(const OpContext& ctx, const store::Instance
   if (InArrears(in, ctx.now_ms())) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears));
   }
-  if (in.status != kStatusActive) {
+  if (in.status != store::InstanceStatus::kActive) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotActivated));
   }
   if (!in.ccn_id.empty() && in.ccn_id != ccn.id) {

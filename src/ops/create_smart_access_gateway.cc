@@ -43,10 +43,8 @@ OpResult CreateSmartAccessGateway(OpContext& ctx) {
   const Params& p = ctx.params;
   if (p.Get("ChargeType") != "PREPAY")
     return MakeUnexpected(ApiError::InvalidParameter("ChargeType"));
-  std::string ha_type = p.Get("HaType");
-  if (ha_type != "no_backup" && ha_type != "cold_backup" && ha_type != "warm_backup") {
-    return MakeUnexpected(ApiError::InvalidParameter("HaType"));
-  }
+  const std::optional<store::HaType> ha_type = store::ParseHaType(p.Get("HaType"));
+  if (!ha_type) return MakeUnexpected(ApiError::InvalidParameter("HaType"));
   std::string spec = p.Get("HardWareSpec");
   const BandwidthLimits* limits = BandwidthLimitsOf(spec);
   if (limits == nullptr) return MakeUnexpected(ApiError::InvalidParameter("HardWareSpec"));
@@ -75,10 +73,10 @@ OpResult CreateSmartAccessGateway(OpContext& ctx) {
   in.region_id = ctx.region_id;
   in.name = name;
   in.description = description;
-  in.status = std::string(kStatusInit);
+  in.status = store::InstanceStatus::kInit;
   in.instance_type = "hardware";
   in.hardware_spec = spec;
-  in.ha_type = ha_type;
+  in.ha_type = *ha_type;
   in.max_bandwidth = bandwidth;
   in.routing_strategy = "static";
   in.charge_type = "PREPAY";

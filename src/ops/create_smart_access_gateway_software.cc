@@ -41,10 +41,10 @@ OpResult CreateSmartAccessGatewaySoftware(OpContext& ctx) {
   in.id = NewResourceId("sag");
   in.account_id = ctx.principal.account_id;
   in.region_id = ctx.region_id;
-  in.status = std::string(kStatusActive);
+  in.status = store::InstanceStatus::kActive;
   in.instance_type = "software";
   in.hardware_spec = "sag-software";
-  in.ha_type = "no_backup";
+  in.ha_type = store::HaType::kNoBackup;
   in.cidr_block = cidr;
   in.routing_strategy = "static";
   in.charge_type = "PREPAY";

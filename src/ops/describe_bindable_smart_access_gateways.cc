@@ -43,7 +43,7 @@ OpResult DescribeBindableSmartAccessGateways(OpContext& ctx) {
   f.account_id = ctx.principal.account_id;
   f.region_id = ccn.region_id;
   f.without_ccn = true;
-  f.status = std::string(kStatusActive);
+  f.status = store::InstanceStatus::kActive;
   f.expired = false;
   f.now_ms = ctx.now_ms();
   f.name = p.Get("Name");

@@ -33,7 +33,7 @@ OpResult DescribeSAGDeviceInfo(OpContext& ctx) {
   if (!upgrades) return MakeUnexpected(StoreFailure(upgrades.error()));
   const store::UpgradeRecord* u = upgrades->empty() ? nullptr : &upgrades->front();
   o["DpiVersion"] = d.dpi_version;
-  o["UpgradeState"] = u != nullptr ? u->state : "";
+  o["UpgradeState"] = u != nullptr ? store::WireName(u->state) : "";
   o["UpgradeVersionType"] = u != nullptr ? u->version_type : "";
   o["UpgradeVersion"] = u != nullptr ? u->version_code : "";
   o["UpgradeDetail"] = u != nullptr ? u->detail : "";

@@ -12,8 +12,8 @@ OpResult DescribeSmartAccessGatewayHa(OpContext& ctx) {
   const auto& sns = in.serial_numbers;
   return boost::json::object{
       {"SmartAGId", in.id},
-      {"DeviceLevelBackupState", in.ha_type == "no_backup" ? "OFF" : "ON"},
-      {"DeviceLevelBackupType", in.ha_type},
+      {"DeviceLevelBackupState", in.ha_type == store::HaType::kNoBackup ? "OFF" : "ON"},
+      {"DeviceLevelBackupType", store::WireName(in.ha_type)},
       {"MainDeviceId", sns.empty() ? "" : sns[0]},
       {"BackupDeviceId", sns.size() < 2 ? "" : sns[1]},
       {"LinkBackupInfoList", boost::json::object{{"LinkBackupInfoList", boost::json::array()}}},

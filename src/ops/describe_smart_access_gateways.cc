@@ -24,21 +24,23 @@ OpResult DescribeSmartAccessGateways(OpContext& ctx) {
   // Status filters on the status the list shows: "Arrearage" is derived from EndTime, any other
   // value is a lifecycle status of an unexpired instance. BusinessState Normal/Arrearage selects
   // unexpired/expired instances; contradictory filters match nothing.
+  // Matches nothing: a Status no instance has, or a BusinessState that contradicts it.
+  bool contradictory = false;
   std::string status = p.Get("Status");
   if (AsciiLower(status) == "arrearage") {
     f.expired = true;
   } else if (!status.empty()) {
-    f.status = status;
+    f.status = store::ParseInstanceStatus(status);
+    contradictory = !f.status.has_value();
     f.expired = false;
   }
   std::string business_state = p.Get("BusinessState");
-  bool contradictory = false;
   if (!business_state.empty()) {
     if (business_state != "Normal" && business_state != "Arrearage") {
       return MakeUnexpected(ApiError::InvalidParameter("BusinessState"));
     }
     bool expired = business_state == "Arrearage";
-    contradictory = f.expired.has_value() && *f.expired != expired;
+    contradictory = contradictory || (f.expired.has_value() && *f.expired != expired);
     f.expired = expired;
   }
   f.hardware_spec = p.Get("HardwareType");

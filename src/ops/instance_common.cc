@@ -65,7 +65,7 @@ namespace {
 
 // The status a client sees: the stored lifecycle status, or Arrearage once expired.
 std::string VisibleStatus(const store::InstanceRecord& in, int64_t now_ms) {
-  return InArrears(in, now_ms) ? "Arrearage" : in.status;
+  return InArrears(in, now_ms) ? "Arrearage" : std::string(store::WireName(in.status));
 }
 
 // Fields common to the list item and the attribute view.

@@ -61,8 +61,4 @@ bool IsValidPeriod(int64_t months);
 // EndTime of an instance bought for that period.
 int64_t AddMonths(int64_t epoch_ms, int64_t months);
 
-// Instance status values.
-inline constexpr std::string_view kStatusInit = "Init";
-inline constexpr std::string_view kStatusActive = "Active";
-
 }  // namespace sag::ops

@@ -69,7 +69,7 @@ OpStep ModifySAGAdminPassword(OpContext& ctx) {
   if (InArrears(in, ctx.now_ms())) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears400));
   }
-  if (in.status != kStatusActive) {
+  if (in.status != store::InstanceStatus::kActive) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotActivated400));
   }
   const std::string& sn = target.device.serial_number;

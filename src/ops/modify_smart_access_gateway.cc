@@ -61,7 +61,8 @@ OpResult ModifySmartAccessGateway(OpContext& ctx) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears));
   }
   bool touches_network = patch.cidr_block.has_value() || patch.routing_strategy.has_value();
-  if (touches_network && in.instance_type == "hardware" && in.status != kStatusActive) {
+  if (touches_network && in.instance_type == "hardware" &&
+      in.status != store::InstanceStatus::kActive) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotActivated));
   }
   if (patch.enable_software_connection_audit.has_value() && in.instance_type != "software") {

@@ -231,7 +231,7 @@ OpResult RolloutVersion(OpContext& ctx) {
       u.version_code = version->version_code;
       u.from_version = running;
       u.sha256 = version->sha256;
-      u.state = std::string(store::kUpgradeQueued);
+      u.state = store::UpgradeState::kQueued;
       u.create_ms = ctx.now_ms();
       u.update_ms = u.create_ms;
       if (auto r = ctx.store().CreateUpgrades({u}); !r) {

@@ -31,7 +31,7 @@ namespace {
 OpResult AfterTheAcknowledgement(const UpgradeEnv& env, const store::UpgradeRecord& u,
                                  int64_t timeout_ms, WaitOutcome outcome) {
   if (outcome == WaitOutcome::kApplied) return boost::json::object{};
-  if (TimeOutUpgrade(env, u, {std::string(store::kUpgradeDispatched)},
+  if (TimeOutUpgrade(env, u, {store::UpgradeState::kDispatched},
                      "the device did not acknowledge the upgrade within " +
                          std::to_string(timeout_ms) + " ms")) {
     return MakeUnexpected(ApiError(ApiErrorId::kGetSmartAccessGatewayStateError));
@@ -49,7 +49,7 @@ OpStep UpdateSmartAccessGatewayVersion(OpContext& ctx) {
   if (InArrears(in, ctx.now_ms())) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayInArrears));
   }
-  if (in.status != kStatusActive) {
+  if (in.status != store::InstanceStatus::kActive) {
     return MakeUnexpected(ApiError(ApiErrorId::kSmartAccessGatewayNotActivated));
   }
   if (in.ccn_id.empty()) return MakeUnexpected(ApiError(ApiErrorId::kNotBoundCcn));

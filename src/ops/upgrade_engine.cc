@@ -12,10 +12,9 @@ namespace {
 
 namespace s = store;
 
-const std::vector<std::string> kStarted = {
-    std::string(s::kUpgradeDispatched), std::string(s::kUpgradeDownloading),
-    std::string(s::kUpgradeInstalling), std::string(s::kUpgradeRebooting),
-    std::string(s::kUpgradeVerifying)};
+const std::vector<s::UpgradeState> kStarted = {
+    s::UpgradeState::kDispatched, s::UpgradeState::kDownloading, s::UpgradeState::kInstalling,
+    s::UpgradeState::kRebooting, s::UpgradeState::kVerifying};
 
 std::optional<s::UpgradeRecord> ActiveFor(const UpgradeEnv& env, std::string_view serial_number,
                                           std::string_view facet, int64_t generation) {
@@ -31,23 +30,24 @@ std::optional<s::UpgradeRecord> ActiveFor(const UpgradeEnv& env, std::string_vie
   return u;
 }
 
-bool Advance(const UpgradeEnv& env, const s::UpgradeRecord& u, std::string_view state,
-             std::vector<std::string> from, std::optional<std::string> detail,
+bool Advance(const UpgradeEnv& env, const s::UpgradeRecord& u, s::UpgradeState state,
+             std::vector<s::UpgradeState> from, std::optional<std::string> detail,
              std::optional<int64_t> bytes = std::nullopt) {
   s::UpgradeChange change;
-  change.state = std::string(state);
+  change.state = state;
   change.from_states = std::move(from);
   change.detail = std::move(detail);
   change.bytes_done = bytes;
   change.now_ms = env.clock.NowMs();
   auto r = env.store.AdvanceUpgrade(u.id, change);
   if (!r) {
-    LogWarn("upgrade " + u.id + ": cannot move to " + std::string(state) + ": " + r.error().detail);
+    LogWarn("upgrade " + u.id + ": cannot move to " + std::string(s::WireName(state)) + ": " +
+            r.error().detail);
     return false;
   }
   if (*r) {
     LogInfo("upgrade " + u.id + " of " + u.serial_number + " to " + u.version_type + " " +
-            u.version_code + ": " + std::string(state));
+            u.version_code + ": " + std::string(s::WireName(state)));
   }
   return *r;
 }
@@ -62,19 +62,19 @@ int ReleaseSuccessors(const UpgradeEnv& env, const s::UpgradeRecord& predecessor
   if (!waiting) return 0;
   int changed = 0;
   for (const s::UpgradeRecord& u : *waiting) {
-    if (u.state != s::kUpgradeQueued || u.after_upgrade_id != predecessor.id) continue;
-    if (predecessor.state == s::kUpgradeSucceeded) {
+    if (u.state != s::UpgradeState::kQueued || u.after_upgrade_id != predecessor.id) continue;
+    if (predecessor.state == s::UpgradeState::kSucceeded) {
       if (DispatchUpgrade(env, u)) ++changed;
-    } else if (Advance(env, u, s::kUpgradeFailed, {std::string(s::kUpgradeQueued)},
+    } else if (Advance(env, u, s::UpgradeState::kFailed, {s::UpgradeState::kQueued},
                        "not started: the upgrade of " + predecessor.serial_number + " ended " +
-                           predecessor.state)) {
+                           std::string(s::WireName(predecessor.state)))) {
       ++changed;
     }
   }
   return changed;
 }
 
-void Finish(const UpgradeEnv& env, const s::UpgradeRecord& u, std::string_view state,
+void Finish(const UpgradeEnv& env, const s::UpgradeRecord& u, s::UpgradeState state,
             std::string detail) {
   if (!Advance(env, u, state, kStarted, std::move(detail))) return;
   auto now = env.store.GetUpgrade(u.id);
@@ -110,8 +110,8 @@ Result<s::UpgradeRecord, s::StoreError> DispatchUpgrade(const UpgradeEnv& env,
   if (!desired) return MakeUnexpected(desired.error());
   const int64_t generation = desired->generation;
   s::UpgradeChange change;
-  change.state = std::string(s::kUpgradeDispatched);
-  change.from_states = {std::string(s::kUpgradeQueued)};
+  change.state = s::UpgradeState::kDispatched;
+  change.from_states = {s::UpgradeState::kQueued};
   change.generation = generation;
   change.deadline_ms = now + env.upgrade_timeout_ms;
   change.detail = "";
@@ -138,18 +138,17 @@ void OnUpgradeProgress(const UpgradeEnv& env, std::string_view serial_number,
   if (!u) return;
   const std::string d(detail);
   if (state == "downloading") {
-    Advance(env, *u, s::kUpgradeDownloading,
-            {std::string(s::kUpgradeDispatched), std::string(s::kUpgradeDownloading)}, d,
-            bytes_done);
+    Advance(env, *u, s::UpgradeState::kDownloading,
+            {s::UpgradeState::kDispatched, s::UpgradeState::kDownloading}, d, bytes_done);
   } else if (state == "installing") {
-    Advance(env, *u, s::kUpgradeInstalling,
-            {std::string(s::kUpgradeDispatched), std::string(s::kUpgradeDownloading),
-             std::string(s::kUpgradeInstalling)},
-            d, bytes_done);
+    Advance(
+        env, *u, s::UpgradeState::kInstalling,
+        {s::UpgradeState::kDispatched, s::UpgradeState::kDownloading, s::UpgradeState::kInstalling},
+        d, bytes_done);
   } else if (state == "rebooting") {
-    Advance(env, *u, s::kUpgradeRebooting,
-            {std::string(s::kUpgradeDispatched), std::string(s::kUpgradeDownloading),
-             std::string(s::kUpgradeInstalling), std::string(s::kUpgradeRebooting)},
+    Advance(env, *u, s::UpgradeState::kRebooting,
+            {s::UpgradeState::kDispatched, s::UpgradeState::kDownloading,
+             s::UpgradeState::kInstalling, s::UpgradeState::kRebooting},
             d);
   }
 }
@@ -157,20 +156,20 @@ void OnUpgradeProgress(const UpgradeEnv& env, std::string_view serial_number,
 void OnUpgradeApplied(const UpgradeEnv& env, std::string_view serial_number, std::string_view facet,
                       int64_t generation, std::string_view result, std::string_view detail) {
   auto u = ActiveFor(env, serial_number, facet, generation);
-  if (!u || u->state == s::kUpgradeQueued) return;
+  if (!u || u->state == s::UpgradeState::kQueued) return;
   if (result == "failed") {
-    Finish(env, *u, s::kUpgradeFailed, std::string(detail));
+    Finish(env, *u, s::UpgradeState::kFailed, std::string(detail));
   } else if (result == "reverted") {
-    Finish(env, *u, s::kUpgradeReverted, std::string(detail));
+    Finish(env, *u, s::UpgradeState::kReverted, std::string(detail));
   } else if (result == "ok") {
     auto device = env.store.GetDevice(serial_number);
     if (!device) return;
     const std::string& running =
         facet == s::kFacetDpi ? device->dpi_version : device->firmware_version;
     if (running == u->version_code) {
-      Finish(env, *u, s::kUpgradeSucceeded, "");
+      Finish(env, *u, s::UpgradeState::kSucceeded, "");
     } else {
-      Advance(env, *u, s::kUpgradeVerifying, kStarted,
+      Advance(env, *u, s::UpgradeState::kVerifying, kStarted,
               "the device reported the generation applied but runs " + running);
     }
   }
@@ -181,12 +180,12 @@ void OnDeviceHello(const UpgradeEnv& env, std::string_view serial_number, std::s
   auto active = env.store.ActiveUpgrade(serial_number);
   if (!active || !active->has_value()) return;
   const s::UpgradeRecord& u = **active;
-  if (u.state == s::kUpgradeQueued) return;
+  if (u.state == s::UpgradeState::kQueued) return;
   std::string_view running = u.version_type == s::kVersionTypeDpi ? dpi : firmware;
   if (running == u.version_code) {
-    Finish(env, u, s::kUpgradeSucceeded, "");
-  } else if (u.state == s::kUpgradeRebooting) {
-    Advance(env, u, s::kUpgradeVerifying, {std::string(s::kUpgradeRebooting)},
+    Finish(env, u, s::UpgradeState::kSucceeded, "");
+  } else if (u.state == s::UpgradeState::kRebooting) {
+    Advance(env, u, s::UpgradeState::kVerifying, {s::UpgradeState::kRebooting},
             "rebooted running " + std::string(running));
   }
 }
@@ -197,8 +196,8 @@ bool IsActiveUpgradeGeneration(const UpgradeEnv& env, std::string_view serial_nu
 }
 
 bool TimeOutUpgrade(const UpgradeEnv& env, const s::UpgradeRecord& u,
-                    std::vector<std::string> from_states, std::string detail) {
-  if (!Advance(env, u, s::kUpgradeTimedOut, std::move(from_states), detail)) return false;
+                    std::vector<s::UpgradeState> from_states, std::string detail) {
+  if (!Advance(env, u, s::UpgradeState::kTimedOut, std::move(from_states), detail)) return false;
   if (u.generation > 0) {
     // The facet's generation is answered (failed) on the device's behalf, so it no longer counts
     // as a change in flight; a late "ok" from the device still raises the applied generation.
@@ -227,9 +226,9 @@ int SweepUpgrades(const UpgradeEnv& env) {
   auto active = env.store.ListUpgrades(filter);
   if (active) {
     for (const s::UpgradeRecord& u : *active) {
-      if (u.state != s::kUpgradeQueued || u.after_upgrade_id.empty()) continue;
+      if (u.state != s::UpgradeState::kQueued || u.after_upgrade_id.empty()) continue;
       auto before = env.store.GetUpgrade(u.after_upgrade_id);
-      if (!before || !s::IsTerminalUpgradeState(before->state)) continue;
+      if (!before || !s::IsTerminal(before->state)) continue;
       changed += ReleaseSuccessors(env, *before);
     }
   }

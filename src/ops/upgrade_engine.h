@@ -63,7 +63,7 @@ bool IsActiveUpgradeGeneration(const UpgradeEnv& env, std::string_view serial_nu
 // answers its facet generation as failed and releases the upgrades queued behind it. False when
 // the upgrade had moved on already.
 bool TimeOutUpgrade(const UpgradeEnv& env, const store::UpgradeRecord& u,
-                    std::vector<std::string> from_states, std::string detail);
+                    std::vector<store::UpgradeState> from_states, std::string detail);
 
 // Periodic work, safe to run on every node: upgrades past their deadline become TimedOut, and
 // Queued upgrades whose predecessor finished are dispatched (it succeeded) or failed (it did

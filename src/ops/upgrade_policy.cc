@@ -102,7 +102,7 @@ AutoUpgradeOutcome StartAutoUpgrade(const UpgradeEnv& env, const store::UpgradeP
   if (!in) return {Skipped("the instance cannot be read: " + in.error().detail)};
   const int64_t now = env.clock.NowMs();
   if (InArrears(*in, now)) return {Skipped("the instance is in arrears")};
-  if (in->status != kStatusActive) return {Skipped("the instance is not active")};
+  if (in->status != store::InstanceStatus::kActive) return {Skipped("the instance is not active")};
   if (in->ccn_id.empty()) return {Skipped("the instance is not bound to a CCN")};
   if (!at_boot && (env.devices == nullptr || !env.devices->IsOnline(sn))) {
     return {Skipped("the device is offline"), false, true};

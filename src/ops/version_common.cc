@@ -49,7 +49,7 @@ store::UpgradeRecord NewUpgrade(const store::InstanceRecord& in, const store::De
   u.version_code = v.version_code;
   u.from_version = v.version_type == store::kVersionTypeDpi ? d.dpi_version : d.firmware_version;
   u.sha256 = v.sha256;
-  u.state = std::string(store::kUpgradeQueued);
+  u.state = store::UpgradeState::kQueued;
   u.after_upgrade_id = std::move(after_upgrade_id);
   u.create_ms = now_ms;
   u.update_ms = now_ms;
@@ -84,7 +84,7 @@ boost::json::object UpgradeJson(const store::UpgradeRecord& u) {
                              {"VersionType", u.version_type},
                              {"VersionCode", u.version_code},
                              {"FromVersion", u.from_version},
-                             {"State", u.state},
+                             {"State", store::WireName(u.state)},
                              {"Detail", u.detail},
                              {"Generation", u.generation},
                              {"BytesDone", u.bytes_done},

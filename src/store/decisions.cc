@@ -22,8 +22,8 @@ BindOutcome DecideBind(const BindFacts& facts) {
   return full ? BindOutcome::kInstanceFull : BindOutcome::kBound;
 }
 
-ActivateOutcome DecideActivate(std::string_view status, int64_t bound_devices) {
-  if (status == "Active") return ActivateOutcome::kAlreadyActive;
+ActivateOutcome DecideActivate(InstanceStatus status, int64_t bound_devices) {
+  if (status == InstanceStatus::kActive) return ActivateOutcome::kAlreadyActive;
   if (bound_devices == 0) return ActivateOutcome::kNoDevice;
   return ActivateOutcome::kActivated;
 }

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "store/domain_states.h"
 
 namespace sag::store {
 
@@ -38,9 +41,9 @@ struct BindFacts {
 // "create the device, then decide again on it".
 BindOutcome DecideBind(const BindFacts& facts);
 
-// ActivateInstance: kAlreadyActive when status is "Active" (checked before the devices), kNoDevice
+// ActivateInstance: kAlreadyActive when status is Active (checked before the devices), kNoDevice
 // when none is bound, else kActivated.
-ActivateOutcome DecideActivate(std::string_view status, int64_t bound_devices);
+ActivateOutcome DecideActivate(InstanceStatus status, int64_t bound_devices);
 
 // BindInstanceToCcn on an instance bound to instance_ccn_id ("" = none), to ccn_id (which exists):
 // kAlreadyBound, kBoundToOther, or kBound.

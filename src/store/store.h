@@ -31,6 +31,7 @@
 #include "common/result.h"
 #include "store/audit_store.h"
 #include "store/cluster_store.h"
+#include "store/domain_states.h"
 #include "store/fleet_stats_store.h"
 #include "store/reset_store.h"
 #include "store/store_result.h"
@@ -83,10 +84,10 @@ struct InstanceRecord {
   std::string region_id;
   std::string name;
   std::string description;
-  std::string status;            // Init, Active, ...
-  std::string instance_type;     // "hardware" | "software"
-  std::string hardware_spec;     // sag-100wm | sag-1000 | sag-vcpe | sag-software
-  std::string ha_type;           // no_backup | cold_backup | warm_backup
+  InstanceStatus status = InstanceStatus::kInit;
+  std::string instance_type;  // "hardware" | "software"
+  std::string hardware_spec;  // sag-100wm | sag-1000 | sag-vcpe | sag-software
+  HaType ha_type = HaType::kNoBackup;
   int64_t max_bandwidth = 0;     // Mbit/s
   std::string cidr_block;        // comma-separated CIDRs, may be empty
   std::string routing_strategy;  // static | dynamic
@@ -116,7 +117,7 @@ struct InstanceFilter {
   std::string region_id;
   std::vector<std::string> ids;  // any of
   std::string name;
-  std::string status;  // compared case-insensitively
+  std::optional<InstanceStatus> status;
   std::string instance_type;
   std::string hardware_spec;
   std::string ccn_id;
@@ -151,7 +152,7 @@ struct ClientIpRange {
 struct InstancePatch {
   std::optional<std::string> name;
   std::optional<std::string> description;
-  std::optional<std::string> status;
+  std::optional<InstanceStatus> status;
   std::optional<std::string> cidr_block;
   std::optional<std::string> routing_strategy;
   std::optional<int64_t> security_lock_threshold;
@@ -264,8 +265,8 @@ enum class UnbindOutcome {
 
 // What ActivateInstance did; everything but kActivated changed nothing.
 enum class ActivateOutcome {
-  kActivated,         // status was not "Active" and a device is bound: status is now "Active"
-  kAlreadyActive,     // status is "Active" already (checked before kNoDevice)
+  kActivated,         // status was not Active and a device is bound: status is now Active
+  kAlreadyActive,     // status is Active already (checked before kNoDevice)
   kInstanceNotFound,  // no such instance in (account, region)
   kNoDevice,          // no device is bound to the instance
 };
@@ -468,8 +469,8 @@ class Store : public ClientUserStore,
                                                         std::string_view region_id,
                                                         std::string_view instance_id,
                                                         std::string_view serial_number) = 0;
-  // Sets status "Active" when at least one device is bound, atomically with that check. Checks, in
-  // this order: the instance exists → its status is not "Active" (kAlreadyActive) → a device is
+  // Sets status Active when at least one device is bound, atomically with that check. Checks, in
+  // this order: the instance exists → its status is not Active (kAlreadyActive) → a device is
   // bound (kNoDevice).
   virtual StoreResult<ActivateOutcome> ActivateInstance(std::string_view account_id,
                                                         std::string_view region_id,

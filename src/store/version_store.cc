@@ -4,13 +4,8 @@
 
 namespace sag::store {
 
-bool IsTerminalUpgradeState(std::string_view state) {
-  return state == kUpgradeSucceeded || state == kUpgradeFailed || state == kUpgradeReverted ||
-         state == kUpgradeTimedOut;
-}
-
 bool ApplyUpgradeChange(const UpgradeChange& change, UpgradeRecord& u) {
-  if (IsTerminalUpgradeState(u.state)) return false;
+  if (IsTerminal(u.state)) return false;
   if (!change.from_states.empty() && std::find(change.from_states.begin(), change.from_states.end(),
                                                u.state) == change.from_states.end()) {
     return false;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/domain_states.h"
 
 namespace sag::store {
 
@@ -33,21 +34,6 @@ struct VersionRecord {
   int64_t withdrawn_ms = 0;
 };
 
-// Upgrade states (docs/semantics.md "Upgrades"). Terminal: Succeeded, Failed, Reverted, TimedOut.
-inline constexpr std::string_view kUpgradeQueued = "Queued";
-inline constexpr std::string_view kUpgradeDispatched = "Dispatched";
-inline constexpr std::string_view kUpgradeDownloading = "Downloading";
-inline constexpr std::string_view kUpgradeInstalling = "Installing";
-inline constexpr std::string_view kUpgradeRebooting = "Rebooting";
-inline constexpr std::string_view kUpgradeVerifying = "Verifying";
-inline constexpr std::string_view kUpgradeSucceeded = "Succeeded";
-inline constexpr std::string_view kUpgradeFailed = "Failed";
-inline constexpr std::string_view kUpgradeReverted = "Reverted";
-inline constexpr std::string_view kUpgradeTimedOut = "TimedOut";
-
-// True for Succeeded, Failed, Reverted and TimedOut.
-bool IsTerminalUpgradeState(std::string_view state);
-
 // One upgrade of one device to one version. At most one upgrade per device is not terminal (the
 // store enforces it: CreateUpgrade answers kAlreadyExists).
 struct UpgradeRecord {
@@ -59,10 +45,10 @@ struct UpgradeRecord {
   std::string version_code;
   std::string from_version;  // what the device ran when the upgrade was created
   std::string sha256;        // the artifact
-  std::string state;         // one of the kUpgrade* states
-  std::string detail;        // why it failed, progress text, ...
-  int64_t generation = 0;    // the facet generation carrying it (0 while Queued)
-  int64_t bytes_done = 0;    // download progress the device reported
+  UpgradeState state = UpgradeState::kQueued;
+  std::string detail;      // why it failed, progress text, ...
+  int64_t generation = 0;  // the facet generation carrying it (0 while Queued)
+  int64_t bytes_done = 0;  // download progress the device reported
   // Queued upgrades wait for this upgrade (of the same instance) to succeed ("" = none).
   std::string after_upgrade_id;
   int64_t create_ms = 0;
@@ -72,9 +58,9 @@ struct UpgradeRecord {
 
 // A state change of an upgrade (see VersionStore::AdvanceUpgrade). Unset fields stay.
 struct UpgradeChange {
-  std::string state;                     // the new state
-  std::vector<std::string> from_states;  // only when the current state is one of these (empty: any
-                                         // non-terminal state)
+  UpgradeState state = UpgradeState::kQueued;  // the new state
+  // Only when the current state is one of these (empty: any non-terminal state).
+  std::vector<UpgradeState> from_states;
   std::optional<std::string> detail;
   std::optional<int64_t> generation;
   std::optional<int64_t> bytes_done;

@@ -582,10 +582,10 @@ class SuspendingGatewayTest : public GatewayTest {
       in.id = std::string("sag-") + sn;
       in.account_id = account_;
       in.region_id = "cn-shanghai";
-      in.status = "Active";
+      in.status = store::InstanceStatus::kActive;
       in.instance_type = "hardware";
       in.hardware_spec = "sag-1000";
-      in.ha_type = "no_backup";
+      in.ha_type = store::HaType::kNoBackup;
       in.create_ms = kNow;
       in.end_ms = kNow + 86400000;
       ASSERT_TRUE(store_->CreateInstance(in).has_value());

@@ -84,7 +84,7 @@ class ServeArtifactTest : public ::testing::Test {
     u.version_type = "Device";
     u.version_code = "2.1.0";
     u.sha256 = sha_;
-    u.state = std::string(state);
+    u.state = store::ParseUpgradeState(state).value();
     ASSERT_TRUE(store_->CreateUpgrades({u}).has_value());
   }
 
@@ -99,7 +99,7 @@ class ServeArtifactTest : public ::testing::Test {
 
   static store::UpgradeChange Change(const std::string& state) {
     store::UpgradeChange c;
-    c.state = state;
+    c.state = store::ParseUpgradeState(state).value();
     c.now_ms = 1;
     return c;
   }

@@ -71,14 +71,14 @@ class UpgradeEngineTest : public ::testing::Test {
     u.version_code = "2.1.0";
     u.from_version = "2.0.0";
     u.sha256 = std::string(64, 'c');
-    u.state = "Queued";
+    u.state = store::UpgradeState::kQueued;
     u.after_upgrade_id = after;
     return u;
   }
 
   std::string State(const std::string& id) {
     auto u = store_->GetUpgrade(id);
-    return u ? u->state : "missing";
+    return u ? std::string(store::WireName(u->state)) : "missing";
   }
 
   std::unique_ptr<store::SqliteStore> store_;
@@ -90,7 +90,7 @@ TEST_F(UpgradeEngineTest, HappyPathSucceedsOnlyWithTheNewRunningVersion) {
   ASSERT_TRUE(store_->CreateUpgrades({Make("up-1", "sn-main")}).has_value());
   auto d = DispatchUpgrade(Env(), *store_->GetUpgrade("up-1"));
   ASSERT_TRUE(d.has_value());
-  EXPECT_EQ(d->state, "Dispatched");
+  EXPECT_EQ(d->state, store::UpgradeState::kDispatched);
   EXPECT_EQ(d->deadline_ms, 61000);
   ASSERT_EQ(devices_.pushes.size(), 1u);
   EXPECT_EQ(devices_.pushes[0], "sn-main firmware 1");

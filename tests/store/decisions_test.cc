@@ -70,10 +70,9 @@ TEST(DecideBindTest, ChecksDecideInTheirDocumentedOrder) {
 }
 
 TEST(DecideActivateTest, ActiveIsCheckedBeforeTheDevices) {
-  EXPECT_EQ(Name(DecideActivate("Active", 0)), "AlreadyActive");
-  EXPECT_EQ(Name(DecideActivate("Init", 0)), "NoDevice");
-  EXPECT_EQ(Name(DecideActivate("Init", 1)), "Activated");
-  EXPECT_EQ(Name(DecideActivate("active", 2)), "Activated");  // the status is compared exactly
+  EXPECT_EQ(Name(DecideActivate(InstanceStatus::kActive, 0)), "AlreadyActive");
+  EXPECT_EQ(Name(DecideActivate(InstanceStatus::kInit, 0)), "NoDevice");
+  EXPECT_EQ(Name(DecideActivate(InstanceStatus::kInit, 1)), "Activated");
 }
 
 TEST(DecideCcnTest, BindAndUnbind) {

@@ -587,8 +587,8 @@ TEST_P(StoreContractTest, GetMissingInstanceIsNotFound) {
 //   sag-e   10         alpha   Active  hardware  sag-100wm   ccn-1
 //   sag-b   20         beta    Init    hardware  sag-1000    ccn-2
 //   sag-a   20         alpha   Active  software  sag-vcpe    ccn-1
-//   sag-d   30         gamma   Offline software  sag-software (none)
-//   sag-c   40         alphabet active hardware  sag-100wm   ccn-2
+//   sag-d   30         gamma   Init    software  sag-software (none)
+//   sag-c   40         alphabet Active hardware  sag-100wm   ccn-2
 //   sag-f   15 (kOtherRegion) alpha Active hardware sag-100wm ccn-1
 class ListInstancesTest : public StoreContractTest {
  protected:
@@ -597,18 +597,20 @@ class ListInstancesTest : public StoreContractTest {
     if (HasFatalFailure()) {
       return;
     }
-    Add("sag-e", kRegion, 10, "alpha", "Active", "hardware", "sag-100wm", "ccn-1");
-    Add("sag-b", kRegion, 20, "beta", "Init", "hardware", "sag-1000", "ccn-2");
-    Add("sag-a", kRegion, 20, "alpha", "Active", "software", "sag-vcpe", "ccn-1");
-    Add("sag-d", kRegion, 30, "gamma", "Offline", "software", "sag-software", "");
-    Add("sag-c", kRegion, 40, "alphabet", "active", "hardware", "sag-100wm", "ccn-2");
-    Add("sag-f", kOtherRegion, 15, "alpha", "Active", "hardware", "sag-100wm", "ccn-1");
+    Add("sag-e", kRegion, 10, "alpha", InstanceStatus::kActive, "hardware", "sag-100wm", "ccn-1");
+    Add("sag-b", kRegion, 20, "beta", InstanceStatus::kInit, "hardware", "sag-1000", "ccn-2");
+    Add("sag-a", kRegion, 20, "alpha", InstanceStatus::kActive, "software", "sag-vcpe", "ccn-1");
+    Add("sag-d", kRegion, 30, "gamma", InstanceStatus::kInit, "software", "sag-software", "");
+    Add("sag-c", kRegion, 40, "alphabet", InstanceStatus::kActive, "hardware", "sag-100wm",
+        "ccn-2");
+    Add("sag-f", kOtherRegion, 15, "alpha", InstanceStatus::kActive, "hardware", "sag-100wm",
+        "ccn-1");
     InstanceRecord other = MakeInstance(kAccountB, kRegion, "sag-z", 1);
     CreateInstance(other);
   }
 
   void Add(const std::string& id, const std::string& region, int64_t create_ms,
-           const std::string& name, const std::string& status, const std::string& type,
+           const std::string& name, InstanceStatus status, const std::string& type,
            const std::string& spec, const std::string& ccn) {
     InstanceRecord r = MakeInstance(kAccountA, region, id, create_ms);
     r.name = name;
@@ -732,16 +734,15 @@ TEST_P(ListInstancesTest, FiltersByExactName) {
   EXPECT_EQ(ListIds(f, &total), Ids{});
 }
 
-TEST_P(ListInstancesTest, FiltersByStatusCaseInsensitively) {
+TEST_P(ListInstancesTest, FiltersByStatus) {
   InstanceFilter f = All();
-  f.status = "ACTIVE";
+  f.status = InstanceStatus::kActive;
   int64_t total = 0;
   EXPECT_EQ(ListIds(f, &total), (Ids{"sag-e", "sag-f", "sag-a", "sag-c"}));
   EXPECT_EQ(total, 4);
-  f.status = "init";
-  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-b"}));
-  f.status = "Act";
-  EXPECT_EQ(ListIds(f, &total), Ids{});
+  f.status = InstanceStatus::kInit;
+  EXPECT_EQ(ListIds(f, &total), (Ids{"sag-b", "sag-d"}));
+  EXPECT_EQ(total, 2);
 }
 
 TEST_P(ListInstancesTest, FiltersByInstanceTypeHardwareSpecAndCcn) {
@@ -759,7 +760,7 @@ TEST_P(ListInstancesTest, FiltersByInstanceTypeHardwareSpecAndCcn) {
 TEST_P(ListInstancesTest, CombinesFiltersWithAnd) {
   InstanceFilter f = All();
   f.region_id = kRegion;
-  f.status = "active";
+  f.status = InstanceStatus::kActive;
   f.hardware_spec = "sag-100wm";
   int64_t total = 0;
   EXPECT_EQ(ListIds(f, &total), (Ids{"sag-e", "sag-c"}));
@@ -810,7 +811,7 @@ TEST_P(StoreContractTest, UpdateInstanceCanChangeEveryPatchableField) {
   InstancePatch patch;
   patch.name = "n2";
   patch.description = "d2";
-  patch.status = "Offline";
+  patch.status = InstanceStatus::kInit;
   patch.cidr_block = "";
   patch.routing_strategy = "dynamic";
   patch.security_lock_threshold = 1200;
@@ -823,7 +824,7 @@ TEST_P(StoreContractTest, UpdateInstanceCanChangeEveryPatchableField) {
   InstanceRecord expected = original;
   expected.name = "n2";
   expected.description = "d2";
-  expected.status = "Offline";
+  expected.status = InstanceStatus::kInit;
   expected.cidr_block = "";
   expected.routing_strategy = "dynamic";
   expected.security_lock_threshold = 1200;
@@ -904,7 +905,7 @@ class BindingTest : public StoreContractTest {
   InstanceRecord Hw(const std::string& account, const std::string& region, const std::string& id,
                     const std::string& spec = "sag-100wm", int64_t create_ms = 10) {
     InstanceRecord r = MakeInstance(account, region, id, create_ms);
-    r.status = "Init";
+    r.status = InstanceStatus::kInit;
     r.hardware_spec = spec;
     r.ccn_id = "";
     r.end_ms = 0;
@@ -1331,10 +1332,10 @@ TEST_P(BindingTest, ActivateOutcomes) {
   EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, kOtherRegion, "sag-1")),
             "InstanceNotFound");
   EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, kRegion, "sag-1")), "NoDevice");
-  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->status, "Init");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->status, InstanceStatus::kInit);
   ASSERT_EQ(Bind(kAccountA, kRegion, "sag-1", "sn-1", 1, true), "Bound");
   EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, "", "sag-1")), "Activated");
-  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->status, "Active");
+  EXPECT_EQ(store().GetInstance(kAccountA, kRegion, "sag-1")->status, InstanceStatus::kActive);
   EXPECT_EQ(OutcomeName(store().ActivateInstance(kAccountA, kRegion, "sag-1")), "AlreadyActive");
 }
 

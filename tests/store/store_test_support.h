@@ -232,10 +232,10 @@ inline InstanceRecord MakeInstance(const std::string& account_id, const std::str
   r.region_id = region_id;
   r.name = "name-" + id;
   r.description = "description of " + id;
-  r.status = "Active";
+  r.status = InstanceStatus::kActive;
   r.instance_type = "hardware";
   r.hardware_spec = "sag-100wm";
-  r.ha_type = "warm_backup";
+  r.ha_type = HaType::kWarmBackup;
   r.max_bandwidth = 50;
   r.cidr_block = "192.168.0.0/24,10.0.0.0/16";
   r.routing_strategy = "static";

@@ -36,7 +36,7 @@ VersionRecord Version(const std::string& type, const std::string& code, int64_t 
 }
 
 UpgradeRecord Upgrade(const std::string& id, const std::string& sn, int64_t create_ms,
-                      const std::string& state = "Queued") {
+                      UpgradeState state = UpgradeState::kQueued) {
   UpgradeRecord u;
   u.id = id;
   u.serial_number = sn;
@@ -121,7 +121,7 @@ TEST_P(VersionsContractTest, OneActiveUpgradePerDevice) {
 
   // A terminal upgrade frees the device.
   UpgradeChange fail;
-  fail.state = "Failed";
+  fail.state = UpgradeState::kFailed;
   fail.detail = "boom";
   fail.now_ms = 20;
   auto moved = store().AdvanceUpgrade("up-1", fail);
@@ -136,8 +136,8 @@ TEST_P(VersionsContractTest, OneActiveUpgradePerDevice) {
 TEST_P(VersionsContractTest, AdvanceOnlyFromTheGivenStatesAndNeverFromTerminal) {
   ASSERT_STORE_OK(store().CreateUpgrades({Upgrade("up-1", "sn-1", 10)}));
   UpgradeChange dispatch;
-  dispatch.state = "Dispatched";
-  dispatch.from_states = {"Queued"};
+  dispatch.state = UpgradeState::kDispatched;
+  dispatch.from_states = {UpgradeState::kQueued};
   dispatch.generation = 7;
   dispatch.deadline_ms = 500;
   dispatch.now_ms = 11;
@@ -149,13 +149,13 @@ TEST_P(VersionsContractTest, AdvanceOnlyFromTheGivenStatesAndNeverFromTerminal) 
   EXPECT_FALSE(*r);
 
   UpgradeChange progress;
-  progress.state = "Downloading";
+  progress.state = UpgradeState::kDownloading;
   progress.bytes_done = 4096;
   progress.now_ms = 12;
   ASSERT_STORE_OK(store().AdvanceUpgrade("up-1", progress));
   auto u = store().GetUpgrade("up-1");
   ASSERT_STORE_OK(u);
-  EXPECT_EQ(u->state, "Downloading");
+  EXPECT_EQ(u->state, UpgradeState::kDownloading);
   EXPECT_EQ(u->generation, 7);
   EXPECT_EQ(u->bytes_done, 4096);
   EXPECT_EQ(u->deadline_ms, 500);
@@ -163,28 +163,28 @@ TEST_P(VersionsContractTest, AdvanceOnlyFromTheGivenStatesAndNeverFromTerminal) 
   EXPECT_EQ(u->create_ms, 10);
 
   UpgradeChange done;
-  done.state = "Succeeded";
+  done.state = UpgradeState::kSucceeded;
   done.now_ms = 13;
   ASSERT_STORE_OK(store().AdvanceUpgrade("up-1", done));
   UpgradeChange revert;
-  revert.state = "Reverted";
+  revert.state = UpgradeState::kReverted;
   revert.now_ms = 14;
   r = store().AdvanceUpgrade("up-1", revert);
   ASSERT_STORE_OK(r);
   EXPECT_FALSE(*r);  // terminal stays terminal
   u = store().GetUpgrade("up-1");
   ASSERT_STORE_OK(u);
-  EXPECT_EQ(u->state, "Succeeded");
+  EXPECT_EQ(u->state, UpgradeState::kSucceeded);
   EXPECT_EQ(Outcome(store().AdvanceUpgrade("up-none", revert)), "NotFound");
 }
 
 TEST_P(VersionsContractTest, ListAndExpire) {
-  UpgradeRecord a = Upgrade("up-a", "sn-1", 10, "Dispatched");
+  UpgradeRecord a = Upgrade("up-a", "sn-1", 10, UpgradeState::kDispatched);
   a.deadline_ms = 100;
-  UpgradeRecord b = Upgrade("up-b", "sn-2", 20, "Dispatched");
+  UpgradeRecord b = Upgrade("up-b", "sn-2", 20, UpgradeState::kDispatched);
   b.deadline_ms = 300;
   b.instance_id = "sag-two";
-  UpgradeRecord c = Upgrade("up-c", "sn-3", 30, "Succeeded");
+  UpgradeRecord c = Upgrade("up-c", "sn-3", 30, UpgradeState::kSucceeded);
   c.deadline_ms = 50;
   ASSERT_STORE_OK(store().CreateUpgrades({a, b, c}));
 

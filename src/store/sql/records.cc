@@ -52,10 +52,10 @@ InstanceRecord ReadInstance(const Rows& s, int row) {
   r.region_id = s.Text(row, i++);
   r.name = s.Text(row, i++);
   r.description = s.Text(row, i++);
-  r.status = s.Text(row, i++);
+  r.status = InstanceStatusFromColumn(s.View(row, i++));
   r.instance_type = s.Text(row, i++);
   r.hardware_spec = s.Text(row, i++);
-  r.ha_type = s.Text(row, i++);
+  r.ha_type = HaTypeFromColumn(s.View(row, i++));
   r.max_bandwidth = s.Int(row, i++);
   r.cidr_block = s.Text(row, i++);
   r.routing_strategy = s.Text(row, i++);

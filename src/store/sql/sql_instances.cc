@@ -22,13 +22,6 @@ using sql::Statement;
 using sql::Txn;
 using sql::Value;
 
-// status compared case-insensitively (ASCII only, as SQLite's NOCASE and lower() of COLLATE "C").
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 StoreResult<void> SqlStore::CreateInstance(const InstanceRecord& r) {
@@ -43,10 +36,10 @@ StoreResult<void> SqlStore::CreateInstance(const InstanceRecord& r) {
                       r.region_id,
                       r.name,
                       r.description,
-                      r.status,
+                      WireName(r.status),
                       r.instance_type,
                       r.hardware_spec,
-                      r.ha_type,
+                      WireName(r.ha_type),
                       r.max_bandwidth,
                       r.cidr_block,
                       r.routing_strategy,
@@ -83,8 +76,7 @@ StoreResult<InstancePage> SqlStore::ListInstances(const InstanceFilter& filter) 
   };
   equals("region_id = $?", filter.region_id);
   equals("name = $?", filter.name);
-  const std::string status = AsciiLower(filter.status);
-  equals("lower(status) = $?", status);
+  if (filter.status) where.And("status = $?", WireName(*filter.status));  // static text
   equals("instance_type = $?", filter.instance_type);
   equals("hardware_spec = $?", filter.hardware_spec);
   equals("ccn_id = $?", filter.ccn_id);
@@ -171,7 +163,7 @@ StoreResult<InstanceRecord> SqlStore::UpdateInstance(std::string_view account_id
         "up_bandwidth_wan = $13, up_bandwidth_4g = $14 WHERE id = $1");
     RETURN_IF_ERROR(sql::Exec(
         conn, kUpdate,
-        {r.id, r.name, r.description, r.status, r.cidr_block, r.routing_strategy,
+        {r.id, r.name, r.description, WireName(r.status), r.cidr_block, r.routing_strategy,
          r.security_lock_threshold, r.position, Value::Bool(r.enable_software_connection_audit),
          r.ccn_id, r.end_ms, r.max_bandwidth, r.up_bandwidth_wan, r.up_bandwidth_4g}));
     return r;

@@ -47,7 +47,7 @@ UpgradeRecord ReadUpgrade(const Rows& r, int i) {
                        .version_code = r.Text(i, 5),
                        .from_version = r.Text(i, 6),
                        .sha256 = r.Text(i, 7),
-                       .state = r.Text(i, 8),
+                       .state = UpgradeStateFromColumn(r.View(i, 8)),
                        .detail = r.Text(i, 9),
                        .generation = r.Int(i, 10),
                        .bytes_done = r.Int(i, 11),
@@ -111,11 +111,11 @@ StoreResult<void> SqlStore::CreateUpgrades(const std::vector<UpgradeRecord>& upg
     for (const UpgradeRecord& u : upgrades) {
       ASSIGN_OR_RETURN(const bool found, sql::RowExists(conn, kDevice, {u.serial_number}));
       if (!found) return MakeUnexpected(sql::NotFound("device"));
-      RETURN_IF_ERROR(
-          sql::Exec(conn, kInsert,
-                    {u.id, u.serial_number, u.account_id, u.instance_id, u.version_type,
-                     u.version_code, u.from_version, u.sha256, u.state, u.detail, u.generation,
-                     u.bytes_done, u.after_upgrade_id, u.create_ms, u.update_ms, u.deadline_ms}));
+      RETURN_IF_ERROR(sql::Exec(
+          conn, kInsert,
+          {u.id, u.serial_number, u.account_id, u.instance_id, u.version_type, u.version_code,
+           u.from_version, u.sha256, WireName(u.state), u.detail, u.generation, u.bytes_done,
+           u.after_upgrade_id, u.create_ms, u.update_ms, u.deadline_ms}));
     }
     return {};
   });
@@ -157,9 +157,9 @@ StoreResult<bool> SqlStore::AdvanceUpgrade(std::string_view id, const UpgradeCha
     static const Statement kUpdate(
         "UPDATE upgrades SET state = $2, detail = $3, generation = $4, bytes_done = $5, "
         "deadline_ms = $6, update_ms = $7 WHERE id = $1");
-    RETURN_IF_ERROR(sql::Exec(
-        conn, kUpdate,
-        {id, u.state, u.detail, u.generation, u.bytes_done, u.deadline_ms, change.now_ms}));
+    RETURN_IF_ERROR(sql::Exec(conn, kUpdate,
+                              {id, WireName(u.state), u.detail, u.generation, u.bytes_done,
+                               u.deadline_ms, change.now_ms}));
     return true;
   });
 }
