@@ -25,8 +25,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ -f "$here/tests/e2e/package.json" ] && { [ ! -d "$here/tests/e2e/node_modules/@alicloud/pop-core" ] ||
-    [ ! -d "$here/tests/e2e/node_modules/puppeteer-core" ]; }; then
+# npm ci when any package the manifest names is missing (a package added since the last install).
+e2e_missing() {
+  local dep
+  for dep in $(node -p "Object.keys(require('$here/tests/e2e/package.json').dependencies).join(' ')"); do
+    [ -d "$here/tests/e2e/node_modules/$dep" ] || return 0
+  done
+  return 1
+}
+if [ -f "$here/tests/e2e/package.json" ] && e2e_missing; then
   echo "install-deps: npm ci in tests/e2e"
   (cd "$here/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -314,6 +314,7 @@ void Gateway::Journal(const CallState& state, const Result<boost::json::object, 
                          .count();
   entry.unread_parameters = std::move(unread_parameters);
   services_.journal->Add(std::move(entry));
+}
 
 void Gateway::Finish(const CallState& state, const Result<boost::json::object, ApiError>& result,
                      Respond respond) {
@@ -546,8 +547,8 @@ Result<Gateway::AuthorizedCall, ApiError> Gateway::Authorize(const HttpRequest& 
 
   // 7-9. The caller may call the operation, its required parameters and region, then RAM.
   ops::Principal principal{cred.account_id, cred.user_name, cred.is_root, cred.is_operator};
-  state.resource_arn =
-      ops::ResourceArn(*op, params, params.Get("RegionId"), principal.account_id);  // for the record
+  state.resource_arn = ops::ResourceArn(*op, params, params.Get("RegionId"),
+                                        principal.account_id);  // for the record
   ASSIGN_OR_RETURN(std::string region,
                    ops::CheckCall(services_, ops::CallToCheck{.product = *product,
                                                               .op = *op,

@@ -40,8 +40,8 @@ inline constexpr std::string_view kErrBadMessage = "BadMessage";
 inline constexpr std::string_view kErrProtocolVersion = "ProtocolVersion";
 
 // The facets of the protocol, in the order of its table.
-inline constexpr std::string_view kFacets[] = {"admin_password", "reboot", "firmware", "dpi",
-                                               "acl",           "flow_log"};
+inline constexpr std::string_view kFacets[] = {"admin_password", "reboot", "firmware", "dpi", "acl",
+                                               "flow_log"};
 
 // True for the names of kFacets.
 bool IsKnownFacet(std::string_view facet);

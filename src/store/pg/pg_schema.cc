@@ -466,10 +466,11 @@ CREATE TABLE audit_events (
 }  // namespace
 
 std::span<const sql::Migration> Migrations() {
-  static const sql::DialectMigrations migrations(
-      {kInitialSchema, kDevicesAndCcns, kDeviceChannel, kClientUsers, kVersionsAndUpgrades,
-       kCluster, kUpgradePolicies, kGeneratedDeviceSecrets, kAclsAndConfigRevisions, kGrantsFlowLogsBandwidth,
-       /* 11: reserved */ "", kAuditTrail});
+  static const sql::DialectMigrations migrations({kInitialSchema, kDevicesAndCcns, kDeviceChannel,
+                                                  kClientUsers, kVersionsAndUpgrades, kCluster,
+                                                  kUpgradePolicies, kGeneratedDeviceSecrets,
+                                                  kAclsAndConfigRevisions, kGrantsFlowLogsBandwidth,
+                                                  /* 11: reserved */ "", kAuditTrail});
   return migrations.list();
 }
 
