@@ -19,7 +19,7 @@ constexpr std::string_view kVcpeSpec = "sag-vcpe";
 // in Devices.Device[] (SerialNumber, SecretKey) and starts the vCPE image with them; the device
 // channel accepts exactly those.
 Result<bool, ApiError> IssueVcpeDevices(const OpContext& ctx, const store::InstanceRecord& in) {
-  const int devices = in.ha_type == "no_backup" ? 1 : 2;
+  const int devices = store::MaxDevices(in.ha_type);
   for (int i = 0; i < devices; ++i) {
     store::BindSerialNumberRequest req;
     req.account_id = in.account_id;
@@ -86,7 +86,7 @@ OpResult CreateSmartAccessGateway(OpContext& ctx) {
   in.create_ms = ctx.now_ms();
   in.end_ms = AddMonths(in.create_ms, period);
   const bool vcpe = spec == kVcpeSpec;
-  if (vcpe) in.status = std::string(kStatusActive);  // its devices come with it
+  if (vcpe) in.status = store::InstanceStatus::kActive;  // its devices come with it
   if (auto r = ctx.store().CreateInstance(in); !r) return MakeUnexpected(StoreFailure(r.error()));
   if (vcpe) RETURN_IF_ERROR(IssueVcpeDevices(ctx, in));
 

@@ -224,7 +224,7 @@ TEST_P(AuditContractTest, UpgradesAreCountedByState) {
     u.version_type = "Device";
     u.version_code = "2.1.0";
     u.sha256 = std::string(64, 'b');
-    u.state = state;
+    u.state = ParseUpgradeState(state).value();
     return u;
   };
   ASSERT_STORE_OK(

@@ -86,7 +86,7 @@ class ResetContractTest : public ::testing::TestWithParam<BackendFactory> {
       u.instance_id = id;
       u.version_type = "Device";
       u.version_code = "2.1.0";
-      u.state = "Succeeded";
+      u.state = UpgradeState::kSucceeded;
       ASSERT_STORE_OK(store_->CreateUpgrades({u}));
       CreateClientUserRequest user;
       user.user.account_id = account;
