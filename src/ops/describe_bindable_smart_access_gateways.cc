@@ -27,7 +27,9 @@ Result<std::vector<store::InstanceRecord>, ApiError> GrantedBindable(
       if (in.error().code == store::StoreErrorCode::kNotFound) continue;
       return MakeUnexpected(StoreFailure(in.error()));
     }
-    if (!in->ccn_id.empty() || in->status != store::InstanceStatus::kActive || InArrears(*in, f.now_ms)) continue;
+    if (!in->ccn_id.empty() || in->status != store::InstanceStatus::kActive ||
+        InArrears(*in, f.now_ms))
+      continue;
     if (!f.name.empty() && in->name != f.name) continue;
     out.push_back(std::move(in).value());
   }

@@ -184,7 +184,7 @@ TEST(DeviceMessageTest, HelloWithProofReportsEveryFacet) {
   EXPECT_EQ(o.at("dpi"), "1.0.0");
   EXPECT_EQ(o.at("boot_time").as_int64(), 1795429990000);
   const json::object& applied = o.at("applied").as_object();
-  EXPECT_EQ(applied.size(), 5u);
+  EXPECT_EQ(applied.size(), 6u);
   EXPECT_EQ(applied.at("admin_password").as_int64(), 3);
   EXPECT_EQ(applied.at("acl").as_int64(), 0);
   EXPECT_EQ(applied.at("reboot").as_int64(), 0);

@@ -102,7 +102,7 @@ TEST(DeleteCloudConnectNetworkCodesTest, MissingUnknownForbiddenOrBound) {
                    "MissingParameter", kMissing);
   EXPECT_API_ERROR(
       h.Call("DeleteCloudConnectNetwork", {{"RegionId", "cn-shanghai"}, {"CcnId", "ccn-nosuch"}}),
-      403, "InvalidId.CCN", kInvalidCcnId);
+      400, "ParameterCcnInstanceId", "The specified CCN instance does not exist.");
   const std::string ccn = h.NewCcn();
   EXPECT_API_ERROR(h.CallAs(h.NewRamUser("ops-reader"), "DeleteCloudConnectNetwork",
                             {{"RegionId", "cn-shanghai"}, {"CcnId", ccn}}),
@@ -177,7 +177,8 @@ TEST(UnbindSmartAccessGatewayCodesTest, MissingUnknownForbiddenOrNotBound) {
                    403, "Forbidden", kForbidden);
   EXPECT_API_ERROR(h.Call("UnbindSmartAccessGateway",
                           {{"RegionId", "cn-shanghai"}, {"SmartAGId", sag}, {"CcnId", ccn}}),
-                   403, "SmartAccessGatewayNotBind", "The instance has not yet been bound.");
+                   400, "InvalidInstanceId.NotFound",
+                   "The specified instance or grant does not exist.");
 }
 
 TEST(DescribeBindableSmartAccessGatewaysCodesTest, CcnIdMissingAndRegionUnknown) {

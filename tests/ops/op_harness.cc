@@ -203,6 +203,15 @@ void OpHarness::Connect(const std::string& serial_number, std::string_view firmw
 std::string OpHarness::NewActiveInstance(std::string_view hardware_spec,
                                          std::string_view firmware) {
   const std::string id = NewInstance(hardware_spec);
+  if (hardware_spec == "sag-vcpe") {  // sold Active, with the device sagd issued for it
+    auto in = store_->GetInstance(customer_.account_id, std::string(kRegion), id);
+    EXPECT_TRUE(in.has_value() && !in->serial_numbers.empty());
+    if (!in || in->serial_numbers.empty()) return id;
+    const std::string issued = in->serial_numbers.front();
+    Connect(issued, firmware);
+    device_of_[id] = issued;
+    return id;
+  }
   const std::string sn = NewDevice(hardware_spec);
   Bind(id, sn);
   Connect(sn, firmware);

@@ -66,9 +66,9 @@ TEST(ResetPlanTest, AChildGoesBeforeTheTablesItReferencesWithinAScope) {
 }
 
 TEST(ResetPlanTest, AnUnclassifiedTableIsAProblem) {
-  ResetPlan plan = PlanReset({{"acl_rules", {"acl_id", "priority"}, {}}});
+  ResetPlan plan = PlanReset({{"widget_parts", {"widget_id", "priority"}, {}}});
   ASSERT_EQ(plan.problems.size(), 1u);
-  EXPECT_NE(plan.problems[0].find("acl_rules"), std::string::npos);
+  EXPECT_NE(plan.problems[0].find("widget_parts"), std::string::npos);
 }
 
 TEST(ResetPlanTest, AnOrderTheScopesBreakIsAProblem) {
