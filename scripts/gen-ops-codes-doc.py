@@ -31,15 +31,8 @@ _NO_TAGS = "resource tags are not stored yet: a tag filter matches nothing and i
 # may only shrink (a code reached at unit level must leave it).
 UNIT_PENDING = {
     ("ClearSagCipher", 403, "MissingParameter"): "",
-    ("DowngradeSmartAccessGateway", 400, "SAG.InvalidUserCount"): "tests/e2e/vcpe.test.js",
-    ("DowngradeSmartAccessGateway", 400, "SAG.InvalidDataPlan"): "tests/e2e/vcpe.test.js",
     ("GetCloudConnectNetworkUseLimit", 403, "Forbidden"): "",
     ("GetSmartAccessGatewayUseLimit", 403, "Forbidden"): "",
-    ("GrantSagInstanceToCcn", 400, "CCN.InvalidUid"): "tests/e2e/grants.test.js",
-    ("GrantSagInstanceToCcn", 400, "CCN.InvalidId"): "tests/e2e/grants.test.js",
-    ("GrantSagInstanceToCcn", 400, "SAG.InstanceIdEmpty"): "tests/e2e/grants.test.js",
-    ("GrantSagInstanceToCcn", 400, "SAG.InstanceNoFound"): "tests/e2e/grants.test.js",
-    ("GrantSagInstanceToCcn", 400, "SAG.GrantDuplicated"): "tests/e2e/grants.test.js",
     ("ModifySmartAccessGatewayUpBandwidth", 403, "MissingParameter"): "",
     ("ModifySmartAccessGatewayUpBandwidth", 400, "InvalidName"): "",
     ("ModifySmartAccessGatewayUpBandwidth", 400, "SAG.NotAllowConfigCidr"): "",
@@ -47,10 +40,6 @@ UNIT_PENDING = {
     ("ModifySmartAccessGatewayUpBandwidth", 403, "InvalidCidr"): "",
     ("ModifySmartAccessGatewayUpBandwidth", 400, "SAG.InvalidRoutingStrategy"): "",
     ("ModifySmartAccessGatewayUpBandwidth", 403, "InvalidId.SMARTAG"): "",
-    ("RevokeSagInstanceFromCcn", 400, "SAG.InstanceIdEmpty"): "tests/e2e/grants.test.js",
-    ("RevokeSagInstanceFromCcn", 400, "CCN.InvalidId"): "tests/e2e/grants.test.js",
-    ("UpgradeSmartAccessGateway", 400, "SAG.InvalidUserCount"): "tests/e2e/vcpe.test.js",
-    ("UpgradeSmartAccessGateway", 400, "SAG.InvalidDataPlan"): "tests/e2e/vcpe.test.js",
 }
 
 # (action, status, code) -> why no call can answer it.
