@@ -26,24 +26,15 @@ _NOT_YET = "belongs to a feature OpenSAG does not have yet"
 _NO_CEN = "no CEN exists in OpenSAG: nothing can be bound to one"
 _STORE = "a store failure answers InternalError or ServiceUnavailable (ops/store_errors.h)"
 _NO_TAGS = "resource tags are not stored yet: a tag filter matches nothing and is not validated"
-# (action, status, code) -> where it is pinned meanwhile: documented codes of operations added
-# after the harness (issue 15) that no tests/ops test reaches yet. The table says so; the list
-# may only shrink (a code reached at unit level must leave it).
-UNIT_PENDING = {
-    ("ClearSagCipher", 403, "MissingParameter"): "",
-    ("GetCloudConnectNetworkUseLimit", 403, "Forbidden"): "",
-    ("GetSmartAccessGatewayUseLimit", 403, "Forbidden"): "",
-    ("ModifySmartAccessGatewayUpBandwidth", 403, "MissingParameter"): "",
-    ("ModifySmartAccessGatewayUpBandwidth", 400, "InvalidName"): "",
-    ("ModifySmartAccessGatewayUpBandwidth", 400, "SAG.NotAllowConfigCidr"): "",
-    ("ModifySmartAccessGatewayUpBandwidth", 400, "InvalidDescription"): "",
-    ("ModifySmartAccessGatewayUpBandwidth", 403, "InvalidCidr"): "",
-    ("ModifySmartAccessGatewayUpBandwidth", 400, "SAG.InvalidRoutingStrategy"): "",
-    ("ModifySmartAccessGatewayUpBandwidth", 403, "InvalidId.SMARTAG"): "",
-}
-
+_NOT_PARAM = ("the action takes no Name, Description, CidrBlock or RoutingStrategy (the reference "
+              "lists ModifySmartAccessGateway's codes for it)")
 # (action, status, code) -> why no call can answer it.
 NOT_REACHED = {
+    ("ModifySmartAccessGatewayUpBandwidth", 400, "InvalidName"): _NOT_PARAM,
+    ("ModifySmartAccessGatewayUpBandwidth", 400, "InvalidDescription"): _NOT_PARAM,
+    ("ModifySmartAccessGatewayUpBandwidth", 403, "InvalidCidr"): _NOT_PARAM,
+    ("ModifySmartAccessGatewayUpBandwidth", 400, "SAG.NotAllowConfigCidr"): _NOT_PARAM,
+    ("ModifySmartAccessGatewayUpBandwidth", 400, "SAG.InvalidRoutingStrategy"): _NOT_PARAM,
     ("DeleteCloudConnectNetwork", 403, "InvalidId.CCN"):
         "an unknown CCN answers the code Terraform treats as already gone, 400 "
         "ParameterCcnInstanceId (docs/semantics.md)",
@@ -175,7 +166,7 @@ def reached_codes(actions):
 def table():
     docs, impl = documented_codes(), implemented_actions()
     reached = reached_codes(impl)
-    lines, missing, counts = [], [], [0, 0, 0]
+    lines, missing, counts = [], [], [0, 0]
     lines.append("| Operation | HTTP | Code | Reached by |")
     lines.append("|---|---|---|---|")
     for op in sorted(o for o in docs if o in impl):
@@ -187,19 +178,9 @@ def table():
             elif key in NOT_REACHED:
                 counts[1] += 1
                 lines.append(f"| {op} | {status} | `{code}` | not reachable: {NOT_REACHED[key]} |")
-            elif key in UNIT_PENDING:
-                counts[2] += 1
-                where = UNIT_PENDING[key]
-                pinned = f"end to end only ({where})" if where else "not yet tested"
-                lines.append(f"| {op} | {status} | `{code}` | **no unit test yet**: {pinned} |")
             else:
                 missing.append(f"{op} {status} {code}")
     documented = {(op, status, code) for op in docs if op in impl for status, code, _ in docs[op]}
-    for key in sorted(UNIT_PENDING):
-        if key in reached:
-            missing.append("%s %d %s: reached by a test, yet in UNIT_PENDING" % key)
-        elif key not in documented:
-            missing.append("%s %d %s: in UNIT_PENDING, not documented" % key)
     for key in sorted(NOT_REACHED):
         if key in reached:
             missing.append("%s %d %s: reached by a test, yet in NOT_REACHED" % key)
@@ -207,7 +188,7 @@ def table():
             missing.append("%s %d %s: in NOT_REACHED, not documented" % key)
     head = (f"{sum(counts)} documented codes of {len([o for o in docs if o in impl])} "
             f"operations: {counts[0]} reached by a unit test, {counts[1]} not reachable (why "
-            f"below), {counts[2]} of later operations without a unit test yet.")
+            "below).")
     return "\n".join([head, ""] + lines), missing
 
 

@@ -14,6 +14,8 @@ constexpr char kSagIdEmpty[] = "You must specify the SAG instance ID.";
 constexpr char kCcnIdEmpty[] = "You must specify the CCN instance ID.";
 constexpr char kSagNoFound[] = "The specified SAG instance does not exist.";
 constexpr char kInvalidUid[] = "The specified CCN user ID is invalid.";
+constexpr char kMissing[] = "The input parameter is missing, please check your input.";
+constexpr char kForbidden[] = "User not authorized to operate on the specified resource.";
 
 TEST(GrantSagInstanceToCcnCodesTest, MissingInvalidUnknownAndDuplicated) {
   OpHarness h;
@@ -92,6 +94,32 @@ TEST(UpgradeDowngradeSmartAccessGatewayCodesTest, UserCountAndDataPlan) {
                                                           {"BandWidthSpec", "5"},
                                                           {"DataPlan", "-1"}}),
                    400, "SAG.InvalidDataPlan", "The specified DataPlan is invalid.");
+}
+
+TEST(ClearSagCipherCodesTest, MissingParameter) {
+  OpHarness h;
+  EXPECT_API_ERROR(h.Call("ClearSagCipher", {{"RegionId", "cn-shanghai"}, {"SagId", "sag-x"}}), 403,
+                   "MissingParameter", kMissing);
+}
+
+TEST(UseLimitCodesTest, ForbiddenWithoutAPolicy) {
+  OpHarness h;
+  const Principal reader = h.NewRamUser("no-policy");
+  EXPECT_API_ERROR(
+      h.CallAs(reader, "GetCloudConnectNetworkUseLimit", {{"RegionId", "cn-shanghai"}}), 403,
+      "Forbidden", kForbidden);
+  EXPECT_API_ERROR(h.CallAs(reader, "GetSmartAccessGatewayUseLimit", {{"RegionId", "cn-shanghai"}}),
+                   403, "Forbidden", kForbidden);
+}
+
+TEST(ModifySmartAccessGatewayUpBandwidthCodesTest, MissingOrUnknownInstance) {
+  OpHarness h;
+  EXPECT_API_ERROR(h.Call("ModifySmartAccessGatewayUpBandwidth", {{"RegionId", "cn-shanghai"}}),
+                   403, "MissingParameter", kMissing);
+  EXPECT_API_ERROR(h.Call("ModifySmartAccessGatewayUpBandwidth",
+                          {{"RegionId", "cn-shanghai"}, {"SmartAGId", "sag-nosuch"}}),
+                   403, "InvalidId.SMARTAG",
+                   "The specified smart access gateway instance id is invalid.");
 }
 
 }  // namespace
