@@ -1,13 +1,13 @@
 // GrantInstanceToCbn: the caller's CCN may be attached by a CEN of another account (CenUid). A
 // second grant to the same CEN updates GrantTrafficService and keeps the grant's id.
-#include <algorithm>
-#include <cctype>
+#include <string>
 
 #include "common/ids.h"
 #include "ops/ccn_common.h"
 #include "ops/grant_common.h"
 #include "ops/op.h"
 #include "ops/store_errors.h"
+#include "ops/validation.h"
 
 namespace sag::ops {
 
@@ -18,9 +18,7 @@ OpResult GrantInstanceToCbn(OpContext& ctx) {
   ASSIGN_OR_RETURN(std::string cen_uid, ReadUid(p, "CenUid", ApiErrorId::kInvalidParameter));
   ASSIGN_OR_RETURN(const bool traffic, p.GetBool("GrantTrafficService", false));
   ASSIGN_OR_RETURN(store::CcnRecord ccn, LoadCcn(ctx, ctx.region_id, p.Get("CcnInstanceId")));
-  std::string id = NewRequestId();
-  std::transform(id.begin(), id.end(), id.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string id = AsciiLower(NewRequestId());
   const int64_t now = ctx.now_ms();
   auto r = ctx.store().GrantCcnToCen({.id = id,
                                       .account_id = ccn.account_id,
